@@ -1,0 +1,230 @@
+// Command fakealianza runs the Alianza emulator.
+//
+//	fakealianza [serve] [flags]   run the server (default)
+//	fakealianza healthcheck       exit 0 when the server answers ready, else 1
+//	fakealianza version           print the version
+//
+// Every flag has a FAKEALIANZA_* environment variable; a flag given on the
+// command line wins over the variable.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/fakealianza/fakealianza"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// run is main without the process: testable, and exits by returning a code.
+func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(args, getenv, stdout, stderr)
+	case "healthcheck":
+		return healthcheck(args, getenv, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "fakealianza", version())
+		return 0
+	case "help":
+		usage(stdout)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "fakealianza: unknown command %q\n", cmd)
+		usage(stderr)
+		return 2
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: fakealianza [serve|healthcheck|version] [flags]")
+	fmt.Fprintln(w, "run 'fakealianza serve --help' for the flags and their environment variables")
+}
+
+func version() string {
+	if fakealianza.Version != "dev" {
+		return fakealianza.Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// config is everything the flags set.
+type config struct {
+	httpAddr  string
+	sftpAddr  string
+	fixtures  string
+	seed      uint64
+	logFormat string
+	logLevel  string
+}
+
+// option is one flag and its environment variable.
+type option struct {
+	name, env, usage string
+	def              string
+	set              func(string) error
+}
+
+func options(c *config) []option {
+	str := func(p *string) func(string) error { return func(v string) error { *p = v; return nil } }
+	return []option{
+		{"http-addr", "FAKEALIANZA_HTTP_ADDR", "REST API listen address (port 0 picks a free port)", ":8080", str(&c.httpAddr)},
+		{"sftp-addr", "FAKEALIANZA_SFTP_ADDR", "SFTP datafeed listen address (reserved: the datafeed is not built yet)", ":10022", str(&c.sftpAddr)},
+		{"fixtures", "FAKEALIANZA_FIXTURES", "folder of *.json fixtures replacing the embedded seed", "", str(&c.fixtures)},
+		{"seed", "FAKEALIANZA_SEED", "seed for everything generated", "1", func(v string) error {
+			n, err := strconv.ParseUint(v, 10, 64)
+			if err != nil {
+				return fmt.Errorf("not a non-negative integer: %q", v)
+			}
+			c.seed = n
+			return nil
+		}},
+		{"log-format", "FAKEALIANZA_LOG_FORMAT", "log format: text or json", "text", func(v string) error {
+			if v != "text" && v != "json" {
+				return fmt.Errorf("want text or json, got %q", v)
+			}
+			c.logFormat = v
+			return nil
+		}},
+		{"log-level", "FAKEALIANZA_LOG_LEVEL", "log level: debug, info, warn or error", "info", func(v string) error {
+			var l slog.Level
+			if err := l.UnmarshalText([]byte(v)); err != nil {
+				return fmt.Errorf("want debug, info, warn or error, got %q", v)
+			}
+			c.logLevel = v
+			return nil
+		}},
+	}
+}
+
+// parse applies defaults, then environment variables, then flags.
+func parse(name string, args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
+	c := &config{}
+	opts := options(c)
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	for _, o := range opts {
+		if err := o.set(o.def); err != nil {
+			return nil, fmt.Errorf("default of --%s: %w", o.name, err)
+		}
+		if v := getenv(o.env); v != "" {
+			if err := o.set(v); err != nil {
+				return nil, fmt.Errorf("%s: %w", o.env, err)
+			}
+		}
+		o := o
+		fs.Func(o.name, fmt.Sprintf("%s (env %s, default %q)", o.usage, o.env, o.def), o.set)
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: fakealianza %s [flags]\n\nflags (each also set by its environment variable; the flag wins):\n", name)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	return c, nil
+}
+
+func newLogger(c *config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.logLevel))
+	ho := &slog.HandlerOptions{Level: level}
+	if c.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, ho))
+	}
+	return slog.New(slog.NewTextHandler(w, ho))
+}
+
+func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	c, err := parse("serve", args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "fakealianza:", err)
+		return 2
+	}
+	log := newLogger(c, stderr)
+	srv, err := fakealianza.New(fakealianza.Options{
+		HTTPAddr: c.httpAddr, SFTPAddr: c.sftpAddr, FixturesDir: c.fixtures, Seed: c.seed, Logger: log,
+	})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := srv.Start(ctx); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "listening http=%s\n", srv.Addr())
+	<-ctx.Done()
+	stop()
+	log.Info("shutting down")
+	if err := srv.Close(); err != nil {
+		log.Error("shutdown", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// healthcheck asks a running server whether it is ready. It reads the same
+// --http-addr / FAKEALIANZA_HTTP_ADDR as serve, so in a container it needs
+// no arguments.
+func healthcheck(args []string, getenv func(string) string, stderr io.Writer) int {
+	c, err := parse("healthcheck", args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "fakealianza:", err)
+		return 2
+	}
+	host, port, err := net.SplitHostPort(c.httpAddr)
+	if err != nil {
+		fmt.Fprintln(stderr, "fakealianza: bad --http-addr:", err)
+		return 1
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	client := &http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get("http://" + net.JoinHostPort(host, port) + "/__admin/ready")
+	if err != nil {
+		fmt.Fprintln(stderr, "fakealianza: not ready:", err)
+		return 1
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintln(stderr, "fakealianza: not ready: status", resp.StatusCode)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,216 @@
+// Package fakealianza is a local, stateful emulator of the Alianza Cloud Voice
+// Platform: its REST API (/v2) and, in time, its SFTP CDR datafeed. The
+// binary in cmd/fakealianza is a thin shell over this package, so Go users can
+// start the same server inside their own tests:
+//
+//	srv, err := fakealianza.New(fakealianza.Options{HTTPAddr: "127.0.0.1:0"})
+//	...
+//	err = srv.Start(ctx)
+//	defer srv.Close()
+//	resp, err := http.Get(srv.URL() + "/__admin/ready")
+package fakealianza
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fakealianza/fakealianza/fixtures"
+	"github.com/fakealianza/fakealianza/openapi"
+	"github.com/fakealianza/fakealianza/routes"
+	"github.com/fakealianza/fakealianza/store"
+)
+
+// Version is set at build time with -ldflags "-X github.com/fakealianza/fakealianza.Version=...".
+var Version = "dev"
+
+// Options configures a server. The zero value listens on 127.0.0.1 at a free
+// port with the embedded fixtures.
+type Options struct {
+	// HTTPAddr is the REST API's listen address; ":0" or "127.0.0.1:0" picks a free port.
+	HTTPAddr string
+	// SFTPAddr is the datafeed's listen address (reserved; the datafeed is not built yet).
+	SFTPAddr string
+	// FixturesDir replaces the embedded seed with the *.json files of a folder.
+	FixturesDir string
+	// Seed drives everything generated (kept for deterministic generation).
+	Seed uint64
+	// Logger receives structured logs; nil discards them.
+	Logger *slog.Logger
+	// ShutdownTimeout bounds Close's wait for in-flight requests (default 5s).
+	ShutdownTimeout time.Duration
+	// Spec replaces the embedded OpenAPI document (tests of the start-up checks).
+	Spec []byte
+}
+
+// Server is one running emulator.
+type Server struct {
+	opts    Options
+	log     *slog.Logger
+	spec    *openapi.Spec
+	store   *store.Store
+	handler http.Handler
+
+	mu       sync.Mutex
+	httpLn   net.Listener
+	httpSrv  *http.Server
+	serveErr chan error
+	ready    atomic.Bool
+	closed   bool
+}
+
+// New loads the spec and the fixtures and builds the server; it does not
+// listen yet. It fails with a clear message when the spec is invalid, when
+// the spec and the handlers disagree, or when fixtures do not load.
+func New(opts Options) (*Server, error) {
+	if opts.HTTPAddr == "" {
+		opts.HTTPAddr = "127.0.0.1:0"
+	}
+	if opts.ShutdownTimeout <= 0 {
+		opts.ShutdownTimeout = 5 * time.Second
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	raw := opts.Spec
+	if raw == nil {
+		raw = openapi.Embedded()
+	}
+	spec, err := openapi.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("fakealianza: %w", err)
+	}
+	seed, err := loadFixtures(opts.FixturesDir)
+	if err != nil {
+		return nil, fmt.Errorf("fakealianza: %w", err)
+	}
+	st, err := store.New(seed, store.NewClock())
+	if err != nil {
+		return nil, fmt.Errorf("fakealianza: fixtures: %w", err)
+	}
+	s := &Server{opts: opts, log: log, spec: spec, store: st}
+	router, err := routes.New(routes.Deps{Spec: spec, Store: st, Logger: log, Ready: s.ready.Load})
+	if err != nil {
+		return nil, fmt.Errorf("fakealianza: %w", err)
+	}
+	s.handler = router
+	return s, nil
+}
+
+func loadFixtures(dir string) (store.State, error) {
+	if dir == "" {
+		return fixtures.Default()
+	}
+	return fixtures.LoadDir(dir)
+}
+
+// Start opens the listeners and serves until Close. ctx bounds only the
+// start itself.
+func (s *Server) Start(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return errors.New("fakealianza: server closed")
+	}
+	if s.httpLn != nil {
+		return errors.New("fakealianza: already started")
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", s.opts.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("fakealianza: listen http %s: %w", s.opts.HTTPAddr, err)
+	}
+	s.httpLn = ln
+	s.httpSrv = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	s.serveErr = make(chan error, 1)
+	go func() {
+		err := s.httpSrv.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		s.serveErr <- err
+	}()
+	s.ready.Store(true)
+	s.log.Info("listening", "http", s.Addr())
+	return nil
+}
+
+// Addr is the REST API's address as host:port, with an unspecified host shown
+// as 127.0.0.1 (reachable from this machine). Empty before Start.
+func (s *Server) Addr() string {
+	if s.httpLn == nil {
+		return ""
+	}
+	return displayAddr(s.httpLn.Addr())
+}
+
+// URL is the REST API's base URL, e.g. http://127.0.0.1:8080.
+func (s *Server) URL() string {
+	if a := s.Addr(); a != "" {
+		return "http://" + a
+	}
+	return ""
+}
+
+// Handler is the whole API as an http.Handler, for in-process use without a
+// listener (httptest.NewServer(srv.Handler()) works too).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Store is the emulator's state.
+func (s *Server) Store() *store.Store { return s.store }
+
+// Clock is the server time every expiry follows.
+func (s *Server) Clock() *store.Clock { return s.store.Clock() }
+
+// Spec is the loaded OpenAPI document.
+func (s *Server) Spec() *openapi.Spec { return s.spec }
+
+// Close stops the listeners: in-flight requests get ShutdownTimeout to
+// finish, then connections are cut. Close is safe to call more than once.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	s.ready.Store(false)
+	if s.httpSrv == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
+	defer cancel()
+	err := s.httpSrv.Shutdown(ctx)
+	if err != nil {
+		s.log.Warn("shutdown timed out; closing connections", "err", err)
+		err = s.httpSrv.Close()
+	}
+	if serr := <-s.serveErr; serr != nil && err == nil {
+		err = serr
+	}
+	return err
+}
+
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	host := tcp.IP.String()
+	if tcp.IP == nil || tcp.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, fmt.Sprint(tcp.Port))
+}

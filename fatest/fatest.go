@@ -1,0 +1,183 @@
+// Package fatest starts fakealianza in-process for tests, on a real loopback
+// listener, with a client that checks every response against the project's
+// OpenAPI document: a response the spec does not describe fails the test.
+package fatest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fakealianza/fakealianza"
+	"github.com/fakealianza/fakealianza/openapi"
+)
+
+// Server is a started emulator bound to a test.
+type Server struct {
+	*fakealianza.Server
+	t testing.TB
+	// Client validates every response against the spec.
+	Client *http.Client
+	// RawClient does not validate (for fault injection and wire-level tests).
+	RawClient *http.Client
+}
+
+var (
+	validatorOnce sync.Once
+	validator     *openapi.ResponseValidator
+	validatorErr  error
+)
+
+func sharedValidator() (*openapi.ResponseValidator, error) {
+	validatorOnce.Do(func() { validator, validatorErr = openapi.NewResponseValidator(openapi.Embedded()) })
+	return validator, validatorErr
+}
+
+// New starts a server on 127.0.0.1 at a free port; it closes when the test
+// ends. edit may adjust the options first.
+func New(t testing.TB, edit ...func(*fakealianza.Options)) *Server {
+	t.Helper()
+	opts := fakealianza.Options{HTTPAddr: "127.0.0.1:0", ShutdownTimeout: 2 * time.Second}
+	for _, e := range edit {
+		e(&opts)
+	}
+	srv, err := fakealianza.New(opts)
+	if err != nil {
+		t.Fatalf("fatest: new server: %v", err)
+	}
+	if err := srv.Start(context.Background()); err != nil {
+		t.Fatalf("fatest: start: %v", err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	v, err := sharedValidator()
+	if err != nil {
+		t.Fatalf("fatest: response validator: %v", err)
+	}
+	raw := &http.Client{Timeout: 30 * time.Second}
+	checked := &http.Client{Timeout: 30 * time.Second, Transport: &validating{t: t, v: v, next: http.DefaultTransport}}
+	return &Server{Server: srv, t: t, Client: checked, RawClient: raw}
+}
+
+// validating is a RoundTripper that validates each response and reports a
+// mismatch as a test error.
+type validating struct {
+	t    testing.TB
+	v    *openapi.ResponseValidator
+	next http.RoundTripper
+}
+
+func (rt *validating) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := rt.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if verr := rt.v.Validate(req, resp.StatusCode, resp.Header, body); verr != nil {
+		rt.t.Errorf("response does not match the spec: %v\nbody: %s", verr, truncate(body))
+	}
+	return resp, nil
+}
+
+func truncate(b []byte) string {
+	if len(b) > 2000 {
+		return string(b[:2000]) + "..."
+	}
+	return string(b)
+}
+
+// Resp is a finished exchange.
+type Resp struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Decode unmarshals the body into v, failing the test on error.
+func (r *Resp) Decode(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %d body %q: %v", r.Status, truncate(r.Body), err)
+	}
+}
+
+// Map decodes a JSON object body.
+func (r *Resp) Map(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	r.Decode(t, &m)
+	return m
+}
+
+// Envelope decodes Alianza's error envelope.
+func (r *Resp) Envelope(t testing.TB) (status int, messages []string, data any) {
+	t.Helper()
+	var env struct {
+		Status   int      `json:"status"`
+		Messages []string `json:"messages"`
+		Data     any      `json:"data"`
+	}
+	r.Decode(t, &env)
+	return env.Status, env.Messages, env.Data
+}
+
+// Call is one request: a method, a path (relative to the server), an
+// optional body (a string or []byte is sent as is, anything else as JSON)
+// and headers as "Name: value" strings.
+func (s *Server) Call(method, path string, body any, headers ...string) *Resp {
+	return s.do(s.Client, method, path, body, headers...)
+}
+
+// CallRaw is Call without response validation.
+func (s *Server) CallRaw(method, path string, body any, headers ...string) *Resp {
+	return s.do(s.RawClient, method, path, body, headers...)
+}
+
+func (s *Server) do(c *http.Client, method, path string, body any, headers ...string) *Resp {
+	s.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			s.t.Fatalf("fatest: encode body: %v", err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, s.URL()+path, rd)
+	if err != nil {
+		s.t.Fatalf("fatest: %v", err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for _, h := range headers {
+		k, v, _ := strings.Cut(h, ":")
+		req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		s.t.Fatalf("fatest: %s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		s.t.Fatalf("fatest: read body: %v", err)
+	}
+	return &Resp{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}

@@ -1,0 +1,162 @@
+package openapi
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Deviations: every place where the project's spec knowingly differs from the
+// vendor's, with the reason. Keys are "METHOD path", "METHOD path STATUS",
+// "schema Name", "schema Name.field" or "param METHOD path name".
+var deviations = map[string]string{
+	"schema UnauthorizedMessage": "the {\"message\":\"Unauthorized\"} body seen in production for a missing token is in no vendor schema",
+}
+
+func vendorSpecPath() string {
+	if p := os.Getenv("FAKEALIANZA_VENDOR_SPEC"); p != "" {
+		return p
+	}
+	return filepath.Join("..", "..", "shared", "reference", "alianza-openapi-vendor.yml")
+}
+
+func loadVendor(t *testing.T) *openapi3.T {
+	t.Helper()
+	p := vendorSpecPath()
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("vendor spec not found at %s (set FAKEALIANZA_VENDOR_SPEC): conformance not checked", p)
+	}
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromFile(p)
+	if err != nil {
+		t.Fatalf("load vendor spec: %v", err)
+	}
+	return doc
+}
+
+// TestConformsToVendorSpec checks the facts the project's spec shares with
+// the vendor's: paths and methods, success statuses, parameter names and enum
+// literals, schema field names and enum literals.
+func TestConformsToVendorSpec(t *testing.T) {
+	vendor := loadVendor(t)
+	ours, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var problems []string
+	used := map[string]bool{}
+	report := func(key, msg string) {
+		if _, ok := deviations[key]; ok {
+			used[key] = true
+			return
+		}
+		problems = append(problems, fmt.Sprintf("%s: %s", key, msg))
+	}
+
+	for _, op := range ours.Operations() {
+		if op.IsAdmin() {
+			continue
+		}
+		key := op.Method + " " + op.Path
+		vItem := vendor.Paths.Value(op.Path)
+		var vOp *openapi3.Operation
+		if vItem != nil {
+			vOp = vItem.GetOperation(op.Method)
+		}
+		if vOp == nil {
+			report(key, "not in the vendor spec")
+			continue
+		}
+		for code := range op.Route.Operation.Responses.Map() {
+			if strings.HasPrefix(code, "2") && vOp.Responses.Value(code) == nil {
+				report(key+" "+code, "success status not in the vendor spec")
+			}
+		}
+		vParams := map[string]*openapi3.Parameter{}
+		for _, p := range append(append(openapi3.Parameters{}, vItem.Parameters...), vOp.Parameters...) {
+			vParams[p.Value.In+":"+p.Value.Name] = p.Value
+		}
+		for _, p := range append(append(openapi3.Parameters{}, op.Route.PathItem.Parameters...), op.Route.Operation.Parameters...) {
+			pk := "param " + key + " " + p.Value.Name
+			vp, ok := vParams[p.Value.In+":"+p.Value.Name]
+			if !ok {
+				report(pk, "parameter not in the vendor spec")
+				continue
+			}
+			compareEnums(pk, p.Value.Schema, vp.Schema, report)
+		}
+	}
+
+	names := make([]string, 0, len(ours.Doc.Components.Schemas))
+	for name := range ours.Doc.Components.Schemas {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if strings.HasPrefix(name, "Admin") {
+			continue
+		}
+		v := vendor.Components.Schemas[name]
+		if v == nil {
+			report("schema "+name, "schema not in the vendor spec")
+			continue
+		}
+		compareSchema("schema "+name, ours.Doc.Components.Schemas[name], v, report, 0)
+	}
+
+	for k := range deviations {
+		if !used[k] {
+			problems = append(problems, fmt.Sprintf("%s: listed as a deviation but the specs agree (or it is unused): drop it", k))
+		}
+	}
+	sort.Strings(problems)
+	for _, p := range problems {
+		t.Error(p)
+	}
+}
+
+func compareSchema(key string, ours, vendor *openapi3.SchemaRef, report func(string, string), depth int) {
+	if ours == nil || vendor == nil || ours.Value == nil || vendor.Value == nil || depth > 4 {
+		return
+	}
+	compareEnums(key, ours, vendor, report)
+	o, v := ours.Value, vendor.Value
+	for prop, ps := range o.Properties {
+		vs, ok := v.Properties[prop]
+		if !ok {
+			report(key+"."+prop, "field not in the vendor schema")
+			continue
+		}
+		// Named schemas are compared on their own; follow inline ones only.
+		if ps.Ref == "" {
+			compareSchema(key+"."+prop, ps, vs, report, depth+1)
+		}
+	}
+	if o.Items != nil && v.Items != nil && o.Items.Ref == "" {
+		compareSchema(key+"[]", o.Items, v.Items, report, depth+1)
+	}
+	if o.AdditionalProperties.Schema != nil && v.AdditionalProperties.Schema != nil && o.AdditionalProperties.Schema.Ref == "" {
+		compareSchema(key+"{}", o.AdditionalProperties.Schema, v.AdditionalProperties.Schema, report, depth+1)
+	}
+}
+
+func compareEnums(key string, ours, vendor *openapi3.SchemaRef, report func(string, string)) {
+	if ours == nil || vendor == nil || ours.Value == nil || vendor.Value == nil {
+		return
+	}
+	o, v := ours.Value, vendor.Value
+	if o.Items != nil && v.Items != nil && o.Items.Value != nil && v.Items.Value != nil {
+		o, v = o.Items.Value, v.Items.Value
+	}
+	for _, e := range o.Enum {
+		if !slices.Contains(v.Enum, e) {
+			report(key, fmt.Sprintf("enum literal %v not in the vendor's %v", e, v.Enum))
+		}
+	}
+}

@@ -1,0 +1,24 @@
+package routes
+
+import "net/http"
+
+type adminStatus struct {
+	Status string `json:"status"`
+}
+
+func (a *api) adminRoutes() map[string]Handler {
+	return map[string]Handler{
+		"adminHealth": func(*Request) (Response, error) { return OK(adminStatus{"ok"}), nil },
+		"adminReady": func(*Request) (Response, error) {
+			if !a.deps.Ready() {
+				return JSON(http.StatusServiceUnavailable, Envelope{
+					Status: http.StatusServiceUnavailable, Messages: []string{"NotReady"},
+				}), nil
+			}
+			return OK(adminStatus{"ready"}), nil
+		},
+		"adminOpenAPI": func(*Request) (Response, error) {
+			return Response{Status: http.StatusOK, Raw: a.deps.Spec.Raw, ContentType: "application/yaml"}, nil
+		},
+	}
+}

@@ -1,0 +1,99 @@
+package routes
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/fakealianza/fakealianza/openapi"
+	"github.com/fakealianza/fakealianza/store"
+)
+
+// Response is what a handler returns; render writes it. Body is encoded as
+// JSON unless Raw is set. A nil Body with no Raw writes no body at all.
+type Response struct {
+	Status      int
+	Body        any
+	Raw         []byte
+	ContentType string
+	Header      http.Header
+}
+
+// JSON is a response with a JSON body.
+func JSON(status int, body any) Response { return Response{Status: status, Body: body} }
+
+// OK is a 200 with a JSON body.
+func OK(body any) Response { return JSON(http.StatusOK, body) }
+
+// NoContent is a response with a status and no body (204, or Alianza's bare 200s).
+func NoContent(status int) Response { return Response{Status: status} }
+
+// Envelope is Alianza's error body (PublicApiException). Data is left out
+// when nil.
+type Envelope struct {
+	Status   int      `json:"status"`
+	Messages []string `json:"messages"`
+	Data     any      `json:"data,omitempty"`
+}
+
+// render writes a handler's result: the one place responses leave the server.
+func render(w http.ResponseWriter, resp Response) {
+	for k, vs := range resp.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	status := resp.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	switch {
+	case resp.Raw != nil:
+		ct := resp.ContentType
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		w.Header().Set("Content-Type", ct)
+		w.WriteHeader(status)
+		_, _ = w.Write(resp.Raw)
+	case resp.Body != nil:
+		b, err := encodeJSON(resp.Body)
+		if err != nil {
+			slog.Error("encode response", "err", err)
+			renderError(w, &store.Error{Status: http.StatusInternalServerError, Code: "InternalServerError"})
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = w.Write(b)
+	default:
+		w.WriteHeader(status)
+	}
+}
+
+// renderError writes any error as the vendor envelope. Errors that carry no
+// Alianza status are internal: 500 InternalServerError.
+func renderError(w http.ResponseWriter, err error) {
+	var se *store.Error
+	var vf *openapi.Failure
+	env := Envelope{Status: http.StatusInternalServerError, Messages: []string{"InternalServerError"}}
+	switch {
+	case errors.As(err, &se):
+		env = Envelope{Status: se.Status, Messages: []string{se.Code}, Data: se.Data}
+	case errors.As(err, &vf):
+		env = Envelope{Status: vf.Status, Messages: []string{vf.Code}}
+	}
+	render(w, JSON(env.Status, env))
+}
+
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}

@@ -1,0 +1,208 @@
+// Package routes is fakealianza's HTTP face: it binds every operation of the
+// project's spec to a handler, walks each request through validation and
+// auth, and renders results and errors in Alianza's wire format.
+package routes
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/fakealianza/fakealianza/openapi"
+	"github.com/fakealianza/fakealianza/store"
+)
+
+// MaxBodyBytes bounds every request body.
+const MaxBodyBytes = 1 << 20
+
+// Deps is what the router needs from the server that owns it.
+type Deps struct {
+	Spec   *openapi.Spec
+	Store  *store.Store
+	Logger *slog.Logger
+	// Ready reports whether the server has finished starting.
+	Ready func() bool
+}
+
+// Request is what a handler sees: the HTTP request, the operation it
+// matched, its path parameters and its (already validated) body.
+type Request struct {
+	*http.Request
+	Op   *openapi.Operation
+	Vars map[string]string
+	Body []byte
+}
+
+// Handler serves one operation.
+type Handler func(*Request) (Response, error)
+
+// Router is the http.Handler for the whole API.
+type Router struct {
+	deps     Deps
+	log      *slog.Logger
+	matcher  *openapi.Matcher
+	handlers map[string]Handler
+}
+
+type api struct {
+	deps Deps
+}
+
+// New builds the router. It fails when the spec declares an operation that
+// nothing serves, or a handler serves an operation the spec lacks: the spec
+// and the server cannot drift apart.
+func New(d Deps) (*Router, error) {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Ready == nil {
+		d.Ready = func() bool { return true }
+	}
+	a := &api{deps: d}
+	handlers := map[string]Handler{}
+	for _, part := range []map[string]Handler{
+		a.adminRoutes(),
+	} {
+		for id, h := range part {
+			if _, dup := handlers[id]; dup {
+				return nil, fmt.Errorf("routes: operation %s served twice", id)
+			}
+			handlers[id] = h
+		}
+	}
+	var missing, extra []string
+	for _, op := range d.Spec.Operations() {
+		if _, ok := handlers[op.ID]; !ok {
+			missing = append(missing, op.ID)
+		}
+	}
+	for id := range handlers {
+		if _, ok := d.Spec.Operation(id); !ok {
+			extra = append(extra, id)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(extra)
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("routes: the spec declares operations nothing serves: %s", strings.Join(missing, ", "))
+	}
+	if len(extra) > 0 {
+		return nil, fmt.Errorf("routes: handlers for operations the spec lacks: %s", strings.Join(extra, ", "))
+	}
+	return &Router{deps: d, log: d.Logger, matcher: d.Spec.NewMatcher(), handlers: handlers}, nil
+}
+
+// statusWriter remembers whether and what the handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// ServeHTTP walks one request: match -> read body -> spec validation ->
+// handler -> render. A panic becomes a 500 envelope and the server goes on.
+func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w}
+	var opID string
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			rt.log.Error("handler panic", "method", r.Method, "path", r.URL.Path, "op", opID,
+				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			if sw.status == 0 {
+				renderError(sw, errors.New("panic"))
+			}
+		}
+		rt.log.Debug("request", "method", r.Method, "path", r.URL.Path, "op", opID,
+			"status", sw.status, "duration", time.Since(start))
+	}()
+
+	op, vars, ok := rt.matcher.Match(r)
+	if !ok {
+		renderError(sw, resourceNotFound(r))
+		return
+	}
+	opID = op.ID
+	body, err := readBody(w, r)
+	if err != nil {
+		renderError(sw, err)
+		return
+	}
+	if f := rt.deps.Spec.ValidateRequest(r.Context(), r, op, vars); f != nil {
+		rt.log.Debug("request rejected by spec", "op", op.ID, "code", f.Code, "detail", f.Detail)
+		renderError(sw, f)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	req := &Request{Request: r, Op: op, Vars: vars, Body: body}
+	resp, err := rt.handlers[op.ID](req)
+	if err != nil {
+		var se *store.Error
+		if !errors.As(err, &se) {
+			rt.log.Error("handler error", "op", op.ID, "err", err)
+		}
+		renderError(sw, err)
+		return
+	}
+	render(sw, resp)
+}
+
+// readBody buffers the body (bounded) and leaves r.Body re-readable.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, store.Invalid("RequestBodyTooLarge")
+		}
+		return nil, store.Invalid("InvalidRequestBody")
+	}
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	if len(b) == 0 {
+		r.Body = http.NoBody
+	}
+	return b, nil
+}
+
+// resourceNotFound is Alianza's answer to a path it does not serve.
+func resourceNotFound(r *http.Request) *store.Error {
+	return &store.Error{Status: http.StatusNotFound, Code: "ResourceNotFound", Data: unmatchedRequest{
+		Method: r.Method, ContentType: r.Header.Get("Content-Type"), URL: r.URL.Path,
+	}}
+}
+
+// unmatchedRequest is the data of ResourceNotFound, keys in Alianza's order.
+type unmatchedRequest struct {
+	Method      string `json:"method"`
+	ContentType string `json:"content-type"`
+	URL         string `json:"url"`
+}
+

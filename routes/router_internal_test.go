@@ -1,0 +1,72 @@
+package routes
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/fakealianza/fakealianza/openapi"
+)
+
+func TestPanicBecomes500AndServerGoesOn(t *testing.T) {
+	spec, err := openapi.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	rt, err := New(Deps{Spec: spec, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt.handlers["adminHealth"] = func(*Request) (Response, error) { panic("boom") }
+
+	w := httptest.NewRecorder()
+	rt.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/__admin/health", nil))
+	if w.Code != http.StatusInternalServerError {
+		t.Fatalf("status %d, want 500", w.Code)
+	}
+	var env Envelope
+	if err := json.Unmarshal(w.Body.Bytes(), &env); err != nil || env.Status != 500 || len(env.Messages) != 1 || env.Messages[0] != "InternalServerError" {
+		t.Fatalf("body %s (%v)", w.Body, err)
+	}
+	if !strings.Contains(logs.String(), "boom") {
+		t.Errorf("panic not logged: %s", logs.String())
+	}
+	w = httptest.NewRecorder()
+	rt.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/__admin/ready", nil))
+	if w.Code != http.StatusOK {
+		t.Fatalf("after a panic: status %d", w.Code)
+	}
+}
+
+func TestRenderOmitsNilData(t *testing.T) {
+	w := httptest.NewRecorder()
+	render(w, JSON(400, Envelope{Status: 400, Messages: []string{"AccountNameRequired"}}))
+	if got, want := w.Body.String(), `{"status":400,"messages":["AccountNameRequired"]}`; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	if ct := w.Header().Get("Content-Type"); ct != "application/json" {
+		t.Errorf("content type %q", ct)
+	}
+}
+
+func TestOversizedBodyIsRejected(t *testing.T) {
+	spec, err := openapi.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := New(Deps{Spec: spec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := bytes.Repeat([]byte("x"), MaxBodyBytes+1)
+	w := httptest.NewRecorder()
+	rt.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/__admin/health", bytes.NewReader(big)))
+	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "RequestBodyTooLarge") {
+		t.Fatalf("status %d body %s", w.Code, w.Body)
+	}
+}

@@ -1,0 +1,140 @@
+// Package store is fakealianza's domain: partitions, management users and,
+// as the emulator grows, everything under them. Alianza's rules and
+// invariants live here, not in HTTP handlers. The store is in memory,
+// thread-safe (one lock: every call sees and leaves a consistent state) and
+// can be dumped to and loaded from its JSON form, State, which is also the
+// fixture format.
+package store
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// State is the whole store as JSON: what fixtures seed and what a snapshot
+// holds. Lists are sorted by id in snapshots so dumps are reproducible.
+type State struct {
+	Partitions      []Partition      `json:"partitions,omitempty"`
+	ManagementUsers []ManagementUser `json:"managementUsers,omitempty"`
+}
+
+// Merge appends other's lists to s (fixtures may be split over several files).
+func (s *State) Merge(other State) {
+	s.Partitions = append(s.Partitions, other.Partitions...)
+	s.ManagementUsers = append(s.ManagementUsers, other.ManagementUsers...)
+}
+
+// Store is the emulated platform's state.
+type Store struct {
+	mu    sync.RWMutex
+	clock *Clock
+	seed  State
+
+	partitions map[string]*Partition
+	mgmtUsers  map[string]*ManagementUser // by id
+	mgmtByName map[string]string          // lower-case username -> id
+}
+
+// New builds a store from a seed state. The seed is kept so Reset can go
+// back to it.
+func New(seed State, clock *Clock) (*Store, error) {
+	if clock == nil {
+		clock = NewClock()
+	}
+	s := &Store{clock: clock, seed: seed}
+	if err := s.load(seed); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Clock is the store's time source.
+func (s *Store) Clock() *Clock { return s.clock }
+
+func (s *Store) load(st State) error {
+	s.partitions = make(map[string]*Partition, len(st.Partitions))
+	s.mgmtUsers = make(map[string]*ManagementUser, len(st.ManagementUsers))
+	s.mgmtByName = make(map[string]string, len(st.ManagementUsers))
+	for i := range st.Partitions {
+		p := st.Partitions[i]
+		if p.ID == "" || p.Name == "" {
+			return fmt.Errorf("partition %d: id and name are required", i)
+		}
+		if _, dup := s.partitions[p.ID]; dup {
+			return fmt.Errorf("partition %s: duplicate id", p.ID)
+		}
+		p.applyDefaults()
+		s.partitions[p.ID] = &p
+	}
+	for i := range st.ManagementUsers {
+		u := st.ManagementUsers[i]
+		if u.ID == "" || u.Username == "" || u.Password == "" {
+			return fmt.Errorf("management user %d: id, username and password are required", i)
+		}
+		if _, ok := s.partitions[u.PartitionID]; !ok {
+			return fmt.Errorf("management user %s: unknown partition %q", u.Username, u.PartitionID)
+		}
+		key := strings.ToLower(u.Username)
+		if _, dup := s.mgmtByName[key]; dup {
+			return fmt.Errorf("management user %s: duplicate username", u.Username)
+		}
+		if _, dup := s.mgmtUsers[u.ID]; dup {
+			return fmt.Errorf("management user %s: duplicate id", u.ID)
+		}
+		s.mgmtUsers[u.ID] = &u
+		s.mgmtByName[key] = u.ID
+	}
+	return nil
+}
+
+// Snapshot returns a deep copy of the whole state, lists sorted by id.
+func (s *Store) Snapshot() State {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var st State
+	st.Partitions = sortedValues(s.partitions, func(p *Partition) string { return p.ID })
+	st.ManagementUsers = sortedValues(s.mgmtUsers, func(u *ManagementUser) string { return u.ID })
+	return deepCopy(st)
+}
+
+// Restore replaces the whole state. On error nothing changes.
+func (s *Store) Restore(st State) error {
+	fresh := &Store{clock: s.clock}
+	if err := fresh.load(deepCopy(st)); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.partitions, s.mgmtUsers, s.mgmtByName = fresh.partitions, fresh.mgmtUsers, fresh.mgmtByName
+	return nil
+}
+
+// Reset goes back to the seed the store was built from.
+func (s *Store) Reset() error { return s.Restore(s.seed) }
+
+func sortedValues[T any](m map[string]*T, id func(*T) string) []T {
+	out := make([]T, 0, len(m))
+	for _, v := range m {
+		out = append(out, *v)
+	}
+	slices.SortFunc(out, func(a, b T) int { return cmp.Compare(id(&a), id(&b)) })
+	return out
+}
+
+// deepCopy copies through JSON, the store's own serialisation, so no slice or
+// map is shared between the store and a caller.
+func deepCopy[T any](v T) T {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("store: deep copy: %v", err))
+	}
+	var out T
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(fmt.Sprintf("store: deep copy: %v", err))
+	}
+	return out
+}

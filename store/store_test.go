@@ -1,0 +1,135 @@
+package store
+
+import (
+	"regexp"
+	"testing"
+	"time"
+)
+
+func TestNewIDShape(t *testing.T) {
+	re := regexp.MustCompile(`^[A-Za-z0-9_-]{22}$`)
+	seen := map[string]bool{}
+	for range 1000 {
+		id := NewID()
+		if !re.MatchString(id) {
+			t.Fatalf("id %q is not 22 URL-safe base64 characters", id)
+		}
+		if seen[id] {
+			t.Fatalf("duplicate id %q", id)
+		}
+		seen[id] = true
+	}
+	if u := NewUUID(); len(u) != 36 {
+		t.Errorf("uuid %q", u)
+	}
+}
+
+func TestClock(t *testing.T) {
+	wall := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := &Clock{wall: func() time.Time { return wall }}
+	if !c.Now().Equal(wall) {
+		t.Fatalf("now %v", c.Now())
+	}
+	c.Advance(9 * time.Hour)
+	if got := c.Now(); !got.Equal(wall.Add(9 * time.Hour)) {
+		t.Fatalf("advance: %v", got)
+	}
+	c.Freeze(true)
+	frozen := c.Now()
+	wall = wall.Add(time.Hour)
+	if !c.Now().Equal(frozen) || !c.Frozen() {
+		t.Fatalf("frozen clock moved: %v vs %v", c.Now(), frozen)
+	}
+	c.Advance(time.Minute)
+	if !c.Now().Equal(frozen.Add(time.Minute)) {
+		t.Fatalf("advance while frozen: %v", c.Now())
+	}
+	c.Freeze(false)
+	if !c.Now().Equal(frozen.Add(time.Minute)) {
+		t.Fatalf("unfreeze jumped: %v", c.Now())
+	}
+	wall = wall.Add(time.Second)
+	if !c.Now().Equal(frozen.Add(time.Minute + time.Second)) {
+		t.Fatalf("unfrozen clock does not run: %v", c.Now())
+	}
+	target := time.Date(2030, 5, 1, 12, 0, 0, 0, time.UTC)
+	c.Set(target)
+	if !c.Now().Equal(target) {
+		t.Fatalf("set: %v", c.Now())
+	}
+}
+
+func seedState() State {
+	return State{
+		Partitions: []Partition{{ID: "p1", Name: "One"}, {ID: "p2", Name: "Two"}},
+		ManagementUsers: []ManagementUser{
+			{ID: "u1", Username: "a@example.com", Password: "pw", PartitionID: "p1"},
+		},
+	}
+}
+
+func TestLoadRejectsBrokenSeeds(t *testing.T) {
+	cases := map[string]func(*State){
+		"partition without name": func(s *State) { s.Partitions[0].Name = "" },
+		"duplicate partition":    func(s *State) { s.Partitions[1].ID = "p1" },
+		"user in unknown partition": func(s *State) { s.ManagementUsers[0].PartitionID = "nope" },
+		"duplicate username": func(s *State) {
+			s.ManagementUsers = append(s.ManagementUsers, ManagementUser{ID: "u2", Username: "A@example.com", Password: "x", PartitionID: "p2"})
+		},
+	}
+	for name, edit := range cases {
+		st := seedState()
+		edit(&st)
+		if _, err := New(st, nil); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestSnapshotRestoreRoundTrip(t *testing.T) {
+	s, err := New(seedState(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := s.Snapshot()
+	snap.Partitions[0].Name = "changed outside"
+	if p, _ := s.Partition("p1"); p.Name != "One" {
+		t.Fatal("snapshot shares memory with the store")
+	}
+	if err := s.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.Partition("p1"); p.Name != "changed outside" {
+		t.Fatalf("restore: %v", p)
+	}
+	bad := snap
+	bad.ManagementUsers = append(bad.ManagementUsers, ManagementUser{ID: "x", Username: "y", Password: "z", PartitionID: "missing"})
+	if err := s.Restore(bad); err == nil {
+		t.Fatal("restore accepted a broken state")
+	}
+	if p, _ := s.Partition("p1"); p.Name != "changed outside" {
+		t.Fatal("failed restore changed state")
+	}
+	if err := s.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.Partition("p1"); p.Name != "One" {
+		t.Fatalf("reset: %v", p)
+	}
+}
+
+func TestAuthenticate(t *testing.T) {
+	s, err := New(seedState(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err := s.Authenticate("A@Example.com", "pw"); err != nil || u.ID != "u1" {
+		t.Fatalf("login: %v %v", u, err)
+	}
+	for _, c := range [][2]string{{"a@example.com", "PW"}, {"nobody@example.com", "pw"}, {"", ""}} {
+		_, err := s.Authenticate(c[0], c[1])
+		if se, ok := err.(*Error); !ok || se.Status != 400 || se.Code != "LoginInvalid" {
+			t.Errorf("%v: %v", c, err)
+		}
+	}
+}
