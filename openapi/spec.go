@@ -23,9 +23,9 @@ func Embedded() []byte { return embedded }
 
 // Spec is a loaded, validated OpenAPI document and its operations.
 type Spec struct {
-	Doc *openapi3.T
-	Raw []byte
-	ops []*Operation
+	Doc  *openapi3.T
+	Raw  []byte
+	ops  []*Operation
 	byID map[string]*Operation
 }
 

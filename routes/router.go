@@ -205,4 +205,3 @@ type unmatchedRequest struct {
 	ContentType string `json:"content-type"`
 	URL         string `json:"url"`
 }
-

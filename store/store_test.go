@@ -70,8 +70,8 @@ func seedState() State {
 
 func TestLoadRejectsBrokenSeeds(t *testing.T) {
 	cases := map[string]func(*State){
-		"partition without name": func(s *State) { s.Partitions[0].Name = "" },
-		"duplicate partition":    func(s *State) { s.Partitions[1].ID = "p1" },
+		"partition without name":    func(s *State) { s.Partitions[0].Name = "" },
+		"duplicate partition":       func(s *State) { s.Partitions[1].ID = "p1" },
 		"user in unknown partition": func(s *State) { s.ManagementUsers[0].PartitionID = "nope" },
 		"duplicate username": func(s *State) {
 			s.ManagementUsers = append(s.ManagementUsers, ManagementUser{ID: "u2", Username: "A@example.com", Password: "x", PartitionID: "p2"})
