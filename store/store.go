@@ -34,6 +34,8 @@ type Store struct {
 	clock *Clock
 	seed  State
 
+	life  lifecycles
+
 	partitions map[string]*Partition
 	mgmtUsers  map[string]*ManagementUser // by id
 	mgmtByName map[string]string          // lower-case username -> id
@@ -45,7 +47,7 @@ func New(seed State, clock *Clock) (*Store, error) {
 	if clock == nil {
 		clock = NewClock()
 	}
-	s := &Store{clock: clock, seed: seed}
+	s := &Store{clock: clock, seed: seed, life: newLifecycles()}
 	if err := s.load(seed); err != nil {
 		return nil, err
 	}
@@ -110,6 +112,7 @@ func (s *Store) Restore(st State) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.partitions, s.mgmtUsers, s.mgmtByName = fresh.partitions, fresh.mgmtUsers, fresh.mgmtByName
+	s.life.tracked = map[string]*progress{}
 	return nil
 }
 
