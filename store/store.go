@@ -34,7 +34,7 @@ type Store struct {
 	clock *Clock
 	seed  State
 
-	life  lifecycles
+	life lifecycles
 
 	partitions map[string]*Partition
 	mgmtUsers  map[string]*ManagementUser // by id
