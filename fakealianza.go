@@ -22,6 +22,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/fakealianza/fakealianza/authfake"
 	"github.com/fakealianza/fakealianza/fixtures"
 	"github.com/fakealianza/fakealianza/openapi"
 	"github.com/fakealianza/fakealianza/routes"
@@ -48,6 +49,10 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// Spec replaces the embedded OpenAPI document (tests of the start-up checks).
 	Spec []byte
+	// TokenIdleTimeout is how long a token lives after its last use (default 8h).
+	TokenIdleTimeout time.Duration
+	// TokenMaxLife caps a token's life from login, however busy (default 24h).
+	TokenMaxLife time.Duration
 }
 
 // Server is one running emulator.
@@ -56,6 +61,7 @@ type Server struct {
 	log     *slog.Logger
 	spec    *openapi.Spec
 	store   *store.Store
+	auth    *authfake.Auth
 	handler http.Handler
 
 	mu       sync.Mutex
@@ -96,8 +102,9 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fakealianza: fixtures: %w", err)
 	}
-	s := &Server{opts: opts, log: log, spec: spec, store: st}
-	router, err := routes.New(routes.Deps{Spec: spec, Store: st, Logger: log, Ready: s.ready.Load})
+	auth := authfake.New(st, authfake.Config{IdleTimeout: opts.TokenIdleTimeout, MaxLife: opts.TokenMaxLife})
+	s := &Server{opts: opts, log: log, spec: spec, store: st, auth: auth}
+	router, err := routes.New(routes.Deps{Spec: spec, Store: st, Auth: auth, Logger: log, Ready: s.ready.Load})
 	if err != nil {
 		return nil, fmt.Errorf("fakealianza: %w", err)
 	}
@@ -173,6 +180,9 @@ func (s *Server) Store() *store.Store { return s.store }
 
 // Clock is the server time every expiry follows.
 func (s *Server) Clock() *store.Clock { return s.store.Clock() }
+
+// Auth is the login layer (tokens, permissions).
+func (s *Server) Auth() *authfake.Auth { return s.auth }
 
 // Spec is the loaded OpenAPI document.
 func (s *Server) Spec() *openapi.Spec { return s.spec }

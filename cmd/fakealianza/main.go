@@ -79,6 +79,8 @@ type config struct {
 	seed      uint64
 	logFormat string
 	logLevel  string
+	tokenIdle time.Duration
+	tokenMax  time.Duration
 }
 
 // option is one flag and its environment variable.
@@ -102,6 +104,8 @@ func options(c *config) []option {
 			c.seed = n
 			return nil
 		}},
+		{"token-idle-timeout", "FAKEALIANZA_TOKEN_IDLE_TIMEOUT", "a token expires this long after its last use", "8h", duration(&c.tokenIdle)},
+		{"token-max-life", "FAKEALIANZA_TOKEN_MAX_LIFE", "a token expires this long after login, however busy", "24h", duration(&c.tokenMax)},
 		{"log-format", "FAKEALIANZA_LOG_FORMAT", "log format: text or json", "text", func(v string) error {
 			if v != "text" && v != "json" {
 				return fmt.Errorf("want text or json, got %q", v)
@@ -117,6 +121,17 @@ func options(c *config) []option {
 			c.logLevel = v
 			return nil
 		}},
+	}
+}
+
+func duration(p *time.Duration) func(string) error {
+	return func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("want a positive duration such as 8h or 90m, got %q", v)
+		}
+		*p = d
+		return nil
 	}
 }
 
@@ -173,6 +188,7 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 	log := newLogger(c, stderr)
 	srv, err := fakealianza.New(fakealianza.Options{
 		HTTPAddr: c.httpAddr, SFTPAddr: c.sftpAddr, FixturesDir: c.fixtures, Seed: c.seed, Logger: log,
+		TokenIdleTimeout: c.tokenIdle, TokenMaxLife: c.tokenMax,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
