@@ -20,12 +20,32 @@ import (
 type State struct {
 	Partitions      []Partition      `json:"partitions,omitempty"`
 	ManagementUsers []ManagementUser `json:"managementUsers,omitempty"`
+
+	// ---- account tree ----
+	DeviceTypes                   []DeviceType         `json:"deviceTypes,omitempty"`
+	CallingPlanProducts           []CallingPlanProduct `json:"callingPlanProducts,omitempty"`
+	ArchivedCallingPlanProductIDs []string             `json:"archivedCallingPlanProductIds,omitempty"`
+	Accounts                      []Account            `json:"accounts,omitempty"`
+	VoicemailBoxes                []VoicemailBox       `json:"voicemailBoxes,omitempty"`
+	EndUsers                      []EndUser            `json:"endUsers,omitempty"`
+	AccountUsers                  []AccountUser        `json:"accountUsers,omitempty"`
+	DeviceLines                   []Device             `json:"deviceLines,omitempty"`
+	AccountHistory                []AccountHistoryLog  `json:"accountHistory,omitempty"`
 }
 
 // Merge appends other's lists to s (fixtures may be split over several files).
 func (s *State) Merge(other State) {
 	s.Partitions = append(s.Partitions, other.Partitions...)
 	s.ManagementUsers = append(s.ManagementUsers, other.ManagementUsers...)
+	s.DeviceTypes = append(s.DeviceTypes, other.DeviceTypes...)
+	s.CallingPlanProducts = append(s.CallingPlanProducts, other.CallingPlanProducts...)
+	s.ArchivedCallingPlanProductIDs = append(s.ArchivedCallingPlanProductIDs, other.ArchivedCallingPlanProductIDs...)
+	s.Accounts = append(s.Accounts, other.Accounts...)
+	s.VoicemailBoxes = append(s.VoicemailBoxes, other.VoicemailBoxes...)
+	s.EndUsers = append(s.EndUsers, other.EndUsers...)
+	s.AccountUsers = append(s.AccountUsers, other.AccountUsers...)
+	s.DeviceLines = append(s.DeviceLines, other.DeviceLines...)
+	s.AccountHistory = append(s.AccountHistory, other.AccountHistory...)
 }
 
 // Store is the emulated platform's state.
@@ -39,6 +59,8 @@ type Store struct {
 	partitions map[string]*Partition
 	mgmtUsers  map[string]*ManagementUser // by id
 	mgmtByName map[string]string          // lower-case username -> id
+
+	accountTree
 }
 
 // New builds a store from a seed state. The seed is kept so Reset can go
@@ -90,7 +112,7 @@ func (s *Store) load(st State) error {
 		s.mgmtUsers[u.ID] = &u
 		s.mgmtByName[key] = u.ID
 	}
-	return nil
+	return s.loadAccountTree(st)
 }
 
 // Snapshot returns a deep copy of the whole state, lists sorted by id.
@@ -100,6 +122,7 @@ func (s *Store) Snapshot() State {
 	var st State
 	st.Partitions = sortedValues(s.partitions, func(p *Partition) string { return p.ID })
 	st.ManagementUsers = sortedValues(s.mgmtUsers, func(u *ManagementUser) string { return u.ID })
+	s.snapshotAccountTree(&st)
 	return deepCopy(st)
 }
 
@@ -112,6 +135,7 @@ func (s *Store) Restore(st State) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.partitions, s.mgmtUsers, s.mgmtByName = fresh.partitions, fresh.mgmtUsers, fresh.mgmtByName
+	s.accountTree = fresh.accountTree
 	s.life.tracked = map[string]*progress{}
 	return nil
 }
