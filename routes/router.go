@@ -78,6 +78,10 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 		a.adminRoutes(),
 		a.authRoutes(),
 		a.partitionRoutes(),
+		a.accountRoutes(),
+		a.endUserRoutes(),
+		a.deviceRoutes(),
+		a.callingPlanRoutes(),
 		testOps,
 	} {
 		for id, h := range part {

@@ -546,3 +546,32 @@ func (s *Store) DeviceType(id string) (DeviceType, error) {
 	}
 	return deepCopy(*t), nil
 }
+
+// UserDevices lists the device lines an end user owns (the older per-user
+// device path).
+func (s *Store) UserDevices(partitionID, accountID, userID string) ([]Device, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, u, err := s.endUserByIDType(partitionID, accountID, userID, "")
+	if err != nil {
+		return nil, err
+	}
+	return s.endUserOut(u).Devices, nil
+}
+
+// UserDevice returns a device line only if the end user owns it.
+func (s *Store) UserDevice(partitionID, accountID, userID, id string) (Device, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if _, _, err := s.endUserByIDType(partitionID, accountID, userID, ""); err != nil {
+		return Device{}, err
+	}
+	_, d, err := s.device(partitionID, accountID, id)
+	if err != nil {
+		return Device{}, err
+	}
+	if d.UserID != userID {
+		return Device{}, NotFound("Device", id)
+	}
+	return deviceOut(d), nil
+}

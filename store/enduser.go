@@ -102,9 +102,8 @@ type SimultaneousRingEndpoint struct {
 
 // FindMeFollowMeCallHandling is FindMeFollowMeCallHandlingX.
 type FindMeFollowMeCallHandling struct {
-	FindMeEndpoints      []FindMeEndpoint         `json:"findMeEndpoints,omitempty"`
-	TimeoutType          string                   `json:"timeoutType,omitempty"`
-	NoAnswerCallHandling *CallHandlingWithTimeout `json:"noAnswerCallHandling,omitempty"`
+	FindMeEndpoints []FindMeEndpoint `json:"findMeEndpoints,omitempty"`
+	TimeoutType     string           `json:"timeoutType,omitempty"`
 }
 
 // FindMeEndpoint is FindMeEndpointX.
@@ -172,9 +171,11 @@ type AccountUser struct {
 	ID                 string `json:"id"`
 }
 
-// End user id types accepted by the idType parameter.
+// User id types accepted by the idType parameter (end users spell the
+// first ID, account users Id; both are accepted everywhere).
 const (
 	UserIDTypeID       = "ID"
+	UserIDTypeId       = "Id"
 	UserIDTypeUserName = "UserName"
 )
 
@@ -267,9 +268,6 @@ func validateHandling(h *CallHandlingSettings) error {
 			if e.Timeout < 0 || e.Timeout > 240 {
 				return invalidField("timeout")
 			}
-		}
-		if err := checkT(r.NoAnswerCallHandling); err != nil {
-			return err
 		}
 	}
 	return nil
@@ -530,18 +528,26 @@ func (s *Store) EndUser(partitionID, accountID, key, idType string) (EndUser, er
 	return s.endUserOut(u), nil
 }
 
+// userKey turns a user path segment into an id: idType ID (default) takes
+// it as is, UserName looks the username up. Lock held.
+func (s *Store) userKey(key, idType string) (string, error) {
+	switch idType {
+	case "", UserIDTypeID, UserIDTypeId:
+		return key, nil
+	case UserIDTypeUserName:
+		return s.userByName[strings.ToLower(key)], nil
+	}
+	return "", invalidField("idType")
+}
+
 func (s *Store) endUserByIDType(partitionID, accountID, key, idType string) (*Account, *EndUser, error) {
 	a, err := s.account(partitionID, accountID)
 	if err != nil {
 		return nil, nil, err
 	}
-	id := key
-	switch idType {
-	case "", UserIDTypeID:
-	case UserIDTypeUserName:
-		id = s.userByName[strings.ToLower(key)]
-	default:
-		return nil, nil, invalidField("idType")
+	id, err := s.userKey(key, idType)
+	if err != nil {
+		return nil, nil, err
 	}
 	u, ok := s.endUsers[id]
 	if !ok || u.AccountID != a.ID {
@@ -734,13 +740,9 @@ func (s *Store) accountUserByIDType(partitionID, accountID, key, idType string) 
 	if err != nil {
 		return nil, nil, err
 	}
-	id := key
-	switch idType {
-	case "", UserIDTypeID:
-	case UserIDTypeUserName:
-		id = s.userByName[strings.ToLower(key)]
-	default:
-		return nil, nil, invalidField("idType")
+	id, err := s.userKey(key, idType)
+	if err != nil {
+		return nil, nil, err
 	}
 	u, ok := s.accountUsers[id]
 	if !ok || u.AccountID != a.ID {
@@ -850,5 +852,39 @@ func (s *Store) DeleteAccountUser(partitionID, accountID, key, idType string, by
 	}
 	s.logHistory(a, by, "DELETE", "ACCOUNT_USER", "AccountUser", u.ID, u.Username, u, nil)
 	s.removeAccountUser(u)
+	return nil
+}
+
+// ResetAccountUserPassword makes the account user choose a new password at
+// next login.
+func (s *Store) ResetAccountUserPassword(partitionID, accountID, key, idType string, by Actor) (AccountUser, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, u, err := s.accountUserByIDType(partitionID, accountID, key, idType)
+	if err != nil {
+		return AccountUser{}, err
+	}
+	before := *u
+	u.MustChangePassword = true
+	s.logHistory(a, by, "UPDATE", "ACCOUNT_USER", "AccountUser", u.ID, u.Username, &before, u)
+	return *u, nil
+}
+
+// SendWelcomeEmails records a welcome email for every end user of the
+// account who has not had one.
+func (s *Store) SendWelcomeEmails(partitionID, accountID string, by Actor) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, err := s.account(partitionID, accountID)
+	if err != nil {
+		return err
+	}
+	for _, id := range s.kids[a.ID].users {
+		if u := s.endUsers[id]; u.WelcomeEmailSent == "" {
+			before := deepCopy(*u)
+			u.WelcomeEmailSent = s.now()
+			s.logHistory(a, by, "UPDATE", "USER", "EndUser", u.ID, displayName(u.FirstName, u.LastName), &before, u)
+		}
+	}
 	return nil
 }
