@@ -31,6 +31,12 @@ type State struct {
 	AccountUsers                  []AccountUser        `json:"accountUsers,omitempty"`
 	DeviceLines                   []Device             `json:"deviceLines,omitempty"`
 	AccountHistory                []AccountHistoryLog  `json:"accountHistory,omitempty"`
+
+	// ---- telephone numbers ----
+	RateCenters      []RateCenterRecord `json:"rateCenters,omitempty"`
+	TelephoneNumbers []NumberRecord     `json:"telephoneNumbers,omitempty"`
+	Ports            []Port             `json:"ports,omitempty"`
+	ActivationEvents []ActivationEvent  `json:"activationEvents,omitempty"`
 }
 
 // Merge appends other's lists to s (fixtures may be split over several files).
@@ -46,6 +52,10 @@ func (s *State) Merge(other State) {
 	s.AccountUsers = append(s.AccountUsers, other.AccountUsers...)
 	s.DeviceLines = append(s.DeviceLines, other.DeviceLines...)
 	s.AccountHistory = append(s.AccountHistory, other.AccountHistory...)
+	s.RateCenters = append(s.RateCenters, other.RateCenters...)
+	s.TelephoneNumbers = append(s.TelephoneNumbers, other.TelephoneNumbers...)
+	s.Ports = append(s.Ports, other.Ports...)
+	s.ActivationEvents = append(s.ActivationEvents, other.ActivationEvents...)
 }
 
 // Store is the emulated platform's state.
@@ -61,6 +71,8 @@ type Store struct {
 	mgmtByName map[string]string          // lower-case username -> id
 
 	accountTree
+	numberBook
+	tnCooldownDays int // overrides every partition's tnDeleteCooldownDays when > 0
 }
 
 // New builds a store from a seed state. The seed is kept so Reset can go
@@ -73,6 +85,7 @@ func New(seed State, clock *Clock) (*Store, error) {
 	if err := s.load(seed); err != nil {
 		return nil, err
 	}
+	s.resumeLifecycles()
 	return s, nil
 }
 
@@ -123,6 +136,7 @@ func (s *Store) Snapshot() State {
 	st.Partitions = sortedValues(s.partitions, func(p *Partition) string { return p.ID })
 	st.ManagementUsers = sortedValues(s.mgmtUsers, func(u *ManagementUser) string { return u.ID })
 	s.snapshotAccountTree(&st)
+	s.snapshotNumbers(&st)
 	return deepCopy(st)
 }
 
@@ -136,7 +150,9 @@ func (s *Store) Restore(st State) error {
 	defer s.mu.Unlock()
 	s.partitions, s.mgmtUsers, s.mgmtByName = fresh.partitions, fresh.mgmtUsers, fresh.mgmtByName
 	s.accountTree = fresh.accountTree
+	s.numberBook = fresh.numberBook
 	s.life.tracked = map[string]*progress{}
+	s.resumeLifecycles()
 	return nil
 }
 

@@ -93,6 +93,9 @@ func (s *Store) loadAccountTree(st State) error {
 		}
 		s.insertAccount(&a)
 	}
+	if err := s.loadNumbers(st); err != nil {
+		return err
+	}
 	for i := range st.VoicemailBoxes {
 		b := st.VoicemailBoxes[i]
 		if a, ok := s.accounts[b.AccountID]; !ok || b.ID == "" || a.PartitionID != b.PartitionID {
@@ -162,7 +165,7 @@ func (s *Store) loadAccountTree(st State) error {
 			s.deletedAcctByNumber[acctKey(h.PartitionID, h.AccountNumber)] = h.AccountID
 		}
 	}
-	return nil
+	return s.checkLoadedRoutes()
 }
 
 // snapshotAccountTree writes the account tree into st. Lock held.
