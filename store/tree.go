@@ -177,7 +177,7 @@ func (s *Store) snapshotAccountTree(st *State) {
 	st.VoicemailBoxes = sortedValues(s.vmBoxes, func(b *VoicemailBox) string { return b.ID })
 	st.EndUsers = sortedValues(s.endUsers, func(u *EndUser) string { return u.ID })
 	for i := range st.EndUsers {
-		st.EndUsers[i].Devices = nil
+		st.EndUsers[i].Devices = []Device{}
 	}
 	st.AccountUsers = sortedValues(s.accountUsers, func(u *AccountUser) string { return u.ID })
 	st.DeviceLines = sortedValues(s.devices, func(d *Device) string { return d.ID })
