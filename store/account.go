@@ -353,8 +353,8 @@ func (s *Store) PatchAccount(partitionID, id string, patch map[string]any, by Ac
 	if err != nil {
 		return Account{}, err
 	}
-	var a Account
-	if err := mergePatch(old, patch, &a); err != nil {
+	a, err := patched(old, patch)
+	if err != nil {
 		return Account{}, err
 	}
 	return s.replaceAccount(old, a, by)
@@ -526,27 +526,27 @@ func (s *Store) PropertiesAvailable(partitionID string, c PropertyCheck) (bool, 
 	return true, nil
 }
 
-// mergePatch applies a partial JSON object to the JSON form of cur and
-// decodes the result into out. Nested objects merge key by key; any other
-// value (arrays included) replaces.
-func mergePatch(cur any, patch map[string]any, out any) error {
+// patched applies a partial JSON object to the JSON form of cur and returns
+// the result. Nested objects merge key by key; any other value (arrays
+// included) replaces; null removes.
+func patched[T any](cur *T, patch map[string]any) (T, error) {
+	var out T
 	b, err := json.Marshal(cur)
 	if err != nil {
-		return err
+		return out, err
 	}
 	var m map[string]any
 	if err := json.Unmarshal(b, &m); err != nil {
-		return err
+		return out, err
 	}
 	mergeInto(m, patch)
-	b, err = json.Marshal(m)
-	if err != nil {
-		return err
+	if b, err = json.Marshal(m); err != nil {
+		return out, err
 	}
-	if err := json.Unmarshal(b, out); err != nil {
-		return patchError(err)
+	if err := json.Unmarshal(b, &out); err != nil {
+		return out, patchError(err)
 	}
-	return nil
+	return out, nil
 }
 
 func mergeInto(dst, patch map[string]any) {

@@ -330,8 +330,8 @@ func (s *Store) PatchDevice(partitionID, accountID, id string, patch map[string]
 	if err != nil {
 		return Device{}, err
 	}
-	var d Device
-	if err := mergePatch(old, patch, &d); err != nil {
+	d, err := patched(old, patch)
+	if err != nil {
 		return Device{}, err
 	}
 	return s.replaceDevice(a, old, d, by)

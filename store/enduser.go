@@ -576,8 +576,8 @@ func (s *Store) PatchEndUser(partitionID, accountID, key, idType string, patch m
 	if err != nil {
 		return EndUser{}, err
 	}
-	var u EndUser
-	if err := mergePatch(old, patch, &u); err != nil {
+	u, err := patched(old, patch)
+	if err != nil {
 		return EndUser{}, err
 	}
 	return s.replaceEndUser(a, old, u, by)
@@ -820,8 +820,8 @@ func (s *Store) PatchAccountUser(partitionID, accountID, key, idType string, pat
 	if err != nil {
 		return AccountUser{}, err
 	}
-	var u AccountUser
-	if err := mergePatch(old, patch, &u); err != nil {
+	u, err := patched(old, patch)
+	if err != nil {
 		return AccountUser{}, err
 	}
 	return s.replaceAccountUser(a, old, u, by)
