@@ -407,3 +407,49 @@ func BenchmarkAccountByNumber100k(b *testing.B) {
 		}
 	}
 }
+
+func TestReturnedAccountsAreCopies(t *testing.T) {
+	s := newTree(t)
+	a, _ := s.CreateAccount("p1", advanced("SP-1"), tester)
+	if _, err := s.AddCallingPlan("p1", a.ID, ModifyCallingPlan{ReferenceType: "ACCOUNT", CallingPlanProductID: "plan2"}, tester); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Account("p1", a.ID)
+	got.CallingPlans[0].SecondsRemaining = 1
+	got.AccountName = "changed"
+	again, _ := s.Account("p1", a.ID)
+	if again.CallingPlans[0].SecondsRemaining != 10000*60 || again.AccountName != a.AccountName {
+		t.Fatalf("caller's copy reached the store: %+v", again)
+	}
+}
+
+func TestAccountTypeChangeKeepsLimits(t *testing.T) {
+	s := newTree(t)
+	a, _ := s.CreateAccount("p1", advanced("SP-1"), tester)
+	for _, ext := range []string{"2001", "2002"} {
+		if _, err := s.CreateEndUser("p1", a.ID, EndUser{LastName: "User", Extension: ext}, tester); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := s.PatchAccount("p1", a.ID, map[string]any{"accountType": "SIMPLE"}, tester)
+	wantCode(t, err, 400, "AccountTypeChangeNotAllowed")
+}
+
+func TestSearchKeepsUpWithRenamesAndDeletes(t *testing.T) {
+	s := newTree(t)
+	a, _ := s.CreateAccount("p1", advanced("SP-1"), tester)
+	b, _ := s.CreateAccount("p1", advanced("SP-2"), tester)
+	if _, err := s.PatchAccount("p1", a.ID, map[string]any{"accountName": "Zebra Corp"}, tester); err != nil {
+		t.Fatal(err)
+	}
+	if hits, _ := s.SearchAccounts("p1", "zebra", 0); len(hits) != 1 || hits[0].ID != a.ID {
+		t.Fatalf("rename not searchable: %v", hits)
+	}
+	if err := s.DeleteAccount("p1", a.ID, tester); err != nil {
+		t.Fatal(err)
+	}
+	hits, _ := s.SearchAccounts("p1", "sp-", 0)
+	if len(hits) != 1 || hits[0].ID != b.ID {
+		t.Fatalf("after delete: %v", hits)
+	}
+}

@@ -16,8 +16,7 @@ type accountTree struct {
 	accounts            map[string]*Account
 	acctByNumber        map[string]string // partition + "\x00" + accountNumber -> id
 	deletedAcctByNumber map[string]string // same key -> id of the last deleted account
-	acctsByPartition    map[string]map[string]*Account
-	acctIndex           map[string]accountIndex
+	acctsByPartition    map[string]*partitionAccounts
 	kids                map[string]*accountKids
 
 	endUsers     map[string]*EndUser
@@ -36,8 +35,8 @@ func newAccountTree() accountTree {
 		deviceTypes: map[string]*DeviceType{}, planProducts: map[string]*CallingPlanProduct{},
 		archivedPlans: map[string]bool{}, accounts: map[string]*Account{},
 		acctByNumber: map[string]string{}, deletedAcctByNumber: map[string]string{},
-		acctsByPartition: map[string]map[string]*Account{}, acctIndex: map[string]accountIndex{},
-		kids: map[string]*accountKids{}, endUsers: map[string]*EndUser{},
+		acctsByPartition: map[string]*partitionAccounts{},
+		kids:             map[string]*accountKids{}, endUsers: map[string]*EndUser{},
 		accountUsers: map[string]*AccountUser{}, userByName: map[string]string{},
 		devices: map[string]*Device{}, devByMAC: map[string][]string{}, sipUsers: map[string]string{},
 		registered: map[string]bool{}, vmBoxes: map[string]*VoicemailBox{},
