@@ -299,6 +299,12 @@ func TestEndUserAndDeviceErrors(t *testing.T) {
 	if _, _, data := r.Envelope(t); fmt.Sprint(data) != "map[id:SIP_50_Port_MTA type:DeviceType]" {
 		t.Fatalf("data %v", data)
 	}
+	// Bravo's partition allows only some device types
+	bUser := bravo.create("/v2/partition/"+fatest.BravoPartition+"/account/"+bAcct["id"].(string)+"/user",
+		map[string]any{"lastName": "Other", "extension": "2001"}, http.StatusOK)
+	bravo.fails(http.MethodPost, "/v2/partition/"+fatest.BravoPartition+"/account/"+bAcct["id"].(string)+"/deviceline",
+		map[string]any{"deviceTypeId": "VVX500", "deviceName": "x", "macAddress": "0004F2B00001", "lineNumber": 1, "userId": bUser["id"]}, 400, "DeviceTypeNotAllowed")
+
 	// the per-user path only sees that user's lines
 	c.fails(http.MethodGet, A+"/user/fakeUser00000000000002/device/fakeLine00000000000001", nil, 404, "EntityNotFound")
 	c.fails(http.MethodDelete, A+"/user/fakeUser00000000000002/device/fakeLine00000000000001", nil, 404, "EntityNotFound")
@@ -474,6 +480,10 @@ func TestDeviceTypesAndLineStatus(t *testing.T) {
 	c.do(http.MethodGet, "/v2/ref/devicetype", nil, http.StatusOK).Decode(t, &types)
 	if len(types) != 10 {
 		t.Fatalf("types %v", types)
+	}
+	c.do(http.MethodGet, "/v2/ref/devicetype?partitionid="+fatest.BravoPartition, nil, http.StatusOK).Decode(t, &types)
+	if len(types) != 5 {
+		t.Fatalf("Bravo's types %v", types)
 	}
 	if got := c.do(http.MethodGet, "/v2/ref/devicetype/SPA112", nil, http.StatusOK).Map(t); got["numLines"] != float64(2) {
 		t.Fatalf("SPA112 %v", got)
