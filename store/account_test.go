@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 )
 
 var tester = Actor{UserName: "admin@example.com", UserID: "u1", UserType: "ManagementUser"}
@@ -451,5 +452,104 @@ func TestSearchKeepsUpWithRenamesAndDeletes(t *testing.T) {
 	hits, _ := s.SearchAccounts("p1", "sp-", 0)
 	if len(hits) != 1 || hits[0].ID != b.ID {
 		t.Fatalf("after delete: %v", hits)
+	}
+}
+
+func TestMoreRuleCodes(t *testing.T) {
+	s := newTree(t)
+	a, _ := s.CreateAccount("p1", advanced("SP-1"), tester)
+	u, _ := s.CreateEndUser("p1", a.ID, EndUser{LastName: "Smith", Extension: "2001"}, tester)
+	_, err := s.CreateAccount("p1", Account{AccountName: "No Number", AccountType: "SIMPLE"}, tester)
+	wantCode(t, err, 400, "AccountNumberRequired")
+	bad := advanced("SP-2")
+	bad.HoldTimeoutSeconds = 20
+	_, err = s.CreateAccount("p1", bad, tester)
+	wantCode(t, err, 400, "InvalidValueForField:holdTimeoutSeconds")
+
+	users := []struct {
+		u    EndUser
+		code string
+	}{
+		{EndUser{FirstName: "J0hn", LastName: "Doe", Extension: "2002"}, "InvalidFirstName"},
+		{EndUser{LastName: "Doe", Extension: "2002", AllowPortalAccess: true}, "UsernameRequired"},
+		{EndUser{Username: "a b", LastName: "Doe", Extension: "2002"}, "InvalidUsername"},
+		{EndUser{LastName: "Doe", Extension: "2002", EmailAddress: "nope"}, "InvalidEmailAddress"},
+		{EndUser{LastName: "Doe", Extension: "2002", UserProductPlan: "PROFESSIONAL"}, "EmailAddressRequired"},
+		{EndUser{LastName: "Doe", Extension: "2002", LanguageTag: "de-DE"}, "InvalidValueForField:languageTag"},
+		{EndUser{LastName: "Doe", Extension: "2002", CallScreeningSettings: &CallScreeningSettings{DefaultCallScreen: "Ignore"}}, "InvalidValueForField:defaultCallScreen"},
+		{EndUser{LastName: "Doe", Extension: "2002", CallHandlingSettings: &CallHandlingSettings{CallHandlingOptionType: "Teleport"}}, "InvalidValueForField:callHandlingOptionType"},
+	}
+	for _, c := range users {
+		_, err := s.CreateEndUser("p1", a.ID, c.u, tester)
+		wantCode(t, err, 400, c.code)
+	}
+	_, err = s.CreateAccountUser("p1", a.ID, AccountUser{FirstName: "No", LastName: "Name"}, tester)
+	wantCode(t, err, 400, "UsernameRequired")
+
+	lines := []struct {
+		d    Device
+		code string
+	}{
+		{Device{DeviceTypeID: "SPA112", LineNumber: 1, UserID: u.ID}, "DeviceNameRequired"},
+		{Device{DeviceTypeID: "SPA112", DeviceName: "x", LineNumber: 1}, "UserIdRequired"},
+		{Device{DeviceName: "x", LineNumber: 1, UserID: u.ID}, "DeviceTypeIdRequired"},
+		{Device{DeviceTypeID: "SPA112", DeviceName: "x", LineNumber: 1, UserID: u.ID, LineType: "Fancy"}, "InvalidValueForField:lineType"},
+		{Device{DeviceTypeID: "VVX400", DeviceName: "x", MacAddress: "0004F2000009", LineNumber: 1, UserID: u.ID, FaxEnabled: true}, "InvalidValueForField:faxEnabled"},
+	}
+	for _, c := range lines {
+		_, err := s.CreateDevice("p1", a.ID, c.d, tester)
+		wantCode(t, err, 400, c.code)
+	}
+	_, err = s.AddCallingPlan("p1", a.ID, ModifyCallingPlan{CallingPlanProductID: "plan2"}, tester)
+	wantCode(t, err, 400, "ReferenceTypeRequired")
+	_, err = s.AddCallingPlan("p1", a.ID, ModifyCallingPlan{ReferenceType: "ACCOUNT"}, tester)
+	wantCode(t, err, 400, "CallingPlanProductIdRequired")
+	_, err = s.AddCallingPlan("p1", a.ID, ModifyCallingPlan{ReferenceType: "SIP_TRUNK", ReferenceID: "t1", CallingPlanProductID: "plan2"}, tester)
+	wantCode(t, err, 404, "EntityNotFound")
+	_, err = s.AddCallingPlan("p1", a.ID, ModifyCallingPlan{ReferenceType: "ACCOUNT", CallingPlanProductID: "plan3"}, tester)
+	wantCode(t, err, 404, "EntityNotFound") // another partition's product
+	_, err = s.AccountHistorySearch("p1", a.ID, HistoryQuery{StartDate: "yesterday"})
+	wantCode(t, err, 400, "InvalidValueForField:startDate")
+}
+
+func TestHistoryDateFilter(t *testing.T) {
+	clock := NewClock()
+	clock.Set(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	clock.Freeze(true)
+	s, err := New(treeState(), clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := s.CreateAccount("p1", advanced("SP-1"), tester)
+	clock.Advance(48 * time.Hour)
+	if _, err := s.PatchAccount("p1", a.ID, map[string]any{"accountName": "Later"}, tester); err != nil {
+		t.Fatal(err)
+	}
+	page, _ := s.AccountHistorySearch("p1", a.ID, HistoryQuery{StartDate: "2026-03-01", EndDate: "2026-03-01"})
+	if page.TotalRecords != 1 || page.Results[0].Action != "CREATE" {
+		t.Fatalf("1 March: %+v", page)
+	}
+	page, _ = s.AccountHistorySearch("p1", a.ID, HistoryQuery{StartDate: "2026-03-02"})
+	if page.TotalRecords != 1 || page.Results[0].Action != "UPDATE" || page.AccountCreatedDate != "2026-03-01T12:00:00.000Z" ||
+		page.AccountLastUpdatedDate != "2026-03-03T12:00:00.000Z" {
+		t.Fatalf("from 2 March: %+v", page)
+	}
+}
+
+func TestPutEndUserReplaces(t *testing.T) {
+	s := newTree(t)
+	a, _ := s.CreateAccount("p1", advanced("SP-1"), tester)
+	u, _ := s.CreateEndUser("p1", a.ID, EndUser{Username: "old@example.com", FirstName: "Old", LastName: "Name", Extension: "2001"}, tester)
+	got, err := s.UpdateEndUser("p1", a.ID, u.ID, "", EndUser{ID: "other", LastName: "New", Extension: "2005"}, tester)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != u.ID || got.FirstName != "" || got.Username != "" || got.Extension != "2005" ||
+		got.VoicemailBoxID != u.VoicemailBoxID || len(got.CallingPlans) != 1 {
+		t.Fatalf("put: %+v", got)
+	}
+	// the old username and extension are free again
+	if _, err := s.CreateEndUser("p1", a.ID, EndUser{Username: "OLD@example.com", LastName: "Again", Extension: "2001"}, tester); err != nil {
+		t.Fatal(err)
 	}
 }

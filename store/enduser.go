@@ -588,6 +588,9 @@ func (s *Store) replaceEndUser(a *Account, old *EndUser, u EndUser, by Actor) (E
 	if u.WelcomeEmailSent == "" {
 		u.WelcomeEmailSent = old.WelcomeEmailSent
 	}
+	if u.VoicemailBoxID == "" {
+		u.VoicemailBoxID = old.VoicemailBoxID
+	}
 	if u.TimeZone == "" {
 		u.TimeZone = a.TimeZone
 	}
