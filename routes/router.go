@@ -29,6 +29,8 @@ type Deps struct {
 	Logger *slog.Logger
 	// Ready reports whether the server has finished starting.
 	Ready func() bool
+	// SFTP describes the running SFTP datafeed (nil: none).
+	SFTP func() SFTPInfo
 }
 
 // Request is what a handler sees: the HTTP request, the operation it
@@ -69,6 +71,7 @@ func New(d Deps) (*Router, error) {
 	handlers := map[string]Handler{}
 	for _, part := range []map[string]Handler{
 		a.adminRoutes(),
+		a.datafeedRoutes(),
 	} {
 		for id, h := range part {
 			if _, dup := handlers[id]; dup {

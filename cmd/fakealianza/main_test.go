@@ -161,7 +161,7 @@ func buildBinary(t testing.TB) string {
 // address it printed.
 func startBinary(t testing.TB, bin string, args ...string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--http-addr", "127.0.0.1:0"}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--http-addr", "127.0.0.1:0", "--sftp-addr", "127.0.0.1:0"}, args...)...)
 	cmd.Stderr = io.Discard
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
