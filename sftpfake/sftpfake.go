@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -100,7 +101,8 @@ func New(feed Feed, opts Options) (*Server, error) {
 			_, _ = io.WriteString(sess.Stderr(), refusal)
 			_ = sess.Exit(1)
 		},
-		PtyCallback: func(ssh.Context, ssh.Pty) bool { return false },
+		// A terminal is granted so an interactive `ssh` hears the refusal.
+		PtyCallback: func(ssh.Context, ssh.Pty) bool { return true },
 		// Only passwords: with no auth handler at all, gliderlabs lets
 		// everyone in.
 		PasswordHandler: func(ctx ssh.Context, password string) bool {
@@ -146,7 +148,7 @@ func (s *Server) Fingerprint() string { return gossh.FingerprintSHA256(s.signer.
 
 // PublicKey is the host key in authorized_keys / known_hosts form.
 func (s *Server) PublicKey() string {
-	return string(gossh.MarshalAuthorizedKey(s.signer.PublicKey()))
+	return strings.TrimSpace(string(gossh.MarshalAuthorizedKey(s.signer.PublicKey())))
 }
 
 // Start listens and serves in the background until Close.
