@@ -22,6 +22,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/fakealianza/fakealianza/authfake"
 	"github.com/fakealianza/fakealianza/fixtures"
 	"github.com/fakealianza/fakealianza/openapi"
 	"github.com/fakealianza/fakealianza/routes"
@@ -66,6 +67,10 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// Spec replaces the embedded OpenAPI document (tests of the start-up checks).
 	Spec []byte
+	// TokenIdleTimeout is how long a token lives after its last use (default 8h).
+	TokenIdleTimeout time.Duration
+	// TokenMaxLife caps a token's life from login, however busy (default 24h).
+	TokenMaxLife time.Duration
 }
 
 // Server is one running emulator.
@@ -74,6 +79,7 @@ type Server struct {
 	log     *slog.Logger
 	spec    *openapi.Spec
 	store   *store.Store
+	auth    *authfake.Auth
 	handler http.Handler
 	sftp    *sftpfake.Server // nil when SFTPAddr is "off"
 
@@ -119,7 +125,8 @@ func New(opts Options) (*Server, error) {
 		Seed: opts.Seed, Lag: opts.CDRLag, Retention: opts.CDRRetention,
 		PlainCSV: opts.CDRPlainCSV, NoGenerate: opts.CDRNoGenerate,
 	})
-	s := &Server{opts: opts, log: log, spec: spec, store: st}
+	auth := authfake.New(st, authfake.Config{IdleTimeout: opts.TokenIdleTimeout, MaxLife: opts.TokenMaxLife})
+	s := &Server{opts: opts, log: log, spec: spec, store: st, auth: auth}
 	if opts.SFTPAddr != "off" {
 		s.sftp, err = sftpfake.New(st, sftpfake.Options{
 			Addr: opts.SFTPAddr, HostKeyFile: opts.SFTPHostKeyFile, Seed: opts.Seed,
@@ -129,7 +136,7 @@ func New(opts Options) (*Server, error) {
 			return nil, fmt.Errorf("fakealianza: %w", err)
 		}
 	}
-	router, err := routes.New(routes.Deps{Spec: spec, Store: st, Logger: log, Ready: s.ready.Load, SFTP: s.sftpInfo})
+	router, err := routes.New(routes.Deps{Spec: spec, Store: st, Auth: auth, Logger: log, Ready: s.ready.Load, SFTP: s.sftpInfo})
 	if err != nil {
 		return nil, fmt.Errorf("fakealianza: %w", err)
 	}
@@ -239,6 +246,9 @@ func (s *Server) Store() *store.Store { return s.store }
 
 // Clock is the server time every expiry follows.
 func (s *Server) Clock() *store.Clock { return s.store.Clock() }
+
+// Auth is the login layer (tokens, permissions).
+func (s *Server) Auth() *authfake.Auth { return s.auth }
 
 // Spec is the loaded OpenAPI document.
 func (s *Server) Spec() *openapi.Spec { return s.spec }

@@ -123,6 +123,7 @@ const alpha = "fakePartitionAlpha0001"
 
 func TestAdminStageAndCdrSearch(t *testing.T) {
 	srv := frozenServer(t)
+	tok := fatest.Auth(srv.Admin(t))
 	base := "/v2/partition/" + alpha + "/account/acctOne/cdrsearch"
 	recs := []map[string]any{
 		{"partitionId": alpha, "acctId": "acctOne", "startTime": "2026-03-03T10:00:00Z", "endTime": "2026-03-03T10:00:00Z",
@@ -147,7 +148,7 @@ func TestAdminStageAndCdrSearch(t *testing.T) {
 	}
 
 	var page store.CDRPage
-	r = srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03", nil)
+	r = srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03", nil, tok)
 	r.Decode(t, &page)
 	if r.Status != 200 || page.TotalRecords != 3 || page.Results[0].ID != staged.Records[2].ID {
 		t.Fatalf("search %d %s", r.Status, r.Body)
@@ -170,26 +171,36 @@ func TestAdminStageAndCdrSearch(t *testing.T) {
 		"&callCategory=OffNet":                 0,
 		"&sort=COST&sortOrder=ASC&maxResult=0": 3,
 	} {
-		r := srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03"+q, nil)
+		r := srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03"+q, nil, tok)
 		var p store.CDRPage
 		r.Decode(t, &p)
 		if r.Status != 200 || p.TotalRecords != n {
 			t.Errorf("%s: %d %s", q, r.Status, r.Body)
 		}
 	}
-	r = srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&sort=COST&sortOrder=DESC&maxResult=1", nil)
+	r = srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&sort=COST&sortOrder=DESC&maxResult=1", nil, tok)
 	r.Decode(t, &page)
 	if len(page.Results) != 1 || *page.Results[0].Cost != 81 {
 		t.Fatalf("COST DESC %s", r.Body)
 	}
 
-	wantError(t, srv.Call(http.MethodGet, base+"?endDate=2026-03-03", nil), 400, "StartDateRequired")
-	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03", nil), 400, "EndDateRequired")
-	wantError(t, srv.Call(http.MethodGet, base+"?startDate=3/3/2026&endDate=2026-03-03", nil), 400, "InvalidValueForField:startDate")
-	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&callType=SIDEWAYS", nil), 400, "InvalidValueForField:callType")
-	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&maxResult=-1", nil), 400, "InvalidValueForField:maxResult")
-	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&startTime=noon", nil), 400, "InvalidValueForField:startTime")
-	wantError(t, srv.Call(http.MethodGet, "/v2/partition/nope/account/a/cdrsearch?startDate=2026-03-03&endDate=2026-03-03", nil), 404, "EntityNotFound")
+	wantError(t, srv.Call(http.MethodGet, base+"?endDate=2026-03-03", nil, tok), 400, "StartDateRequired")
+	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03", nil, tok), 400, "EndDateRequired")
+	wantError(t, srv.Call(http.MethodGet, base+"?startDate=3/3/2026&endDate=2026-03-03", nil, tok), 400, "InvalidValueForField:startDate")
+	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&callType=SIDEWAYS", nil, tok), 400, "InvalidValueForField:callType")
+	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&maxResult=-1", nil, tok), 400, "InvalidValueForField:maxResult")
+	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&startTime=noon", nil, tok), 400, "InvalidValueForField:startTime")
+	// The token layer guards the search like any Alianza operation.
+	wantError(t, srv.Call(http.MethodGet, "/v2/partition/nope/account/a/cdrsearch?startDate=2026-03-03&endDate=2026-03-03", nil, tok), 400, "NotPermitted")
+	bravoTok := fatest.Auth(srv.Login(t, fatest.BravoAdminUser, fatest.Password))
+	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03", nil, bravoTok), 400, "NotPermitted")
+	if r := srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03", nil); r.Status != 401 {
+		t.Fatalf("no token: %d %s", r.Status, r.Body)
+	}
+	readerTok := fatest.Auth(srv.Login(t, fatest.ReaderUser, fatest.Password))
+	if r := srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03", nil, readerTok); r.Status != 200 {
+		t.Fatalf("reader: %d %s", r.Status, r.Body)
+	}
 
 	// The hour is published now: staging into it is refused, the file is fixed.
 	wantError(t, srv.Call(http.MethodPost, "/__admin/cdrs", map[string]any{"records": recs[:1]}), 409, "CdrFileAlreadyPublished")

@@ -327,7 +327,7 @@ func TestDeleteOnlyWithTheFlag(t *testing.T) {
 		t.Fatalf("write allowed by the delete flag: %v", err)
 	}
 	// The records stay searchable.
-	r = srv.Call(http.MethodGet, "/v2/partition/"+alpha+"/account/acctD/cdrsearch?startDate=2026-03-04&endDate=2026-03-04", nil)
+	r = srv.Call(http.MethodGet, "/v2/partition/"+alpha+"/account/acctD/cdrsearch?startDate=2026-03-04&endDate=2026-03-04", nil, fatest.Auth(srv.Admin(t)))
 	if r.Status != 200 || !strings.Contains(string(r.Body), `"totalRecords":1`) {
 		t.Fatalf("search after delete %d %s", r.Status, r.Body)
 	}
@@ -452,8 +452,9 @@ func TestFilesAndCdrSearchAgree(t *testing.T) {
 	}
 	// From the API, every page, rendered the way the files are.
 	var fromAPI []store.CallDetailRecord
+	tok := fatest.Auth(srv.Admin(t))
 	for first := 0; ; first += 10 {
-		r := srv.Call(http.MethodGet, "/v2/partition/"+alpha+"/account/acctAgree/cdrsearch?startDate=2026-03-01&endDate=2026-03-04&sortOrder=ASC&maxResult=10&firstResultIndex="+strconv.Itoa(first), nil)
+		r := srv.Call(http.MethodGet, "/v2/partition/"+alpha+"/account/acctAgree/cdrsearch?startDate=2026-03-01&endDate=2026-03-04&sortOrder=ASC&maxResult=10&firstResultIndex="+strconv.Itoa(first), nil, tok)
 		var page store.CDRPage
 		if err := json.Unmarshal(r.Body, &page); err != nil || r.Status != 200 || page.TotalRecords != 45 {
 			t.Fatalf("page %d: %d %s", first, r.Status, r.Body)

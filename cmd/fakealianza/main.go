@@ -86,6 +86,8 @@ type config struct {
 	cdrRetention    time.Duration
 	cdrPlainCSV     bool
 	cdrGenerate     bool
+	tokenIdle       time.Duration
+	tokenMax        time.Duration
 }
 
 // option is one flag and its environment variable.
@@ -110,16 +112,6 @@ func options(c *config) []option {
 			return nil
 		}
 	}
-	duration := func(p *time.Duration) func(string) error {
-		return func(v string) error {
-			d, err := time.ParseDuration(v)
-			if err != nil || d <= 0 {
-				return fmt.Errorf("want a positive duration such as 5m or 72h, got %q", v)
-			}
-			*p = d
-			return nil
-		}
-	}
 	return []option{
 		{"http-addr", "FAKEALIANZA_HTTP_ADDR", "REST API listen address (port 0 picks a free port)", ":8080", str(&c.httpAddr)},
 		{"sftp-addr", "FAKEALIANZA_SFTP_ADDR", "SFTP datafeed listen address (port 0 picks a free port; off: no SFTP)", ":10022", str(&c.sftpAddr)},
@@ -132,6 +124,8 @@ func options(c *config) []option {
 			c.seed = n
 			return nil
 		}},
+		{"token-idle-timeout", "FAKEALIANZA_TOKEN_IDLE_TIMEOUT", "a token expires this long after its last use", "8h", duration(&c.tokenIdle)},
+		{"token-max-life", "FAKEALIANZA_TOKEN_MAX_LIFE", "a token expires this long after login, however busy", "24h", duration(&c.tokenMax)},
 		{"log-format", "FAKEALIANZA_LOG_FORMAT", "log format: text or json", "text", func(v string) error {
 			if v != "text" && v != "json" {
 				return fmt.Errorf("want text or json, got %q", v)
@@ -154,6 +148,17 @@ func options(c *config) []option {
 		{"cdr-retention", "FAKEALIANZA_CDR_RETENTION", "how long a CDR file stays after its hour began", "72h", duration(&c.cdrRetention)},
 		{"cdr-plain-csv", "FAKEALIANZA_CDR_PLAIN_CSV", "write CDR files as .csv instead of .csv.gz", "false", boolean(&c.cdrPlainCSV)},
 		{"cdr-generate", "FAKEALIANZA_CDR_GENERATE", "fill every hour with generated calls (false: staged and admin-generated calls only)", "true", boolean(&c.cdrGenerate)},
+	}
+}
+
+func duration(p *time.Duration) func(string) error {
+	return func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("want a positive duration such as 8h or 90m, got %q", v)
+		}
+		*p = d
+		return nil
 	}
 }
 
@@ -216,6 +221,7 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 		HTTPAddr: c.httpAddr, SFTPAddr: c.sftpAddr, FixturesDir: c.fixtures, Seed: c.seed, Logger: log,
 		SFTPHostKeyFile: c.sftpHostKey, SFTPAllowDelete: c.sftpAllowDelete,
 		CDRLag: c.cdrLag, CDRRetention: c.cdrRetention, CDRPlainCSV: c.cdrPlainCSV, CDRNoGenerate: !c.cdrGenerate,
+		TokenIdleTimeout: c.tokenIdle, TokenMaxLife: c.tokenMax,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
