@@ -298,6 +298,15 @@ func TestShellCommandsAndOtherSubsystemsRefused(t *testing.T) {
 		t.Fatal("another subsystem accepted")
 	}
 	sess.Close()
+	// No tunnels through the feed: forwarding to the REST port is refused.
+	if c, err := conn.Dial("tcp", srv.Addr()); err == nil {
+		c.Close()
+		t.Fatal("port forwarding accepted")
+	}
+	if ln, err := conn.Listen("tcp", "127.0.0.1:0"); err == nil {
+		ln.Close()
+		t.Fatal("remote forwarding accepted")
+	}
 	mustConnect(t, srv, "datafeed", "fakealianza")
 }
 
