@@ -195,9 +195,11 @@ func csvCell(v reflect.Value) string {
 	panic(fmt.Sprintf("store: csv cell of kind %s", v.Kind()))
 }
 
-// WriteCDRCSV writes a header row and one row per record (RFC 4180).
+// WriteCDRCSV writes a header row and one row per record, per RFC 4180:
+// comma separated, quoted where needed, CRLF line ends.
 func WriteCDRCSV(w *bytes.Buffer, records []CallDetailRecord) error {
 	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
 	if err := cw.Write(cdrColumns); err != nil {
 		return err
 	}

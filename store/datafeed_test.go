@@ -139,7 +139,11 @@ func TestFeedCSVFormat(t *testing.T) {
 	stamp := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
 	rows := 0
 	for p, data := range fileBytes(t, s, "pAlpha") {
-		recs, err := csv.NewReader(bytes.NewReader(gunzip(t, data))).ReadAll()
+		text := gunzip(t, data)
+		if n := bytes.Count(text, []byte("\n")); n != bytes.Count(text, []byte("\r\n")) || n == 0 {
+			t.Fatalf("%s: line ends are not CRLF", p)
+		}
+		recs, err := csv.NewReader(bytes.NewReader(text)).ReadAll()
 		if err != nil {
 			t.Fatalf("%s: not RFC 4180: %v", p, err)
 		}
@@ -166,7 +170,7 @@ func TestFeedCSVFormat(t *testing.T) {
 func TestFeedHeaderOnlyAndPlainCSV(t *testing.T) {
 	s := feedStore(t, FeedConfig{Seed: 1, NoGenerate: true, PlainCSV: true})
 	files := fileBytes(t, s, "pBravo")
-	want := strings.Join(CDRColumns(), ",") + "\n"
+	want := strings.Join(CDRColumns(), ",") + "\r\n"
 	for p, data := range files {
 		if !strings.HasSuffix(p, ".csv") || string(data) != want {
 			t.Fatalf("%s: %q", p, data)
