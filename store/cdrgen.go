@@ -82,6 +82,33 @@ func partitionNPA(p *Partition) string {
 	return rateCenters[int(sum[0])%len(rateCenters)].npa
 }
 
+// subscriber is an on-net party of generated calls: a number of the
+// partition and, once the store holds accounts, who owns it. Fields left
+// empty stay out of the records.
+type subscriber struct {
+	Number        string
+	AcctID        string
+	AccountNumber string
+	ReferenceID   string
+	ReferenceType string // SIP_TRUNK, END_USER, ACCOUNT, SPECIALTY_LINE
+	ReferenceName string
+	TimeZone      string
+}
+
+// subscribersLocked lists the partition's on-net parties, in a stable order.
+// Until accounts and numbers exist in the store they are fictional: NPA-555-
+// 0100..0149 in the partition's area code, owned by no account. When the
+// account tree lands, this is the one place to read its users, trunks and
+// numbers from.
+func (s *Store) subscribersLocked(p *Partition) []subscriber {
+	npa := partitionNPA(p)
+	out := make([]subscriber, 50)
+	for i := range out {
+		out[i] = subscriber{Number: fmt.Sprintf("1%s55501%02d", npa, i)}
+	}
+	return out
+}
+
 // party is one end of a generated call.
 type party struct {
 	number   string
@@ -91,6 +118,7 @@ type party struct {
 	service  string     // serviceType when this is the far end of an outbound call
 	rate     float64    // per minute when dialled off plan
 	rateType string
+	sub      *subscriber // on-net parties only
 }
 
 const (
@@ -107,11 +135,13 @@ type cdrGenerator struct {
 	r    *rand.Rand
 	p    *Partition
 	home rateCenter
+	subs []subscriber
 }
 
 func (g *cdrGenerator) onNet() party {
-	n := fmt.Sprintf("1%s55501%02d", g.home.npa, g.r.IntN(50))
-	return party{number: n, category: CategoryOnNet, carrier: carrierOnNet, rc: g.home, service: "INTRASTATE", rateType: "IntraPartitionFree"}
+	sub := &g.subs[g.r.IntN(len(g.subs))]
+	return party{number: sub.Number, category: CategoryOnNet, carrier: carrierOnNet, rc: g.home, service: "INTRASTATE",
+		rateType: "IntraPartitionFree", sub: sub}
 }
 
 func (g *cdrGenerator) offNet() party {
@@ -151,9 +181,13 @@ func (g *cdrGenerator) callsThisHour(hour time.Time) int {
 }
 
 // generateHour makes the generated calls of one partition-hour, sorted by
-// start time. n < 0 draws the count.
-func generateHour(seed uint64, p *Partition, hour time.Time, n int) []CallDetailRecord {
-	g := &cdrGenerator{r: hourSource(seed, p.ID, hour), p: p}
+// start time. n < 0 draws the count. A partition without subscribers has no
+// calls.
+func generateHour(seed uint64, p *Partition, subs []subscriber, hour time.Time, n int) []CallDetailRecord {
+	if len(subs) == 0 {
+		return nil
+	}
+	g := &cdrGenerator{r: hourSource(seed, p.ID, hour), p: p, subs: subs}
 	g.home = rateCenterOf(partitionNPA(p))
 	if n < 0 {
 		n = g.callsThisHour(hour)
@@ -293,6 +327,10 @@ func (g *cdrGenerator) call(hour time.Time) CallDetailRecord {
 	rec.AccountBillableAbbrRCName, rec.AccountBillableCountry = local.rc.abbr(), "US"
 	rec.AccountBillableLocation = local.rc.city + ", " + local.rc.state
 	rec.PartitionBillingCode = g.p.BillingCode
+	if sub := local.sub; sub != nil {
+		rec.AcctID, rec.AccountNumber, rec.AccountTimeZone = sub.AcctID, sub.AccountNumber, sub.TimeZone
+		rec.ReferenceID, rec.ReferenceType, rec.ReferenceName = sub.ReferenceID, sub.ReferenceType, sub.ReferenceName
+	}
 
 	rec.SipCallIDs = []string{randomUUID(r) + "@sbc.fake", randomUUID(r) + "@ms.fake"}
 	if answered {

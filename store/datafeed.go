@@ -344,9 +344,9 @@ func (s *Store) buildFileLocked(p *Partition, hour time.Time) (*feedFile, error)
 	k := hourKey{p.ID, hour.Unix()}
 	var recs []CallDetailRecord
 	if n, ok := s.feed.fills[k]; ok {
-		recs = generateHour(s.feed.cfg.Seed, p, hour, n)
+		recs = generateHour(s.feed.cfg.Seed, p, s.subscribersLocked(p), hour, n)
 	} else if !s.feed.cfg.NoGenerate {
-		recs = generateHour(s.feed.cfg.Seed, p, hour, -1)
+		recs = generateHour(s.feed.cfg.Seed, p, s.subscribersLocked(p), hour, -1)
 	}
 	recs = append(recs, deepCopy(s.feed.staged[k])...)
 	sortByStart(recs)

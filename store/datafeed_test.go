@@ -519,3 +519,31 @@ func TestSearchCDRs(t *testing.T) {
 		wantCode(t, err, 400, code)
 	}
 }
+
+// Generated calls take their on-net party from the partition's subscribers
+// and carry the owner's account and reference.
+func TestGeneratedCallsUseTheSubscribers(t *testing.T) {
+	p := &Partition{ID: "pX", Name: "X", CustomerServiceNumber: "13035550100"}
+	subs := []subscriber{
+		{Number: "13035550111", AcctID: "acctA", AccountNumber: "1001", ReferenceID: "userA", ReferenceType: "END_USER", ReferenceName: "Ann", TimeZone: "US/Mountain"},
+		{Number: "13035550122", AcctID: "acctB", AccountNumber: "1002", ReferenceID: "trunkB", ReferenceType: "SIP_TRUNK", ReferenceName: "Trunk"},
+	}
+	recs := generateHour(1, p, subs, feedNow.Truncate(time.Hour), 40)
+	if len(recs) != 40 {
+		t.Fatalf("%d calls", len(recs))
+	}
+	for _, r := range recs {
+		local := r.OrigNumber
+		if r.CallType == CallInbound {
+			local = r.TermNumber
+		}
+		i := slices.IndexFunc(subs, func(s subscriber) bool { return s.Number == local })
+		if i < 0 || r.AcctID != subs[i].AcctID || r.ReferenceID != subs[i].ReferenceID || r.ReferenceType != subs[i].ReferenceType ||
+			r.AccountNumber != subs[i].AccountNumber || r.AccountBillableNumber != local {
+			t.Fatalf("call %s: local %s, account %s, reference %s", r.ID, local, r.AcctID, r.ReferenceID)
+		}
+	}
+	if generateHour(1, p, nil, feedNow, -1) != nil {
+		t.Fatal("calls without subscribers")
+	}
+}
