@@ -46,6 +46,9 @@ var OperationPermissions = map[string]string{
 
 	// partition
 	"retrieve_2": TokenOnly,
+
+	// ---- datafeed ----
+	"cdrSearch": "AccountCallHistory",
 }
 
 // Permission looks an operation up in the table.
