@@ -72,6 +72,9 @@ var OperationPermissions = map[string]string{
 	"removePlan": "ProductCallingPlan",
 	// account tree: reference data
 	"getDeviceTypes": TokenOnly, "getDeviceTypeById": TokenOnly,
+
+	// ---- datafeed ----
+	"cdrSearch": "AccountCallHistory",
 }
 
 // Permission looks an operation up in the table.

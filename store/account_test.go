@@ -1,7 +1,6 @@
 package store
 
 import (
-	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -31,14 +30,6 @@ func newTree(t testing.TB) *Store {
 		t.Fatal(err)
 	}
 	return s
-}
-
-func wantCode(t *testing.T, err error, status int, code string) {
-	t.Helper()
-	var se *Error
-	if !errors.As(err, &se) || se.Status != status || se.Code != code {
-		t.Fatalf("want %d %s, got %v", status, code, err)
-	}
 }
 
 func advanced(number string) Account {

@@ -31,6 +31,11 @@ type State struct {
 	AccountUsers                  []AccountUser        `json:"accountUsers,omitempty"`
 	DeviceLines                   []Device             `json:"deviceLines,omitempty"`
 	AccountHistory                []AccountHistoryLog  `json:"accountHistory,omitempty"`
+
+	// ---- datafeed ----
+	DatafeedLogins []DatafeedLogin    `json:"datafeedLogins,omitempty"`
+	CDRs           []CallDetailRecord `json:"cdrs,omitempty"`
+	CDRFills       []CDRFill          `json:"cdrFills,omitempty"`
 }
 
 // Merge appends other's lists to s (fixtures may be split over several files).
@@ -46,6 +51,9 @@ func (s *State) Merge(other State) {
 	s.AccountUsers = append(s.AccountUsers, other.AccountUsers...)
 	s.DeviceLines = append(s.DeviceLines, other.DeviceLines...)
 	s.AccountHistory = append(s.AccountHistory, other.AccountHistory...)
+	s.DatafeedLogins = append(s.DatafeedLogins, other.DatafeedLogins...)
+	s.CDRs = append(s.CDRs, other.CDRs...)
+	s.CDRFills = append(s.CDRFills, other.CDRFills...)
 }
 
 // Store is the emulated platform's state.
@@ -61,6 +69,7 @@ type Store struct {
 	mgmtByName map[string]string          // lower-case username -> id
 
 	accountTree
+	feed feedState
 }
 
 // New builds a store from a seed state. The seed is kept so Reset can go
@@ -69,7 +78,7 @@ func New(seed State, clock *Clock) (*Store, error) {
 	if clock == nil {
 		clock = NewClock()
 	}
-	s := &Store{clock: clock, seed: seed, life: newLifecycles()}
+	s := &Store{clock: clock, seed: seed, life: newLifecycles(), feed: newFeedState(FeedConfig{})}
 	if err := s.load(seed); err != nil {
 		return nil, err
 	}
@@ -112,7 +121,10 @@ func (s *Store) load(st State) error {
 		s.mgmtUsers[u.ID] = &u
 		s.mgmtByName[key] = u.ID
 	}
-	return s.loadAccountTree(st)
+	if err := s.loadAccountTree(st); err != nil {
+		return err
+	}
+	return s.loadFeed(st)
 }
 
 // Snapshot returns a deep copy of the whole state, lists sorted by id.
@@ -123,12 +135,16 @@ func (s *Store) Snapshot() State {
 	st.Partitions = sortedValues(s.partitions, func(p *Partition) string { return p.ID })
 	st.ManagementUsers = sortedValues(s.mgmtUsers, func(u *ManagementUser) string { return u.ID })
 	s.snapshotAccountTree(&st)
+	s.snapshotFeed(&st)
 	return deepCopy(st)
 }
 
 // Restore replaces the whole state. On error nothing changes.
 func (s *Store) Restore(st State) error {
-	fresh := &Store{clock: s.clock}
+	s.mu.RLock()
+	cfg := s.feed.cfg
+	s.mu.RUnlock()
+	fresh := &Store{clock: s.clock, feed: newFeedState(cfg)}
 	if err := fresh.load(deepCopy(st)); err != nil {
 		return err
 	}
@@ -136,6 +152,8 @@ func (s *Store) Restore(st State) error {
 	defer s.mu.Unlock()
 	s.partitions, s.mgmtUsers, s.mgmtByName = fresh.partitions, fresh.mgmtUsers, fresh.mgmtByName
 	s.accountTree = fresh.accountTree
+	fresh.feed.cfg = s.feed.cfg
+	s.feed = fresh.feed
 	s.life.tracked = map[string]*progress{}
 	return nil
 }
