@@ -534,3 +534,38 @@ func TestUserActions(t *testing.T) {
 	}
 	c.fails(http.MethodGet, AU+"/"+au["id"].(string), nil, http.StatusNotFound, "EntityNotFound")
 }
+
+func TestGetEditPutRoundTrips(t *testing.T) {
+	srv := fatest.New(t)
+	c := login(t, srv, fatest.AdminUser)
+	A := alphaP + "/account/fakeAcct00000000000001"
+	for _, path := range []string{A, A + "/user/fakeUser00000000000001", A + "/deviceline/fakeLine00000000000001", A + "/accountuser/fakeAcctUser0000000001", alphaP + "/callingplanproduct/fakePlanAlphaBusiness1"} {
+		before := c.do(http.MethodGet, path, nil, http.StatusOK).Map(t)
+		edited := map[string]any{}
+		for k, v := range before {
+			edited[k] = v
+		}
+		key := "deviceName"
+		switch {
+		case path == A:
+			key = "accountName"
+		case strings.Contains(path, "/user/"), strings.Contains(path, "/accountuser/"):
+			key = "firstName"
+		case strings.Contains(path, "callingplanproduct"):
+			key = "name"
+		}
+		edited[key] = "Edited Value"
+		after := c.do(http.MethodPut, path, edited, http.StatusOK).Map(t)
+		for k, v := range before {
+			if k == key {
+				continue
+			}
+			if fmt.Sprint(after[k]) != fmt.Sprint(v) {
+				t.Errorf("%s: %s changed from %v to %v", path, k, v, after[k])
+			}
+		}
+		if after[key] != "Edited Value" {
+			t.Errorf("%s: %s = %v", path, key, after[key])
+		}
+	}
+}
