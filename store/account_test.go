@@ -544,3 +544,41 @@ func TestPutEndUserReplaces(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestLoadRejectsBrokenAccountTrees(t *testing.T) {
+	good := func() State {
+		st := treeState()
+		st.Accounts = []Account{{ID: "a1", PartitionID: "p1", AccountNumber: "SP-1", AccountName: "One", AccountType: "ADVANCED"}}
+		st.EndUsers = []EndUser{{ID: "u1", PartitionID: "p1", AccountID: "a1", LastName: "Smith", Extension: "2001", Username: "jo@example.com"}}
+		st.DeviceLines = []Device{{ID: "d1", PartitionID: "p1", AccountID: "a1", DeviceTypeID: "SPA112", DeviceName: "ata", LineNumber: 1, UserID: "u1"}}
+		return st
+	}
+	if _, err := New(good(), nil); err != nil {
+		t.Fatalf("good state: %v", err)
+	}
+	cases := map[string]func(*State){
+		"account in unknown partition": func(s *State) { s.Accounts[0].PartitionID = "nope" },
+		"duplicate account number": func(s *State) {
+			s.Accounts = append(s.Accounts, Account{ID: "a2", PartitionID: "p1", AccountNumber: "SP-1", AccountName: "Two", AccountType: "SIMPLE"})
+		},
+		"user in another partition's account": func(s *State) { s.EndUsers[0].PartitionID = "p2" },
+		"user without extension":              func(s *State) { s.EndUsers[0].Extension = "" },
+		"account user with a user's id": func(s *State) {
+			s.AccountUsers = []AccountUser{{ID: "u1", PartitionID: "p1", AccountID: "a1", Username: "x@example.com", FirstName: "X", LastName: "Y"}}
+		},
+		"account user with a taken username": func(s *State) {
+			s.AccountUsers = []AccountUser{{ID: "au1", PartitionID: "p1", AccountID: "a1", Username: "JO@example.com", FirstName: "X", LastName: "Y"}}
+		},
+		"line of unknown user":   func(s *State) { s.DeviceLines[0].UserID = "nobody" },
+		"line of unknown type":   func(s *State) { s.DeviceLines[0].DeviceTypeID = "NOPE" },
+		"duplicate line id":      func(s *State) { s.DeviceLines = append(s.DeviceLines, s.DeviceLines[0]) },
+		"box of unknown account": func(s *State) { s.VoicemailBoxes = []VoicemailBox{{ID: "b1", PartitionID: "p1", AccountID: "zz"}} },
+	}
+	for name, edit := range cases {
+		st := good()
+		edit(&st)
+		if _, err := New(st, nil); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
