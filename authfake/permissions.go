@@ -95,6 +95,9 @@ var OperationPermissions = map[string]string{
 	"statusSearch": "PhoneNumberServiceActivation",
 	// telephone numbers: address
 	"validateAddress": TokenOnly, "typeAhead": TokenOnly,
+
+	// ---- datafeed ----
+	"cdrSearch": "AccountCallHistory",
 }
 
 // Permission looks an operation up in the table.

@@ -140,6 +140,10 @@ func (a *api) deviceRoutes() map[string]Handler {
 			return OK("deleted"), nil
 		},
 		"getDeviceTypes": func(r *Request) (Response, error) {
+			if p := r.URL.Query().Get("partitionid"); p != "" {
+				list, err := st.DeviceTypesFor(p)
+				return okOr(list, err)
+			}
 			return OK(st.DeviceTypes()), nil
 		},
 		"getDeviceTypeById": func(r *Request) (Response, error) {

@@ -31,6 +31,8 @@ type Deps struct {
 	Logger *slog.Logger
 	// Ready reports whether the server has finished starting.
 	Ready func() bool
+	// SFTP describes the running SFTP datafeed (nil: none).
+	SFTP func() SFTPInfo
 }
 
 // Request is what a handler sees: the HTTP request, the operation it
@@ -76,6 +78,7 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 	handlers := map[string]Handler{}
 	for _, part := range []map[string]Handler{
 		a.adminRoutes(),
+		a.datafeedRoutes(),
 		a.authRoutes(),
 		a.partitionRoutes(),
 		a.accountRoutes(),

@@ -244,8 +244,9 @@ func (s *Store) PatchAccountNumber(partitionID, accountID, tn string, patch map[
 	if err != nil {
 		return AccountNumber{}, err
 	}
-	var in AccountNumber
-	if err := mergePatch(s.accountNumberOut(n), patch, &in); err != nil {
+	cur := s.accountNumberOut(n)
+	in, err := patched(&cur, patch)
+	if err != nil {
 		return AccountNumber{}, err
 	}
 	return s.replaceAccountNumber(a, n, in, by)

@@ -187,8 +187,8 @@ func (s *Store) PatchCallingPlanProduct(partitionID, id string, patch map[string
 	if err != nil {
 		return CallingPlanProduct{}, err
 	}
-	var p CallingPlanProduct
-	if err := mergePatch(old, patch, &p); err != nil {
+	p, err := patched(old, patch)
+	if err != nil {
 		return CallingPlanProduct{}, err
 	}
 	return s.replacePlanProduct(old, p)

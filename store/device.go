@@ -125,12 +125,12 @@ func (s *Store) releaseSipUsername(name, ownerID string) {
 // validateDevice checks a device line against Alianza's rules. old is the
 // stored line on update. Lock held.
 func (s *Store) validateDevice(d *Device, a *Account, old *Device) error {
-	t, ok := s.deviceTypes[d.DeviceTypeID]
 	if d.DeviceTypeID == "" {
 		return Invalid("DeviceTypeIdRequired")
 	}
-	if !ok {
-		return NotFound("DeviceType", d.DeviceTypeID)
+	t, err := s.deviceTypeFor(a.PartitionID, d.DeviceTypeID)
+	if err != nil {
+		return err
 	}
 	if strings.TrimSpace(d.DeviceName) == "" {
 		return Invalid("DeviceNameRequired")
@@ -330,8 +330,8 @@ func (s *Store) PatchDevice(partitionID, accountID, id string, patch map[string]
 	if err != nil {
 		return Device{}, err
 	}
-	var d Device
-	if err := mergePatch(old, patch, &d); err != nil {
+	d, err := patched(old, patch)
+	if err != nil {
 		return Device{}, err
 	}
 	return s.replaceDevice(a, old, d, by)
@@ -495,9 +495,9 @@ func (s *Store) SwapDevice(partitionID, accountID, id string, sw DeviceSwap, by 
 	if !validMAC(sw.MacAddress) {
 		return Device{}, InvalidWith("InvalidMacAddress", 400)
 	}
-	t, ok := s.deviceTypes[sw.DeviceTypeID]
-	if !ok {
-		return Device{}, NotFound("DeviceType", sw.DeviceTypeID)
+	t, err := s.deviceTypeFor(partitionID, sw.DeviceTypeID)
+	if err != nil {
+		return Device{}, err
 	}
 	if strings.TrimSpace(sw.DeviceName) == "" {
 		return Device{}, Invalid("DeviceNameRequired")
@@ -534,6 +534,38 @@ func (s *Store) DeviceTypes() []DeviceType {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return deepCopy(sortedValues(s.deviceTypes, func(t *DeviceType) string { return t.ID }))
+}
+
+// deviceTypeFor finds a device type a partition may use: unknown types are
+// 404 EntityNotFound; types outside a partition's non-empty
+// allowedDeviceTypes are 400 DeviceTypeNotAllowed. Lock held.
+func (s *Store) deviceTypeFor(partitionID, id string) (*DeviceType, error) {
+	t, ok := s.deviceTypes[id]
+	if !ok {
+		return nil, NotFound("DeviceType", id)
+	}
+	if p := s.partitions[partitionID]; p != nil && len(p.AllowedDeviceTypes) > 0 && !slices.Contains(p.AllowedDeviceTypes, id) {
+		return nil, Invalid("DeviceTypeNotAllowed")
+	}
+	return t, nil
+}
+
+// DeviceTypesFor lists the device types a partition may use (all of them
+// when its allowedDeviceTypes is empty), by id.
+func (s *Store) DeviceTypesFor(partitionID string) ([]DeviceType, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p, ok := s.partitions[partitionID]
+	if !ok {
+		return nil, NotFound("Partition", partitionID)
+	}
+	out := []DeviceType{}
+	for _, t := range sortedValues(s.deviceTypes, func(t *DeviceType) string { return t.ID }) {
+		if len(p.AllowedDeviceTypes) == 0 || slices.Contains(p.AllowedDeviceTypes, t.ID) {
+			out = append(out, t)
+		}
+	}
+	return deepCopy(out), nil
 }
 
 // DeviceType returns one device type.

@@ -576,8 +576,8 @@ func (s *Store) PatchEndUser(partitionID, accountID, key, idType string, patch m
 	if err != nil {
 		return EndUser{}, err
 	}
-	var u EndUser
-	if err := mergePatch(old, patch, &u); err != nil {
+	u, err := patched(old, patch)
+	if err != nil {
 		return EndUser{}, err
 	}
 	return s.replaceEndUser(a, old, u, by)
@@ -587,6 +587,9 @@ func (s *Store) replaceEndUser(a *Account, old *EndUser, u EndUser, by Actor) (E
 	u.ID, u.PartitionID, u.AccountID, u.CallingPlans, u.Devices = old.ID, old.PartitionID, old.AccountID, old.CallingPlans, nil
 	if u.WelcomeEmailSent == "" {
 		u.WelcomeEmailSent = old.WelcomeEmailSent
+	}
+	if u.VoicemailBoxID == "" {
+		u.VoicemailBoxID = old.VoicemailBoxID
 	}
 	if u.TimeZone == "" {
 		u.TimeZone = a.TimeZone
@@ -820,8 +823,8 @@ func (s *Store) PatchAccountUser(partitionID, accountID, key, idType string, pat
 	if err != nil {
 		return AccountUser{}, err
 	}
-	var u AccountUser
-	if err := mergePatch(old, patch, &u); err != nil {
+	u, err := patched(old, patch)
+	if err != nil {
 		return AccountUser{}, err
 	}
 	return s.replaceAccountUser(a, old, u, by)

@@ -214,8 +214,8 @@ func (s *Store) PatchPort(partitionID, accountID, portID string, patch map[strin
 	if err != nil {
 		return Port{}, err
 	}
-	var in Port
-	if err := mergePatch(p, patch, &in); err != nil {
+	in, err := patched(p, patch)
+	if err != nil {
 		return Port{}, err
 	}
 	return s.replacePort(p, in)

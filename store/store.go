@@ -37,6 +37,11 @@ type State struct {
 	TelephoneNumbers []NumberRecord     `json:"telephoneNumbers,omitempty"`
 	Ports            []Port             `json:"ports,omitempty"`
 	ActivationEvents []ActivationEvent  `json:"activationEvents,omitempty"`
+
+	// ---- datafeed ----
+	DatafeedLogins []DatafeedLogin    `json:"datafeedLogins,omitempty"`
+	CDRs           []CallDetailRecord `json:"cdrs,omitempty"`
+	CDRFills       []CDRFill          `json:"cdrFills,omitempty"`
 }
 
 // Merge appends other's lists to s (fixtures may be split over several files).
@@ -56,6 +61,9 @@ func (s *State) Merge(other State) {
 	s.TelephoneNumbers = append(s.TelephoneNumbers, other.TelephoneNumbers...)
 	s.Ports = append(s.Ports, other.Ports...)
 	s.ActivationEvents = append(s.ActivationEvents, other.ActivationEvents...)
+	s.DatafeedLogins = append(s.DatafeedLogins, other.DatafeedLogins...)
+	s.CDRs = append(s.CDRs, other.CDRs...)
+	s.CDRFills = append(s.CDRFills, other.CDRFills...)
 }
 
 // Store is the emulated platform's state.
@@ -73,6 +81,7 @@ type Store struct {
 	accountTree
 	numberBook
 	tnCooldownDays int // overrides every partition's tnDeleteCooldownDays when > 0
+	feed           feedState
 }
 
 // New builds a store from a seed state. The seed is kept so Reset can go
@@ -81,7 +90,7 @@ func New(seed State, clock *Clock) (*Store, error) {
 	if clock == nil {
 		clock = NewClock()
 	}
-	s := &Store{clock: clock, seed: seed, life: newLifecycles()}
+	s := &Store{clock: clock, seed: seed, life: newLifecycles(), feed: newFeedState(FeedConfig{})}
 	if err := s.load(seed); err != nil {
 		return nil, err
 	}
@@ -125,7 +134,10 @@ func (s *Store) load(st State) error {
 		s.mgmtUsers[u.ID] = &u
 		s.mgmtByName[key] = u.ID
 	}
-	return s.loadAccountTree(st)
+	if err := s.loadAccountTree(st); err != nil {
+		return err
+	}
+	return s.loadFeed(st)
 }
 
 // Snapshot returns a deep copy of the whole state, lists sorted by id.
@@ -137,12 +149,16 @@ func (s *Store) Snapshot() State {
 	st.ManagementUsers = sortedValues(s.mgmtUsers, func(u *ManagementUser) string { return u.ID })
 	s.snapshotAccountTree(&st)
 	s.snapshotNumbers(&st)
+	s.snapshotFeed(&st)
 	return deepCopy(st)
 }
 
 // Restore replaces the whole state. On error nothing changes.
 func (s *Store) Restore(st State) error {
-	fresh := &Store{clock: s.clock}
+	s.mu.RLock()
+	cfg := s.feed.cfg
+	s.mu.RUnlock()
+	fresh := &Store{clock: s.clock, feed: newFeedState(cfg)}
 	if err := fresh.load(deepCopy(st)); err != nil {
 		return err
 	}
@@ -151,6 +167,8 @@ func (s *Store) Restore(st State) error {
 	s.partitions, s.mgmtUsers, s.mgmtByName = fresh.partitions, fresh.mgmtUsers, fresh.mgmtByName
 	s.accountTree = fresh.accountTree
 	s.numberBook = fresh.numberBook
+	fresh.feed.cfg = s.feed.cfg
+	s.feed = fresh.feed
 	s.life.tracked = map[string]*progress{}
 	s.resumeLifecycles()
 	return nil
