@@ -201,8 +201,8 @@ func ValidateAddress(line, country, postalCode string) AddressValidation {
 	a, needsUnit := parseOneLine(line, postalCode, country)
 	errs, required := addressProblems(a)
 	if needsUnit {
-		required = append(required, "unit", "secondaryLocationDescription")
-		errs = append(errs, "UnitRequired")
+		// the secondary word was read, its unit is missing: both fields are asked for
+		required = append(required, "secondaryLocationDescription")
 	}
 	if len(errs) > 0 {
 		out.RequiredFields = append(out.RequiredFields, required...)
