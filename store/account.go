@@ -434,7 +434,13 @@ func (s *Store) replaceAccount(old *Account, a Account, by Actor) (Account, erro
 	if a.Status == "" {
 		a.Status = old.Status
 	}
+	if a.ExtensionLength == 0 {
+		a.ExtensionLength = old.ExtensionLength
+	}
 	s.fillAccountDefaults(&a, p)
+	if a.PlatformType != old.PlatformType {
+		a.PlatformChangeDate = s.now()
+	}
 	if err := s.validateAccount(&a, old); err != nil {
 		return Account{}, err
 	}

@@ -582,3 +582,21 @@ func TestLoadRejectsBrokenAccountTrees(t *testing.T) {
 		}
 	}
 }
+
+func TestPutAccountKeepsExtensionLengthAndStampsPlatformChange(t *testing.T) {
+	s := newTree(t)
+	in := advanced("SP-1")
+	in.ExtensionLength = 3
+	a, _ := s.CreateAccount("p1", in, tester)
+	got, err := s.UpdateAccount("p1", a.ID, Account{AccountNumber: "SP-1", AccountName: "Renamed", PlatformType: "CPE1"}, tester)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ExtensionLength != 3 || got.AccountType != "ADVANCED" || got.PlatformChangeDate == "" {
+		t.Fatalf("put: %+v", got)
+	}
+	hits, _ := s.SearchAccounts("p1", "renamed", 0)
+	if len(hits) != 1 || hits[0].PlatformChangeDate == 0 {
+		t.Fatalf("search view: %+v", hits)
+	}
+}
