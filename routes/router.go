@@ -81,6 +81,10 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 		a.datafeedRoutes(),
 		a.authRoutes(),
 		a.partitionRoutes(),
+		a.accountRoutes(),
+		a.endUserRoutes(),
+		a.deviceRoutes(),
+		a.callingPlanRoutes(),
 		testOps,
 	} {
 		for id, h := range part {
