@@ -381,29 +381,41 @@ func (s *Store) Accounts(partitionID string) ([]Account, error) {
 // UpdateAccount replaces an account (PUT). Server-owned fields (id,
 // partitionId, endUserCount, callingPlans) keep their stored values.
 func (s *Store) UpdateAccount(partitionID, id string, in Account, by Actor) (Account, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	old, err := s.account(partitionID, id)
-	if err != nil {
-		return Account{}, err
-	}
-	a := deepCopy(in)
-	return s.replaceAccount(old, a, by)
+	return s.changeAccount(partitionID, id, &in, nil, by)
 }
 
 // PatchAccount merges the given keys into an account (PATCH).
 func (s *Store) PatchAccount(partitionID, id string, patch map[string]any, by Actor) (Account, error) {
+	return s.changeAccount(partitionID, id, nil, patch, by)
+}
+
+func (s *Store) changeAccount(partitionID, id string, in *Account, patch map[string]any, by Actor) (Account, error) {
+	find := func() (*Account, *Account, error) {
+		a, err := s.account(partitionID, id)
+		return a, a, err
+	}
+	return change(s, find, in, patch, func(_ *Account, old *Account, a Account) (Account, error) { return s.replaceAccount(old, a, by) })
+}
+
+// change is the one shape of every PUT and PATCH: under the lock, find the
+// stored object (and its account), build its next version (a copy of the
+// PUT body, or the patch merged into the stored object) and let replace
+// check and store it.
+func change[K any](s *Store, find func() (*Account, *K, error), in *K, patch map[string]any, replace func(*Account, *K, K) (K, error)) (K, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old, err := s.account(partitionID, id)
+	var zero K
+	a, old, err := find()
 	if err != nil {
-		return Account{}, err
+		return zero, err
 	}
-	a, err := patched(old, patch)
-	if err != nil {
-		return Account{}, err
+	var next K
+	if in != nil {
+		next = deepCopy(*in)
+	} else if next, err = patched(old, patch); err != nil {
+		return zero, err
 	}
-	return s.replaceAccount(old, a, by)
+	return replace(a, old, next)
 }
 
 // replaceAccount validates and stores the new version of an account. Lock held.
@@ -422,7 +434,13 @@ func (s *Store) replaceAccount(old *Account, a Account, by Actor) (Account, erro
 	if a.Status == "" {
 		a.Status = old.Status
 	}
+	if a.ExtensionLength == 0 {
+		a.ExtensionLength = old.ExtensionLength
+	}
 	s.fillAccountDefaults(&a, p)
+	if a.PlatformType != old.PlatformType {
+		a.PlatformChangeDate = s.now()
+	}
 	if err := s.validateAccount(&a, old); err != nil {
 		return Account{}, err
 	}

@@ -582,3 +582,94 @@ func TestLoadRejectsBrokenAccountTrees(t *testing.T) {
 		}
 	}
 }
+
+func TestPutAccountKeepsExtensionLengthAndStampsPlatformChange(t *testing.T) {
+	s := newTree(t)
+	in := advanced("SP-1")
+	in.ExtensionLength = 3
+	a, _ := s.CreateAccount("p1", in, tester)
+	got, err := s.UpdateAccount("p1", a.ID, Account{AccountNumber: "SP-1", AccountName: "Renamed", PlatformType: "CPE1"}, tester)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ExtensionLength != 3 || got.AccountType != "ADVANCED" || got.PlatformChangeDate == "" {
+		t.Fatalf("put: %+v", got)
+	}
+	hits, _ := s.SearchAccounts("p1", "renamed", 0)
+	if len(hits) != 1 || hits[0].PlatformChangeDate == 0 {
+		t.Fatalf("search view: %+v", hits)
+	}
+}
+
+func TestEnumAndRangeCodes(t *testing.T) {
+	s := newTree(t)
+	a, _ := s.CreateAccount("p1", advanced("SP-1"), tester)
+	u, _ := s.CreateEndUser("p1", a.ID, EndUser{LastName: "Smith", Extension: "2001"}, tester)
+	accounts := map[string]func(*Account){
+		"accountNumber": func(x *Account) { x.AccountNumber = "AB" },
+		"accountName":   func(x *Account) { x.AccountName = "AB" },
+		"customField":   func(x *Account) { x.CustomField = "AB" },
+		"anonymousCallScreen": func(x *Account) {
+			x.CallScreeningSettings = &CallScreeningSettings{AnonymousCallScreen: "Maybe"}
+		},
+	}
+	for field, edit := range accounts {
+		in := advanced("SP-9")
+		edit(&in)
+		_, err := s.CreateAccount("p1", in, tester)
+		wantCode(t, err, 400, "InvalidValueForField:"+field)
+	}
+	screens := map[string]CallScreeningSettings{
+		"anonymousRingType":  {AnonymousRingType: "Ring9"},
+		"tollFreeCallScreen": {TollFreeCallScreen: "Maybe"},
+		"tollFreeRingType":   {TollFreeRingType: "Ring9"},
+		"defaultRingType":    {DefaultRingType: "Ring9"},
+		"blockType":          {CustomCallScreenList: []CustomCallScreen{{BlockType: "Maybe"}}},
+		"ringType":           {CustomCallScreenList: []CustomCallScreen{{BlockType: "Block", RingType: "Ring9"}}},
+	}
+	for field, c := range screens {
+		_, err := s.PatchEndUser("p1", a.ID, u.ID, "", map[string]any{"callScreeningSettings": c}, tester)
+		wantCode(t, err, 400, "InvalidValueForField:"+field)
+	}
+	handling := map[string]CallHandlingSettings{
+		"type":        {RingPhoneCallHandling: &RingPhoneCallHandling{BusyCallHandling: &CallHandling{Type: "Ignore"}}},
+		"timeout":     {FindMeFollowMeCallHandling: &FindMeFollowMeCallHandling{FindMeEndpoints: []FindMeEndpoint{{Timeout: 300}}}},
+		"timeoutType": {FindMeFollowMeCallHandling: &FindMeFollowMeCallHandling{TimeoutType: "Later"}},
+	}
+	for field, h := range handling {
+		_, err := s.UpdateEndUser("p1", a.ID, u.ID, "", EndUser{LastName: "Smith", Extension: "2001", CallHandlingSettings: &h}, tester)
+		wantCode(t, err, 400, "InvalidValueForField:"+field)
+	}
+	users := map[string]EndUser{
+		"endUserType":         {EndUserType: "BOSS"},
+		"userProductPlan":     {UserProductPlan: "GOLD"},
+		"softphoneClientType": {SoftphoneClientType: "PHONEY"},
+	}
+	for field, in := range users {
+		in.LastName, in.Extension = "Smith", "2001"
+		_, err := s.UpdateEndUser("p1", a.ID, u.ID, "", in, tester)
+		wantCode(t, err, 400, "InvalidValueForField:"+field)
+	}
+	_, err := s.CreateAccountUser("p1", a.ID, AccountUser{Username: "au@example.com", FirstName: "A", LastName: "U", SubDomain: "x"}, tester)
+	wantCode(t, err, 400, "InvalidValueForField:subDomain")
+	_, err = s.CreateCallingPlanProduct("p1", CallingPlanProduct{Name: "Neg", PlanMinutes: -1})
+	wantCode(t, err, 400, "InvalidValueForField:planMinutes")
+	_, err = s.CreateCallingPlanProduct("p1", CallingPlanProduct{Name: "Rate", RateTypeForOperator: "PER_YEAR"})
+	wantCode(t, err, 400, "InvalidValueForField:rateTypeForOperator")
+	_, err = s.CreateCallingPlanProduct("p1", CallingPlanProduct{Name: "Rate", CallRateForOperator: -1})
+	wantCode(t, err, 400, "InvalidValueForField:callRateForOperator")
+	_, err = s.AddCallingPlan("p1", a.ID, ModifyCallingPlan{ReferenceType: "ACCOUNT", CallingPlanProductID: "plan2", CallingPlanType: "ODD"}, tester)
+	wantCode(t, err, 400, "InvalidValueForField:callingPlanType")
+	_, err = s.AddCallingPlan("p1", a.ID, ModifyCallingPlan{ReferenceType: "PHONE", CallingPlanProductID: "plan2"}, tester)
+	wantCode(t, err, 400, "InvalidValueForField:referenceType")
+	_, err = s.Devices("p1", a.ID, "COLOUR", "red")
+	wantCode(t, err, 400, "InvalidValueForField:filterType")
+	_, err = s.EndUser("p1", a.ID, u.ID, "Nickname")
+	wantCode(t, err, 400, "InvalidValueForField:idType")
+	_, err = s.AccountHistorySearch("p1", a.ID, HistoryQuery{FirstResultIndex: -1})
+	wantCode(t, err, 400, "InvalidValueForField:firstResultIndex")
+	_, err = s.AccountHistorySearch("p1", a.ID, HistoryQuery{EndDate: "2026-13-40"})
+	wantCode(t, err, 400, "InvalidValueForField:endDate")
+	_, err = s.PatchAccount("p1", a.ID, map[string]any{"billingCycleDay": "soon"}, tester)
+	wantCode(t, err, 400, "InvalidValueForField:billingCycleDay")
+}

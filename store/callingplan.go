@@ -170,28 +170,22 @@ func (s *Store) CallingPlanProduct(partitionID, id string) (CallingPlanProduct, 
 
 // UpdateCallingPlanProduct replaces a product (PUT).
 func (s *Store) UpdateCallingPlanProduct(partitionID, id string, in CallingPlanProduct) (CallingPlanProduct, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	old, err := s.planProduct(partitionID, id)
-	if err != nil {
-		return CallingPlanProduct{}, err
-	}
-	return s.replacePlanProduct(old, in)
+	return s.changePlanProduct(partitionID, id, &in, nil)
 }
 
 // PatchCallingPlanProduct merges the given keys into a product (PATCH).
 func (s *Store) PatchCallingPlanProduct(partitionID, id string, patch map[string]any) (CallingPlanProduct, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	old, err := s.planProduct(partitionID, id)
-	if err != nil {
-		return CallingPlanProduct{}, err
+	return s.changePlanProduct(partitionID, id, nil, patch)
+}
+
+func (s *Store) changePlanProduct(partitionID, id string, in *CallingPlanProduct, patch map[string]any) (CallingPlanProduct, error) {
+	find := func() (*Account, *CallingPlanProduct, error) {
+		p, err := s.planProduct(partitionID, id)
+		return nil, p, err
 	}
-	p, err := patched(old, patch)
-	if err != nil {
-		return CallingPlanProduct{}, err
-	}
-	return s.replacePlanProduct(old, p)
+	return change(s, find, in, patch, func(_ *Account, old *CallingPlanProduct, p CallingPlanProduct) (CallingPlanProduct, error) {
+		return s.replacePlanProduct(old, p)
+	})
 }
 
 func (s *Store) replacePlanProduct(old *CallingPlanProduct, p CallingPlanProduct) (CallingPlanProduct, error) {

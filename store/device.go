@@ -313,28 +313,17 @@ func (s *Store) Devices(partitionID, accountID, filterType, filter string) ([]De
 // UpdateDevice replaces a device line (PUT). An empty sipPassword keeps the
 // stored one; an empty sipUsername keeps the stored one.
 func (s *Store) UpdateDevice(partitionID, accountID, id string, in Device, by Actor) (Device, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, old, err := s.device(partitionID, accountID, id)
-	if err != nil {
-		return Device{}, err
-	}
-	return s.replaceDevice(a, old, in, by)
+	return s.changeDevice(partitionID, accountID, id, &in, nil, by)
 }
 
 // PatchDevice merges the given keys into a device line (PATCH).
 func (s *Store) PatchDevice(partitionID, accountID, id string, patch map[string]any, by Actor) (Device, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, old, err := s.device(partitionID, accountID, id)
-	if err != nil {
-		return Device{}, err
-	}
-	d, err := patched(old, patch)
-	if err != nil {
-		return Device{}, err
-	}
-	return s.replaceDevice(a, old, d, by)
+	return s.changeDevice(partitionID, accountID, id, nil, patch, by)
+}
+
+func (s *Store) changeDevice(partitionID, accountID, id string, in *Device, patch map[string]any, by Actor) (Device, error) {
+	return change(s, func() (*Account, *Device, error) { return s.device(partitionID, accountID, id) }, in, patch,
+		func(a *Account, old *Device, d Device) (Device, error) { return s.replaceDevice(a, old, d, by) })
 }
 
 func (s *Store) replaceDevice(a *Account, old *Device, d Device, by Actor) (Device, error) {

@@ -559,28 +559,17 @@ func (s *Store) endUserByIDType(partitionID, accountID, key, idType string) (*Ac
 // UpdateEndUser replaces an end user (PUT). Server-owned fields keep their
 // values: id, account, calling plans, devices, voicemail box when left out.
 func (s *Store) UpdateEndUser(partitionID, accountID, key, idType string, in EndUser, by Actor) (EndUser, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, old, err := s.endUserByIDType(partitionID, accountID, key, idType)
-	if err != nil {
-		return EndUser{}, err
-	}
-	return s.replaceEndUser(a, old, deepCopy(in), by)
+	return s.changeEndUser(partitionID, accountID, key, idType, &in, nil, by)
 }
 
 // PatchEndUser merges the given keys into an end user (PATCH).
 func (s *Store) PatchEndUser(partitionID, accountID, key, idType string, patch map[string]any, by Actor) (EndUser, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, old, err := s.endUserByIDType(partitionID, accountID, key, idType)
-	if err != nil {
-		return EndUser{}, err
-	}
-	u, err := patched(old, patch)
-	if err != nil {
-		return EndUser{}, err
-	}
-	return s.replaceEndUser(a, old, u, by)
+	return s.changeEndUser(partitionID, accountID, key, idType, nil, patch, by)
+}
+
+func (s *Store) changeEndUser(partitionID, accountID, key, idType string, in *EndUser, patch map[string]any, by Actor) (EndUser, error) {
+	return change(s, func() (*Account, *EndUser, error) { return s.endUserByIDType(partitionID, accountID, key, idType) }, in, patch,
+		func(a *Account, old *EndUser, u EndUser) (EndUser, error) { return s.replaceEndUser(a, old, u, by) })
 }
 
 func (s *Store) replaceEndUser(a *Account, old *EndUser, u EndUser, by Actor) (EndUser, error) {
@@ -806,28 +795,21 @@ func (s *Store) AccountUser(partitionID, accountID, key, idType string) (Account
 
 // UpdateAccountUser replaces an account user (PUT).
 func (s *Store) UpdateAccountUser(partitionID, accountID, key, idType string, in AccountUser, by Actor) (AccountUser, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, old, err := s.accountUserByIDType(partitionID, accountID, key, idType)
-	if err != nil {
-		return AccountUser{}, err
-	}
-	return s.replaceAccountUser(a, old, in, by)
+	return s.changeAccountUser(partitionID, accountID, key, idType, &in, nil, by)
 }
 
 // PatchAccountUser merges the given keys into an account user (PATCH).
 func (s *Store) PatchAccountUser(partitionID, accountID, key, idType string, patch map[string]any, by Actor) (AccountUser, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, old, err := s.accountUserByIDType(partitionID, accountID, key, idType)
-	if err != nil {
-		return AccountUser{}, err
-	}
-	u, err := patched(old, patch)
-	if err != nil {
-		return AccountUser{}, err
-	}
-	return s.replaceAccountUser(a, old, u, by)
+	return s.changeAccountUser(partitionID, accountID, key, idType, nil, patch, by)
+}
+
+func (s *Store) changeAccountUser(partitionID, accountID, key, idType string, in *AccountUser, patch map[string]any, by Actor) (AccountUser, error) {
+	return change(s, func() (*Account, *AccountUser, error) {
+		return s.accountUserByIDType(partitionID, accountID, key, idType)
+	}, in, patch,
+		func(a *Account, old *AccountUser, u AccountUser) (AccountUser, error) {
+			return s.replaceAccountUser(a, old, u, by)
+		})
 }
 
 func (s *Store) replaceAccountUser(a *Account, old *AccountUser, u AccountUser, by Actor) (AccountUser, error) {
