@@ -196,8 +196,10 @@ func (s *Store) dropNumber(n *NumberRecord) {
 // settle applies what server time has done to a number: an expired
 // reservation lapses, an expired cooldown returns the number to the
 // inventory. Lock held (write).
-func (s *Store) settle(n *NumberRecord) {
-	now := s.clock.Now()
+func (s *Store) settle(n *NumberRecord) { settleAt(n, s.clock.Now()) }
+
+// settleAt is settle at a given instant (one clock read for a whole list).
+func settleAt(n *NumberRecord, now time.Time) {
 	if n.ReservedBy != "" {
 		if t, err := time.Parse(timeLayout, n.ReservedTime); err != nil || !now.Before(t.Add(ReservationTTL)) {
 			n.ReservedBy, n.ReservedTime = "", ""
@@ -228,8 +230,9 @@ func (s *Store) partitionNumber(partitionID, tn string) (*NumberRecord, error) {
 func (s *Store) settledPartition(partitionID string) []*NumberRecord {
 	m := s.numsByPartition[partitionID]
 	out := make([]*NumberRecord, 0, len(m))
+	now := s.clock.Now()
 	for _, n := range m {
-		s.settle(n)
+		settleAt(n, now)
 		out = append(out, n)
 	}
 	slices.SortFunc(out, func(a, b *NumberRecord) int { return cmp.Compare(a.PhoneNumber, b.PhoneNumber) })
@@ -263,6 +266,8 @@ func (s *Store) Inventory(partitionID string) ([]TelephoneNumberView, error) {
 	if _, ok := s.partitions[partitionID]; !ok {
 		return nil, NotFound("Partition", partitionID)
 	}
+	s.lifecycleSweep(KindActivation)
+	s.lifecycleSweep(KindPort)
 	list := s.settledPartition(partitionID)
 	out := make([]TelephoneNumberView, len(list))
 	for i, n := range list {
@@ -468,7 +473,7 @@ func (s *Store) SearchNumbers(partitionID string, q NumberSearch) ([]TelephoneNu
 			kind = SearchPostalCode
 		}
 	}
-	var match func(n *NumberRecord, rc *RateCenterRecord, v *TelephoneNumberView) bool
+	var match func(n *NumberRecord, rc *RateCenterRecord, h *searchHit) bool
 	switch kind {
 	case SearchTN:
 		digits := strings.Map(func(r rune) rune {
@@ -483,7 +488,7 @@ func (s *Store) SearchNumbers(partitionID string, q NumberSearch) ([]TelephoneNu
 		if len(digits) == 10 || digits[0] != '1' {
 			digits = "1" + digits
 		}
-		match = func(n *NumberRecord, _ *RateCenterRecord, _ *TelephoneNumberView) bool {
+		match = func(n *NumberRecord, _ *RateCenterRecord, _ *searchHit) bool {
 			return strings.HasPrefix(n.PhoneNumber, digits)
 		}
 	case SearchPostalCode:
@@ -494,14 +499,13 @@ func (s *Store) SearchNumbers(partitionID string, q NumberSearch) ([]TelephoneNu
 		if len(zip) == 10 {
 			zip = zip[:5]
 		}
-		match = func(_ *NumberRecord, rc *RateCenterRecord, v *TelephoneNumberView) bool {
+		match = func(_ *NumberRecord, rc *RateCenterRecord, h *searchHit) bool {
 			if rc == nil {
 				return false
 			}
 			for _, z := range rc.Zips {
 				if strings.EqualFold(strings.ReplaceAll(z, " ", ""), zip) || len(zip) == 3 && strings.HasPrefix(strings.ToUpper(z), zip) {
-					t := true
-					v.MatchesZip = &t
+					h.zip = true
 					return true
 				}
 			}
@@ -513,7 +517,7 @@ func (s *Store) SearchNumbers(partitionID string, q NumberSearch) ([]TelephoneNu
 		}
 		name, state, _ := strings.Cut(term, ",")
 		name, state = strings.TrimSpace(name), strings.TrimSpace(state)
-		match = func(n *NumberRecord, rc *RateCenterRecord, _ *TelephoneNumberView) bool {
+		match = func(n *NumberRecord, rc *RateCenterRecord, _ *searchHit) bool {
 			if rc == nil || !(strings.EqualFold(rc.Name, name) || strings.EqualFold(rc.ReorderName, name) || strings.EqualFold(rc.AbbrName, name)) {
 				return false
 			}
@@ -526,34 +530,41 @@ func (s *Store) SearchNumbers(partitionID string, q NumberSearch) ([]TelephoneNu
 		if q.Lat == nil || q.Long == nil || math.Abs(*q.Lat) > 90 || math.Abs(*q.Long) > 180 {
 			return nil, errSearchTerm()
 		}
-		match = func(_ *NumberRecord, rc *RateCenterRecord, v *TelephoneNumberView) bool {
+		match = func(_ *NumberRecord, rc *RateCenterRecord, h *searchHit) bool {
 			if rc == nil || rc.Latitude == 0 && rc.Longitude == 0 {
 				return false
 			}
-			d := math.Round(milesBetween(*q.Lat, *q.Long, rc.Latitude, rc.Longitude)*10) / 10
-			v.Distance = &d
-			return d <= latLongRadiusMiles
+			h.dist = math.Round(milesBetween(*q.Lat, *q.Long, rc.Latitude, rc.Longitude)*10) / 10
+			return h.dist <= latLongRadiusMiles
 		}
 	default:
 		return nil, errSearchTerm()
 	}
 	ft := cmp.Or(q.FunctionType, "ELS")
-	var hits []TelephoneNumberView
-	for _, n := range s.settledPartition(partitionID) {
+	var hits []searchHit
+	var h searchHit // one, reused: match writes into it
+	now := s.clock.Now()
+	for _, n := range s.numsByPartition[partitionID] {
+		settleAt(n, now)
 		if n.Status != NumberInInventory || n.ReservedBy != "" || cmp.Or(n.FunctionType, "ELS") != ft {
 			continue
 		}
 		if q.CarrierID != "" && kind != SearchRateCenterCarrer && n.CarrierID != q.CarrierID {
 			continue
 		}
-		v := s.numberView(n)
-		if match(n, s.rateCenters[v.Prefix], &v) {
-			hits = append(hits, v)
+		h = searchHit{n: n}
+		if match(n, s.rateCenters[n.PhoneNumber[:7]], &h) {
+			hits = append(hits, h)
 		}
 	}
-	if kind == SearchLatLong {
-		slices.SortStableFunc(hits, func(a, b TelephoneNumberView) int { return cmp.Compare(*a.Distance, *b.Distance) })
-	}
+	slices.SortFunc(hits, func(a, b searchHit) int {
+		if kind == SearchLatLong {
+			if c := cmp.Compare(a.dist, b.dist); c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(a.n.PhoneNumber, b.n.PhoneNumber)
+	})
 	limit := q.MaxResults
 	if limit <= 0 {
 		limit = DefaultSearchResults
@@ -561,10 +572,24 @@ func (s *Store) SearchNumbers(partitionID string, q NumberSearch) ([]TelephoneNu
 	if len(hits) > limit {
 		hits = hits[:limit]
 	}
-	if hits == nil {
-		hits = []TelephoneNumberView{}
+	out := make([]TelephoneNumberView, len(hits))
+	for i, h := range hits {
+		out[i] = s.numberView(h.n)
+		if h.zip {
+			out[i].MatchesZip = &hits[i].zip
+		}
+		if kind == SearchLatLong {
+			out[i].Distance = &hits[i].dist
+		}
 	}
-	return hits, nil
+	return out, nil
+}
+
+// searchHit is a number a search matched, with what the match measured.
+type searchHit struct {
+	n    *NumberRecord
+	zip  bool
+	dist float64
 }
 
 // anyPrefix tells a 5-digit number prefix from a ZIP: true when some rate
