@@ -268,3 +268,92 @@ func TestNumberErrorsThroughTheRouter(t *testing.T) {
 	}
 	c.fails(http.MethodGet, "/v2/address/validate?address=x", nil, 400, "CountryRequired")
 }
+
+// TestNumberOperationsAnswerTheSpec walks the operations the guide flow
+// leaves out, so each response is checked against the spec.
+func TestNumberOperationsAnswerTheSpec(t *testing.T) {
+	srv := fatest.New(t)
+	c := login(t, srv, fatest.AdminUser)
+	A := alphaP + "/account/fakeAcct00000000000001"
+	tn := "18015550101"
+
+	// E911
+	corr := c.do(http.MethodGet, A+"/telephonenumber/"+tn+"/911-address/correction", nil, http.StatusOK).Map(t)
+	if corr["streetName"] != "MAIN" || corr["streetSuffix"] != "ST" {
+		t.Fatalf("correction: %v", corr)
+	}
+	c.do(http.MethodPut, A+"/telephonenumber/"+tn, map[string]any{"referenceType": "END_USER", "referenceId": "fakeUser00000000000001",
+		"e911Address": map[string]any{"streetNumber": "9", "streetName": "Elm", "streetSuffix": "Street", "city": "Salt Lake City",
+			"state": "UT", "country": "USA", "postalCode": "84102"}}, http.StatusOK)
+	n := c.do(http.MethodPut, A+"/telephonenumber/"+tn+"/911-address/correction/accept", nil, http.StatusOK).Map(t)
+	if e := n["e911Address"].(map[string]any); e["streetName"] != "ELM" || e["streetSuffix"] != "ST" || e["latitude"] == nil {
+		t.Fatalf("accepted correction: %v", e)
+	}
+	n = c.do(http.MethodPut, A+"/telephonenumber/"+tn+"/911-address/original/accept?latitude=40.1&longitude=-111.2", nil, http.StatusOK).Map(t)
+	if e := n["e911Address"].(map[string]any); e["latitude"] != "40.1" || e["longitude"] != "-111.2" {
+		t.Fatalf("original: %v", e)
+	}
+	c.fails(http.MethodPut, A+"/telephonenumber/"+tn, map[string]any{"e911Address": map[string]any{"streetName": "Elm"}}, 400, "InvalidE911Address")
+	us := c.do(http.MethodGet, A+"/telephonenumber/"+tn+"/911-address/usages", nil, http.StatusOK).Map(t)
+	if users := us["users"].([]any); len(users) != 1 || users[0] != "fakeUser00000000000001" {
+		t.Fatalf("usages: %v", us)
+	}
+	bad := c.do(http.MethodPut, alphaP+"/account/e911/prevalidate", map[string]any{"e911Address": map[string]any{"streetNumber": "1",
+		"streetName": "MAIN", "city": "X", "state": "UT", "country": "USA", "postalCode": "84101", "secondaryLocationDescription": "SUITE"}}, http.StatusOK).Map(t)
+	if bad["valid"] != "INVALID" || len(bad["addressAlternatives"].([]any)) != 3 {
+		t.Fatalf("e911 prevalidate: %v", bad)
+	}
+	c.fails(http.MethodPut, alphaP+"/account/e911/prevalidate", map[string]any{}, 400, "E911AddressRequired")
+
+	// PATCH a number, list the account's numbers and the inventory
+	n = c.do(http.MethodPatch, A+"/telephonenumber/"+tn, map[string]any{"canAcceptSMS": true, "ringType": "Ring1"}, http.StatusOK).Map(t)
+	if n["canAcceptSMS"] != true || n["ringType"] != "Ring1" || n["referenceId"] != "fakeUser00000000000001" {
+		t.Fatalf("patch: %v", n)
+	}
+	var mine, inv []map[string]any
+	c.do(http.MethodGet, A+"/telephonenumber", nil, http.StatusOK).Decode(t, &mine)
+	c.do(http.MethodGet, alphaP+"/telephonenumber", nil, http.StatusOK).Decode(t, &inv)
+	if len(mine) != 3 || len(inv) < 100 {
+		t.Fatalf("lists: %d on the account, %d in the partition", len(mine), len(inv))
+	}
+
+	// reservations on the spec path
+	c.do(http.MethodPut, alphaP+"/telephonenumber/18015550130/reserve", nil, http.StatusOK)
+	login(t, srv, fatest.ReaderUser).do(http.MethodGet, alphaP+"/telephonenumber/18015550130", nil, http.StatusOK)
+	c.do(http.MethodDelete, alphaP+"/telephonenumber/18015550130/reserve", nil, http.StatusNoContent)
+
+	// a port, edited by PUT and PATCH, then the account goes with its numbers
+	if err := srv.Store().SetLifecycleMode(store.KindPort, store.LifecycleMode{Mode: store.ModeManual}); err != nil {
+		t.Fatal(err)
+	}
+	csr := map[string]any{"lastName": "Port", "streetNumber": "1", "streetName": "MAIN", "city": "SALT LAKE CITY", "state": "UT", "country": "USA", "postalCode": "84101"}
+	pact := c.create(A+"/telephonenumber", map[string]any{"customerServiceRecord": csr, "directoryListing": map[string]any{"type": "PORTED"},
+		"port": map[string]any{"crdDate": "2030-01-07"}, "telephoneNumbers": []any{map[string]any{"phoneNumber": "15055550150"}}}, http.StatusOK)
+	pid := pact["port"].(map[string]any)["id"].(string)
+	p := c.do(http.MethodGet, A+"/port/"+pid, nil, http.StatusOK).Map(t)
+	p["wirelessPin"] = "1234"
+	p = c.do(http.MethodPut, A+"/port/"+pid, p, http.StatusOK).Map(t)
+	if p["wirelessPin"] != "1234" || p["status"] != "PORT_PENDING" {
+		t.Fatalf("put port: %v", p)
+	}
+	if p = c.do(http.MethodPatch, A+"/port/"+pid, map[string]any{"crdDate": "2030-01-08"}, http.StatusOK).Map(t); p["crdDate"] != "2030-01-08T00:00:00.000Z" {
+		t.Fatalf("patch port: %v", p)
+	}
+	if _, err := srv.Store().AdvanceLifecycle(store.KindPort, pid); err != nil {
+		t.Fatal(err)
+	}
+	c.fails(http.MethodPut, A+"/port/"+pid+"/triggerport", nil, 400, "PortNotReadyToTrigger")
+	page := c.do(http.MethodGet, alphaP+"/telephonenumber/statussearch?eventType=PORT_REQUEST&statusType=IN_PROGRESS&maxResult=1", nil, http.StatusOK).Map(t)
+	if page["totalRecords"] != float64(1) {
+		t.Fatalf("statussearch: %v", page)
+	}
+	hist := c.do(http.MethodGet, A+"/accounthistorysearch?accountHistoryType=PHONE_NUMBER", nil, http.StatusOK).Map(t)
+	if hist["totalRecords"].(float64) < 3 {
+		t.Fatalf("number history: %v", hist)
+	}
+	c.do(http.MethodDelete, A, nil, http.StatusOK)
+	if v := c.do(http.MethodGet, alphaP+"/telephonenumber/"+tn, nil, http.StatusOK).Map(t); v["cooldownExpireDate"] == nil {
+		t.Fatalf("a deleted account's number: %v", v)
+	}
+	c.fails(http.MethodGet, alphaP+"/telephonenumber/15055550150", nil, 404, "EntityNotFound")
+}

@@ -217,7 +217,7 @@ func (s *Store) SetDestination(partitionID, accountID, tn string, d Destination,
 	if err := s.applyRoute(a, n, d); err != nil {
 		return Destination{}, err
 	}
-	s.logHistory(a, by, "UPDATE", "PHONE_NUMBER", "TelephoneNumber", tn, tn, &before, n.OnAccount)
+	s.logHistory(a, by, "UPDATE", "PHONE_NUMBER", "Telephone", tn, tn, &before, n.OnAccount)
 	on := n.OnAccount
 	return Destination{PartitionID: a.PartitionID, AccountID: a.ID, TelephoneNumber: tn, ReferenceID: on.ReferenceID,
 		ReferenceType: on.ReferenceType, RingType: on.RingType, AssignAsCallerID: on.AssignAsCallerID, ID: tn}, nil
@@ -282,7 +282,7 @@ func (s *Store) replaceAccountNumber(a *Account, n *NumberRecord, in AccountNumb
 		return AccountNumber{}, err
 	}
 	s.numsByAccount[a.ID][n.PhoneNumber] = n
-	s.logHistory(a, by, "UPDATE", "PHONE_NUMBER", "TelephoneNumber", n.PhoneNumber, n.PhoneNumber, &before, n.OnAccount)
+	s.logHistory(a, by, "UPDATE", "PHONE_NUMBER", "Telephone", n.PhoneNumber, n.PhoneNumber, &before, n.OnAccount)
 	return s.accountNumberOut(n), nil
 }
 
@@ -298,7 +298,7 @@ func (s *Store) DeleteAccountNumber(partitionID, accountID, tn string, by Actor)
 	if p, ok := s.ports[n.OnAccount.PortID]; ok && portOpen(s.portEvent(p)) {
 		return InvalidWith("TelephoneNumberPortInProgress", p.ID)
 	}
-	s.logHistory(a, by, "DELETE", "PHONE_NUMBER", "TelephoneNumber", tn, tn, n.OnAccount, nil)
+	s.logHistory(a, by, "DELETE", "PHONE_NUMBER", "Telephone", tn, tn, n.OnAccount, nil)
 	s.releaseNumber(a, n)
 	return nil
 }
@@ -433,7 +433,7 @@ func (s *Store) AcceptE911Correction(partitionID, accountID, tn string, by Actor
 	before := deepCopy(*n.OnAccount)
 	c := correctedE911(*n.OnAccount.E911Address)
 	n.OnAccount.E911Address = &c
-	s.logHistory(a, by, "UPDATE", "ADDRESS_E911", "TelephoneNumber", tn, tn, &before, n.OnAccount)
+	s.logHistory(a, by, "UPDATE", "ADDRESS_E911", "Telephone", tn, tn, &before, n.OnAccount)
 	return s.accountNumberOut(n), nil
 }
 
@@ -453,6 +453,6 @@ func (s *Store) AcceptOriginalE911(partitionID, accountID, tn, lat, long string,
 	before := deepCopy(*n.OnAccount)
 	dl, dg := coordinatesOf(e.PostalCode)
 	e.Latitude, e.Longitude = cmp.Or(lat, e.Latitude, dl), cmp.Or(long, e.Longitude, dg)
-	s.logHistory(a, by, "UPDATE", "ADDRESS_E911", "TelephoneNumber", tn, tn, &before, n.OnAccount)
+	s.logHistory(a, by, "UPDATE", "ADDRESS_E911", "Telephone", tn, tn, &before, n.OnAccount)
 	return s.accountNumberOut(n), nil
 }

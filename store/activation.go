@@ -139,7 +139,7 @@ func (s *Store) CreateAccountNumbers(partitionID, accountID string, in Activatio
 	}
 	for _, b := range req.TelephoneNumbers {
 		n := s.numbers[b.PhoneNumber]
-		s.logHistory(a, by, "CREATE", "PHONE_NUMBER", "TelephoneNumber", b.PhoneNumber, b.PhoneNumber, nil, n.OnAccount)
+		s.logHistory(a, by, "CREATE", "PHONE_NUMBER", "Telephone", b.PhoneNumber, b.PhoneNumber, nil, n.OnAccount)
 	}
 	return req, nil
 }
@@ -328,7 +328,7 @@ func (s *Store) ReleaseHeldActivation(partitionID, accountID, tn, status string,
 		s.lifecycleStart(KindActivation, e.ID)
 	case "CANCELLED":
 		s.eventStep(e, "CANCELLED", "ACTIVATION", "held activation cancelled")
-		s.logHistory(a, by, "DELETE", "PHONE_NUMBER", "TelephoneNumber", tn, tn, n.OnAccount, nil)
+		s.logHistory(a, by, "DELETE", "PHONE_NUMBER", "Telephone", tn, tn, n.OnAccount, nil)
 		s.takeOffAccount(n)
 		n.Status = NumberInInventory
 		if n.Origin != OriginInventory {
