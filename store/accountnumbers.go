@@ -252,7 +252,9 @@ func (s *Store) PatchAccountNumber(partitionID, accountID, tn string, patch map[
 	return s.replaceAccountNumber(a, n, in, by)
 }
 
-// replaceAccountNumber validates the new version and stores it. Lock held.
+// replaceAccountNumber validates the new version and stores it; a record
+// (CSR, E911 address, directory listing) left out keeps its stored value.
+// Lock held.
 func (s *Store) replaceAccountNumber(a *Account, n *NumberRecord, in AccountNumber, by Actor) (AccountNumber, error) {
 	old := n.OnAccount
 	if in.OperationalStatus != "" && !slices.Contains(operationalStatues, in.OperationalStatus) {
@@ -273,6 +275,9 @@ func (s *Store) replaceAccountNumber(a *Account, n *NumberRecord, in AccountNumb
 	}
 	if next.E911Address == nil {
 		next.E911Address = old.E911Address
+	}
+	if next.DirectoryListing == nil {
+		next.DirectoryListing = old.DirectoryListing
 	}
 	before := deepCopy(*old)
 	n.OnAccount = &next

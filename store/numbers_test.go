@@ -433,6 +433,25 @@ func TestPortStepsAndTriggerOnlyOnFocDate(t *testing.T) {
 	}
 }
 
+func TestPortStepsInDurationMode(t *testing.T) {
+	s, a, _ := numbersStore(t)
+	if err := s.SetLifecycleMode(KindPort, LifecycleMode{Mode: ModeDuration, After: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	in := activation("18015559000")
+	in.Port = &Port{}
+	if _, err := s.CreateAccountNumbers("p1", a.ID, in, tester); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"PENDING", "IN_PROGRESS", "FOC_RECEIVED", "FOC_RECEIVED"} {
+		page, _ := s.StatusSearch("p1", StatusQuery{EventType: "PORT_REQUEST"})
+		if got := page.Results[0].ActivationStatusType; got != want {
+			t.Fatalf("got %s, want %s", got, want)
+		}
+		s.Clock().Advance(time.Hour)
+	}
+}
+
 func TestPortRejectedEditedCancelled(t *testing.T) {
 	s, a, _ := numbersStore(t)
 	in := activation("18015559000")
