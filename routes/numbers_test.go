@@ -45,8 +45,8 @@ func TestPhoneNumberGuideFlow(t *testing.T) {
 	if res["reserved"] != true || res["tn"] != tn2 {
 		t.Fatalf("reserve: %v", res)
 	}
-	bravo := login(t, srv, fatest.AdminUser) // same partition, another session of the same user: renews
-	bravo.do(http.MethodPut, alphaP+"/telephonenumber/"+tn2+"/reserve", nil, http.StatusOK)
+	again := login(t, srv, fatest.AdminUser) // another session of the same user renews the reservation
+	again.do(http.MethodPut, alphaP+"/telephonenumber/"+tn2+"/reserve", nil, http.StatusOK)
 
 	// E911 prevalidation, then activation routed to Ann
 	body := map[string]any{"customerServiceRecord": csr, "directoryListing": map[string]any{"listed": false, "type": "NOT_LIST_NOT_PUBLISH"},
