@@ -1,6 +1,9 @@
 package routes_test
 
 import (
+	"bytes"
+	"compress/gzip"
+	"encoding/csv"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -122,20 +125,21 @@ func TestAdminDatafeedLayoutAndLogins(t *testing.T) {
 const alpha = "fakePartitionAlpha0001"
 
 func TestAdminStageAndCdrSearch(t *testing.T) {
-	srv := frozenServer(t)
+	srv := frozenServer(t, func(o *fakealianza.Options) { o.CDRNoGenerate = true })
 	tok := fatest.Auth(srv.Admin(t))
-	base := "/v2/partition/" + alpha + "/account/acctOne/cdrsearch"
+	const acctOne, acctTwo = "fakeAcct00000000000001", "fakeAcct00000000000002"
+	base := "/v2/partition/" + alpha + "/account/" + acctOne + "/cdrsearch"
 	recs := []map[string]any{
-		{"partitionId": alpha, "acctId": "acctOne", "startTime": "2026-03-03T10:00:00Z", "endTime": "2026-03-03T10:00:00Z",
+		{"partitionId": alpha, "acctId": acctOne, "startTime": "2026-03-03T10:00:00Z", "endTime": "2026-03-03T10:00:00Z",
 			"actualCallLengthSeconds": 0, "billCallLengthSeconds": 0, "cost": 0, "callType": "OUTBOUND", "legType": "Origination",
 			"callFlagType": "ANSWERED", "termNumber": "13125550150", "dialedNumber": "13125550150", "origNumber": "18015550101"},
-		{"partitionId": alpha, "acctId": "acctOne", "startTime": "2026-03-03T11:00:00.250Z", "endTime": "2026-03-03T20:00:00Z",
+		{"partitionId": alpha, "acctId": acctOne, "startTime": "2026-03-03T11:00:00.250Z", "endTime": "2026-03-03T20:00:00Z",
 			"connectTime": "2026-03-03T11:00:05Z", "actualCallLengthSeconds": 32395, "billCallLengthSeconds": 32400,
 			"ratePerMinute": 0.15, "cost": 81, "callType": "OUTBOUND", "legType": "Origination", "serviceType": "INTERNATIONAL",
 			"termNumber": "011442079460123", "callFlagType": "ANSWERED", "sipCallIds": []string{"a@x", "b@x"}},
-		{"partitionId": alpha, "acctId": "acctOne", "startTime": "2026-03-03T12:00:00Z", "callType": "INBOUND",
+		{"partitionId": alpha, "acctId": acctOne, "startTime": "2026-03-03T12:00:00Z", "callType": "INBOUND",
 			"legType": "Termination", "callFlagType": "MISSED", "disconnectType": "NoAnswer", "origNumber": "12125550170"},
-		{"partitionId": alpha, "acctId": "acctTwo", "startTime": "2026-03-03T12:30:00Z", "callType": "INBOUND"},
+		{"partitionId": alpha, "acctId": acctTwo, "startTime": "2026-03-03T12:30:00Z", "callType": "INBOUND"},
 	}
 	r := srv.Call(http.MethodPost, "/__admin/cdrs", map[string]any{"records": recs})
 	if r.Status != 201 {
@@ -190,6 +194,16 @@ func TestAdminStageAndCdrSearch(t *testing.T) {
 	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&callType=SIDEWAYS", nil, tok), 400, "InvalidValueForField:callType")
 	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&maxResult=-1", nil, tok), 400, "InvalidValueForField:maxResult")
 	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&startTime=noon", nil, tok), 400, "InvalidValueForField:startTime")
+	// An account that is not in the partition is not found.
+	wantNotFound := func(acct string) {
+		t.Helper()
+		r := srv.Call(http.MethodGet, "/v2/partition/"+alpha+"/account/"+acct+"/cdrsearch?startDate=2026-03-03&endDate=2026-03-03", nil, tok)
+		wantError(t, r, 404, "EntityNotFound")
+		if d := r.Map(t)["data"].(map[string]any); d["type"] != "Account" || d["id"] != acct {
+			t.Fatalf("data %v", d)
+		}
+	}
+	wantNotFound("noSuchAccount")
 	// The token layer guards the search like any Alianza operation.
 	wantError(t, srv.Call(http.MethodGet, "/v2/partition/nope/account/a/cdrsearch?startDate=2026-03-03&endDate=2026-03-03", nil, tok), 400, "NotPermitted")
 	bravoTok := fatest.Auth(srv.Login(t, fatest.BravoAdminUser, fatest.Password))
@@ -228,12 +242,28 @@ func TestAdminGenerateCdrs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	total := 0
+	// 4 calls an hour; a call between two subscribers has a record per leg.
+	total, sessions := 0, map[string]bool{}
 	for _, f := range files {
 		total += f.Records
+		_, data, err := srv.Store().FeedFileData(alpha, f.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(zr).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range rows[1:] {
+			sessions[row[slices.Index(rows[0], "sessionId")]] = true
+		}
 	}
-	if total != 8 {
-		t.Fatalf("%d records, want 8 (generation is off outside the fill)", total)
+	if len(sessions) != 8 || total < 8 {
+		t.Fatalf("%d calls in %d records, want 8 calls (generation is off outside the fill)", len(sessions), total)
 	}
 	wantError(t, srv.Call(http.MethodPost, "/__admin/cdrs/generate", map[string]any{
 		"partitionId": alpha, "from": "2026-03-04T08:00:00Z", "to": "2026-03-04T09:00:00Z"}), 409, "CdrFileAlreadyPublished")
