@@ -23,8 +23,10 @@ import (
 	"time"
 
 	"github.com/fakealianza/fakealianza/fixtures"
+	"github.com/fakealianza/fakealianza/journal"
 	"github.com/fakealianza/fakealianza/openapi"
 	"github.com/fakealianza/fakealianza/routes"
+	"github.com/fakealianza/fakealianza/scenarios"
 	"github.com/fakealianza/fakealianza/store"
 )
 
@@ -48,6 +50,23 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// Spec replaces the embedded OpenAPI document (tests of the start-up checks).
 	Spec []byte
+
+	// JournalSize is how many exchanges the request journal keeps (default 1000).
+	JournalSize int
+	// Scenarios are started at start-up, in order (built-in names or files of ScenariosDir).
+	Scenarios []string
+	// ScenariosDir is a folder of the user's scenario files (*.json, *.yaml).
+	ScenariosDir string
+	// AdminKey, when set, must come in X-Fakealianza-Admin-Key on /__admin calls
+	// (health, ready and the spec excepted).
+	AdminKey string
+	// StateFile is loaded at start when it exists and written on Close
+	// (atomically: a temporary file renamed over it).
+	StateFile string
+	// Lifecycle sets modes per kind at start (kinds not named stay immediate).
+	Lifecycle map[string]store.LifecycleMode
+	// HangTimeout bounds a "hang" connection fault (default 2 minutes).
+	HangTimeout time.Duration
 }
 
 // Server is one running emulator.
@@ -57,6 +76,14 @@ type Server struct {
 	spec    *openapi.Spec
 	store   *store.Store
 	handler http.Handler
+	journal *journal.Journal
+	faults  *scenarios.Engine
+	runner  *scenarios.Runner
+	closing chan struct{}
+
+	hookMu    sync.Mutex
+	onReset   []func(partitionID string)
+	sftpLogin func(partitionID string) (*routes.AdminSFTPLogin, error)
 
 	mu       sync.Mutex
 	httpLn   net.Listener
@@ -96,12 +123,36 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fakealianza: fixtures: %w", err)
 	}
-	s := &Server{opts: opts, log: log, spec: spec, store: st}
-	router, err := routes.New(routes.Deps{Spec: spec, Store: st, Logger: log, Ready: s.ready.Load})
+	s := &Server{opts: opts, log: log, spec: spec, store: st, closing: make(chan struct{})}
+	if err := s.loadStateFile(); err != nil {
+		return nil, fmt.Errorf("fakealianza: %w", err)
+	}
+	for kind, m := range opts.Lifecycle {
+		if err := st.SetLifecycleMode(kind, m); err != nil {
+			return nil, fmt.Errorf("fakealianza: lifecycle %s: %w", kind, err)
+		}
+	}
+	s.journal = journal.New(opts.JournalSize)
+	s.faults = scenarios.NewEngine(opts.Seed)
+	if s.runner, err = scenarios.NewRunner(s.faults, st, opts.ScenariosDir); err != nil {
+		return nil, fmt.Errorf("fakealianza: %w", err)
+	}
+	for _, name := range opts.Scenarios {
+		if _, err := s.runner.Start(name); err != nil {
+			return nil, fmt.Errorf("fakealianza: %w", err)
+		}
+	}
+	router, err := routes.New(routes.Deps{Spec: spec, Store: st, Logger: log, Ready: s.ready.Load, QA: routes.QA{
+		Journal: s.journal, Faults: s.faults, Scenarios: s.runner, AdminKey: opts.AdminKey,
+		BaseURL: s.URL, Version: Version, Reset: s.runResetHooks, SFTPLogin: s.runSFTPLogin,
+	}})
 	if err != nil {
 		return nil, fmt.Errorf("fakealianza: %w", err)
 	}
-	s.handler = router
+	s.handler = routes.Front{
+		Journal: s.journal, Faults: s.faults, Clock: st.Clock(), Spec: spec, Logger: log,
+		Closing: s.closing, HangTimeout: opts.HangTimeout,
+	}.Wrap(router)
 	return s, nil
 }
 
@@ -144,6 +195,9 @@ func (s *Server) Start(ctx context.Context) error {
 	}()
 	s.ready.Store(true)
 	s.log.Info("listening", "http", s.Addr())
+	if s.opts.AdminKey == "" && !isLoopback(ln.Addr()) {
+		s.log.Warn("the /__admin API is open to the network: set --admin-key (FAKEALIANZA_ADMIN_KEY) to protect it")
+	}
 	return nil
 }
 
@@ -187,8 +241,9 @@ func (s *Server) Close() error {
 	}
 	s.closed = true
 	s.ready.Store(false)
+	close(s.closing)
 	if s.httpSrv == nil {
-		return nil
+		return s.saveStateFile()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
 	defer cancel()
@@ -198,6 +253,9 @@ func (s *Server) Close() error {
 		err = s.httpSrv.Close()
 	}
 	if serr := <-s.serveErr; serr != nil && err == nil {
+		err = serr
+	}
+	if serr := s.saveStateFile(); serr != nil && err == nil {
 		err = serr
 	}
 	return err

@@ -29,6 +29,9 @@ type Deps struct {
 	Logger *slog.Logger
 	// Ready reports whether the server has finished starting.
 	Ready func() bool
+
+	// The QA toolkit (the /__admin API). Nil parts get empty defaults.
+	QA QA
 }
 
 // Request is what a handler sees: the HTTP request, the operation it
@@ -65,10 +68,14 @@ func New(d Deps) (*Router, error) {
 	if d.Ready == nil {
 		d.Ready = func() bool { return true }
 	}
+	if err := d.QA.defaults(d.Store); err != nil {
+		return nil, err
+	}
 	a := &api{deps: d}
 	handlers := map[string]Handler{}
 	for _, part := range []map[string]Handler{
 		a.adminRoutes(),
+		a.qaRoutes(),
 	} {
 		for id, h := range part {
 			if _, dup := handlers[id]; dup {
@@ -148,6 +155,10 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	opID = op.ID
+	if err := rt.deps.QA.guard(r, op); err != nil {
+		renderError(sw, err)
+		return
+	}
 	body, err := readBody(w, r)
 	if err != nil {
 		renderError(sw, err)

@@ -97,23 +97,49 @@ func (s *Store) load(st State) error {
 func (s *Store) Snapshot() State {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	return deepCopy(s.snapshotLocked())
+}
+
+// snapshotLocked lists every object, sorted by id; the values may share
+// slices and maps with the store. Lock held.
+func (s *Store) snapshotLocked() State {
 	var st State
 	st.Partitions = sortedValues(s.partitions, func(p *Partition) string { return p.ID })
 	st.ManagementUsers = sortedValues(s.mgmtUsers, func(u *ManagementUser) string { return u.ID })
-	return deepCopy(st)
+	return st
 }
 
 // Restore replaces the whole state. On error nothing changes.
 func (s *Store) Restore(st State) error {
-	fresh := &Store{clock: s.clock}
-	if err := fresh.load(deepCopy(st)); err != nil {
+	fresh, err := s.build(st)
+	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.partitions, s.mgmtUsers, s.mgmtByName = fresh.partitions, fresh.mgmtUsers, fresh.mgmtByName
-	s.life.tracked = map[string]*progress{}
+	s.adopt(fresh, nil)
 	return nil
+}
+
+// build loads a state into a new store sharing this one's clock.
+func (s *Store) build(st State) (*Store, error) {
+	fresh := &Store{clock: s.clock}
+	if err := fresh.load(deepCopy(st)); err != nil {
+		return nil, err
+	}
+	return fresh, nil
+}
+
+// adopt takes over fresh's objects: the one place that swaps every map.
+// Lifecycle tracking survives only for objects keep accepts (nil: none).
+// Lock held.
+func (s *Store) adopt(fresh *Store, keep func(id string) bool) {
+	s.partitions, s.mgmtUsers, s.mgmtByName = fresh.partitions, fresh.mgmtUsers, fresh.mgmtByName
+	for id := range s.life.tracked {
+		if keep == nil || !keep(id) {
+			delete(s.life.tracked, id)
+		}
+	}
 }
 
 // Reset goes back to the seed the store was built from.
