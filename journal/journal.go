@@ -5,6 +5,7 @@
 package journal
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -189,11 +190,13 @@ func NewMessage(h http.Header, body []byte) Message {
 	if len(body) == 0 {
 		return m
 	}
-	body = redactBody(body)
 	if len(body) > MaxBody {
+		// Cut first so a huge body costs no more than a small one; a cut
+		// JSON document no longer parses, so redactBody drops it whole
+		// when it mentions a secret.
 		body, m.BodyTruncated = body[:MaxBody], true
 	}
-	m.Body = string(body)
+	m.Body = string(redactBody(body))
 	return m
 }
 
@@ -203,8 +206,8 @@ func NewMessage(h http.Header, body []byte) Message {
 func redactBody(body []byte) []byte {
 	var v any
 	if err := json.Unmarshal(body, &v); err != nil {
-		l := strings.ToLower(string(body))
-		if strings.Contains(l, "password") || strings.Contains(l, "token") || strings.Contains(l, "pin") {
+		if l := bytes.ToLower(body); bytes.Contains(l, []byte("password")) ||
+			bytes.Contains(l, []byte("token")) || bytes.Contains(l, []byte("pin")) {
 			return []byte(Redacted)
 		}
 		return body

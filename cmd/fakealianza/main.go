@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/fakealianza/fakealianza"
+	"github.com/fakealianza/fakealianza/store"
 )
 
 func main() {
@@ -79,6 +80,13 @@ type config struct {
 	seed      uint64
 	logFormat string
 	logLevel  string
+
+	journalSize  int
+	scenarios    []string
+	scenariosDir string
+	adminKey     string
+	stateFile    string
+	lifecycle    map[string]store.LifecycleMode
 }
 
 // option is one flag and its environment variable.
@@ -117,7 +125,56 @@ func options(c *config) []option {
 			c.logLevel = v
 			return nil
 		}},
+		{"journal-size", "FAKEALIANZA_JOURNAL_SIZE", "how many requests the journal keeps", "1000", func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return fmt.Errorf("want a positive integer, got %q", v)
+			}
+			c.journalSize = n
+			return nil
+		}},
+		{"scenario", "FAKEALIANZA_SCENARIO", "scenarios to start, comma-separated (GET /__admin/scenarios lists them)", "", func(v string) error {
+			c.scenarios = nil
+			for _, n := range strings.Split(v, ",") {
+				if n = strings.TrimSpace(n); n != "" {
+					c.scenarios = append(c.scenarios, n)
+				}
+			}
+			return nil
+		}},
+		{"scenarios-dir", "FAKEALIANZA_SCENARIOS_DIR", "folder of your own scenario files (*.yaml, *.json)", "", str(&c.scenariosDir)},
+		{"admin-key", "FAKEALIANZA_ADMIN_KEY", "key required in X-Fakealianza-Admin-Key on /__admin calls (empty: none)", "", str(&c.adminKey)},
+		{"state-file", "FAKEALIANZA_STATE_FILE", "state loaded at start when present, saved on clean shutdown", "", str(&c.stateFile)},
+		{"lifecycle", "FAKEALIANZA_LIFECYCLE", "lifecycle modes per kind, e.g. port=manual,activation=reads:2", "", func(v string) error {
+			m, err := parseLifecycle(v)
+			if err != nil {
+				return err
+			}
+			c.lifecycle = m
+			return nil
+		}},
 	}
+}
+
+// parseLifecycle reads kind=mode pairs: "port=manual,activation=reads:2,job=duration:30s".
+func parseLifecycle(v string) (map[string]store.LifecycleMode, error) {
+	out := map[string]store.LifecycleMode{}
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		kind, mode, ok := strings.Cut(part, "=")
+		if !ok {
+			return nil, fmt.Errorf("want kind=mode, got %q", part)
+		}
+		m, err := store.ParseLifecycleMode(mode)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", kind, err)
+		}
+		out[strings.TrimSpace(kind)] = m
+	}
+	return out, nil
 }
 
 // parse applies defaults, then environment variables, then flags.
@@ -173,6 +230,8 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 	log := newLogger(c, stderr)
 	srv, err := fakealianza.New(fakealianza.Options{
 		HTTPAddr: c.httpAddr, SFTPAddr: c.sftpAddr, FixturesDir: c.fixtures, Seed: c.seed, Logger: log,
+		JournalSize: c.journalSize, Scenarios: c.scenarios, ScenariosDir: c.scenariosDir,
+		AdminKey: c.adminKey, StateFile: c.stateFile, Lifecycle: c.lifecycle,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
