@@ -149,7 +149,8 @@ func (a *api) qaRoutes() map[string]Handler {
 		"adminListScenarios": func(*Request) (Response, error) {
 			l, err := q.Scenarios.List()
 			if err != nil {
-				return Response{}, store.InvalidWith("InvalidScenario", err.Error())
+				// A broken file in the user's folder: the server's fault, not the caller's.
+				return Response{}, &store.Error{Status: http.StatusInternalServerError, Code: "InvalidScenarioFile", Data: err.Error()}
 			}
 			return OK(l), nil
 		},

@@ -1,0 +1,198 @@
+package routes_test
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fakealianza/fakealianza"
+	"github.com/fakealianza/fakealianza/fatest"
+)
+
+func startScenario(t *testing.T, srv *fatest.Server, name string) {
+	t.Helper()
+	r := srv.Call(http.MethodPost, "/__admin/scenarios/"+name+"/start", nil)
+	if r.Status != 200 || r.Map(t)["active"] != true {
+		t.Fatalf("start %s: %d %s", name, r.Status, r.Body)
+	}
+}
+
+// statuses sends n calls and counts the answers by status.
+func statuses(srv *fatest.Server, n int, path string, headers ...string) map[int]int {
+	out := map[int]int{}
+	for range n {
+		out[srv.CallRaw(http.MethodGet, path, nil, headers...).Status]++
+	}
+	return out
+}
+
+// builtinEffects shows, for every built-in scenario, what it does to a
+// client. A built-in without an entry here fails TestEveryBuiltinHasAnEffectTest.
+var builtinEffects = map[string]func(t *testing.T, srv *fatest.Server){
+	"token-expiry-storm": func(t *testing.T, srv *fatest.Server) {
+		got := statuses(srv, 40, apiPath, "X-AUTH-TOKEN: some-token")
+		if got[401] < 5 || got[401] > 35 {
+			t.Errorf("calls with a token: %v", got)
+		}
+		r := srv.CallRaw(http.MethodGet, apiPath, nil, "X-AUTH-TOKEN: t", "X-Fakealianza-Fault: status=401,message=ExpiredAuthToken")
+		if _, msgs, _ := r.Envelope(t); msgs[0] != "ExpiredAuthToken" {
+			t.Errorf("expired body: %s", r.Body)
+		}
+		if got := statuses(srv, 20, "/v2/authorize"); got[401] != 0 {
+			t.Errorf("calls without a token (login) hit: %v", got)
+		}
+	},
+	"flaky-500s": func(t *testing.T, srv *fatest.Server) {
+		got := statuses(srv, 300, apiPath)
+		if got[500] < 10 || got[500] > 60 || got[500]+got[404] != 300 {
+			t.Errorf("300 calls: %v", got)
+		}
+	},
+	"slow-api": func(t *testing.T, srv *fatest.Server) {
+		start := time.Now()
+		srv.CallRaw(http.MethodGet, apiPath, nil)
+		el := time.Since(start)
+		var entries []map[string]any
+		srv.Call(http.MethodGet, "/__admin/requests?limit=1", nil).Decode(t, &entries)
+		fault, _ := entries[0]["fault"].(string)
+		_, ds, ok := strings.Cut(fault, "delayed=")
+		d, err := time.ParseDuration(ds)
+		if !ok || err != nil || d <= 0 || el < d {
+			t.Errorf("fault %q, answered after %v", fault, el)
+		}
+	},
+	"rate-limited": func(t *testing.T, srv *fatest.Server) {
+		if got := statuses(srv, 5, apiPath); got[429] != 0 {
+			t.Errorf("first five: %v", got)
+		}
+		got := statuses(srv, 60, apiPath)
+		if got[429] < 8 || got[429] > 40 {
+			t.Errorf("next 60: %v", got)
+		}
+		for range 20 {
+			if r := srv.CallRaw(http.MethodGet, apiPath, nil); r.Status == 429 {
+				if r.Header.Get("Retry-After") != "2" {
+					t.Errorf("Retry-After %q", r.Header.Get("Retry-After"))
+				}
+				return
+			}
+		}
+	},
+	"ports-rejected": func(t *testing.T, srv *fatest.Server) {
+		if m := srv.Call(http.MethodGet, "/__admin/lifecycle", nil).Map(t); m["port"].(map[string]any)["mode"] != "manual" {
+			t.Errorf("port mode: %v", m)
+		}
+		r := srv.CallRaw(http.MethodPut, "/v2/partition/fakePartitionAlpha0001/account/a1/port/p1/triggerport", nil)
+		if st, msgs, _ := r.Envelope(t); st != 400 || msgs[0] != "PortRejected" {
+			t.Errorf("port call: %d %s", r.Status, r.Body)
+		}
+		if r := srv.Call(http.MethodGet, apiPath, nil); r.Status != 404 {
+			t.Errorf("other calls: %d", r.Status)
+		}
+	},
+	"activation-on-hold": func(t *testing.T, srv *fatest.Server) {
+		m := srv.Call(http.MethodGet, "/__admin/lifecycle", nil).Map(t)
+		if m["activation"].(map[string]any)["mode"] != "manual" || m["port"].(map[string]any)["mode"] != "immediate" {
+			t.Errorf("modes: %v", m)
+		}
+	},
+	"partition-suspended": func(t *testing.T, srv *fatest.Server) {
+		var st struct {
+			Partitions []struct{ ID, Status string }
+		}
+		srv.Call(http.MethodGet, "/__admin/state", nil).Decode(t, &st)
+		for _, p := range st.Partitions {
+			if want := map[bool]string{true: "SUSPENDED", false: "ACTIVE"}[p.ID == "fakePartitionAlpha0001"]; p.Status != want {
+				t.Errorf("partition %s status %s, want %s", p.ID, p.Status, want)
+			}
+		}
+		r := srv.CallRaw(http.MethodGet, apiPath, nil)
+		if st, msgs, _ := r.Envelope(t); st != 403 || msgs[0] != "NotPermitted" {
+			t.Errorf("suspended partition: %d %s", r.Status, r.Body)
+		}
+		if r := srv.Call(http.MethodGet, "/v2/partition/fakePartitionBravo0002/account", nil); r.Status != 404 {
+			t.Errorf("other partition: %d", r.Status)
+		}
+	},
+}
+
+func TestEveryBuiltinHasAnEffectTest(t *testing.T) {
+	srv := fatest.New(t)
+	var list []map[string]any
+	srv.Call(http.MethodGet, "/__admin/scenarios", nil).Decode(t, &list)
+	if len(list) != len(builtinEffects) {
+		t.Errorf("%d scenarios listed, %d effect tests", len(list), len(builtinEffects))
+	}
+	for _, sc := range list {
+		name := sc["name"].(string)
+		effect, ok := builtinEffects[name]
+		if !ok {
+			t.Errorf("built-in %s has no effect test", name)
+			continue
+		}
+		if sc["builtin"] != true || sc["active"] != false {
+			t.Errorf("%s listed as %v", name, sc)
+		}
+		t.Run(name, func(t *testing.T) {
+			srv := fatest.New(t)
+			startScenario(t, srv, name)
+			effect(t, srv)
+			r := srv.Call(http.MethodPost, "/__admin/scenarios/"+name+"/stop", nil)
+			if r.Status != 200 || r.Map(t)["active"] != false {
+				t.Fatalf("stop: %d %s", r.Status, r.Body)
+			}
+			// Stopped: rules gone, modes back.
+			if r := srv.Call(http.MethodGet, "/__admin/faults", nil); string(r.Body) != "[]" {
+				t.Errorf("rules left after stop: %s", r.Body)
+			}
+			for kind, m := range srv.Call(http.MethodGet, "/__admin/lifecycle", nil).Map(t) {
+				if m.(map[string]any)["mode"] != "immediate" {
+					t.Errorf("%s mode after stop: %v", kind, m)
+				}
+			}
+		})
+	}
+}
+
+func TestScenarioAPIErrorsAndStartFlag(t *testing.T) {
+	srv := fatest.New(t)
+	for _, p := range []string{"/__admin/scenarios/nope/start", "/__admin/scenarios/nope/stop"} {
+		r := srv.Call(http.MethodPost, p, nil)
+		if st, msgs, data := r.Envelope(t); st != 404 || msgs[0] != "EntityNotFound" || data.(map[string]any)["type"] != "Scenario" {
+			t.Errorf("%s: %d %s", p, r.Status, r.Body)
+		}
+	}
+	// --scenario at start and a user's folder.
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "teapot.json"),
+		[]byte(`{"description":"every call is refused","faults":[{"action":{"status":503,"message":"Maintenance"}}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv = fatest.New(t, func(o *fakealianza.Options) { o.ScenariosDir, o.Scenarios = dir, []string{"teapot"} })
+	r := srv.CallRaw(http.MethodGet, apiPath, nil)
+	if st, msgs, _ := r.Envelope(t); st != 503 || msgs[0] != "Maintenance" {
+		t.Errorf("started scenario: %d %s", r.Status, r.Body)
+	}
+	var list []map[string]any
+	srv.Call(http.MethodGet, "/__admin/scenarios", nil).Decode(t, &list)
+	found := false
+	for _, sc := range list {
+		if sc["name"] == "teapot" {
+			found = sc["active"] == true && sc["builtin"] == false
+		}
+	}
+	if !found {
+		t.Errorf("user scenario not listed as active: %v", list)
+	}
+	// A broken file added later is reported by the API, not ignored.
+	_ = os.WriteFile(filepath.Join(dir, "broken.yaml"), []byte("faults: ["), 0o644)
+	if r := srv.Call(http.MethodGet, "/__admin/scenarios", nil); r.Status != 500 {
+		t.Errorf("broken scenario file: %d %s", r.Status, r.Body)
+	}
+	if _, err := fakealianza.New(fakealianza.Options{Scenarios: []string{"no-such"}}); err == nil {
+		t.Error("unknown --scenario accepted at start")
+	}
+}
