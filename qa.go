@@ -43,8 +43,9 @@ func (s *Server) runResetHooks(partitionID string) {
 	}
 }
 
-// SetSFTPLogin registers how a new partition (POST /__admin/partitions) gets
-// its datafeed login; without it the answer carries no sftp login.
+// SetSFTPLogin replaces how a new partition (POST /__admin/partitions) gets
+// its datafeed login; by default it is the partition's login on the running
+// SFTP datafeed (none when the datafeed is off).
 func (s *Server) SetSFTPLogin(f func(partitionID string) (*routes.AdminSFTPLogin, error)) {
 	s.hookMu.Lock()
 	defer s.hookMu.Unlock()
@@ -55,10 +56,18 @@ func (s *Server) runSFTPLogin(partitionID string) (*routes.AdminSFTPLogin, error
 	s.hookMu.Lock()
 	f := s.sftpLogin
 	s.hookMu.Unlock()
-	if f == nil {
+	if f != nil {
+		return f(partitionID)
+	}
+	if s.sftp == nil {
 		return nil, nil
 	}
-	return f(partitionID)
+	for _, l := range s.store.DatafeedLogins() {
+		if l.PartitionID == partitionID {
+			return &routes.AdminSFTPLogin{Address: s.SFTPAddr(), Username: l.Username, Password: l.Password}, nil
+		}
+	}
+	return nil, nil
 }
 
 // loadStateFile replaces the seed's state with the state file, when one is

@@ -181,3 +181,34 @@ func (s *Server) do(c *http.Client, method, path string, body any, headers ...st
 	}
 	return &Resp{Status: resp.StatusCode, Header: resp.Header, Body: b}
 }
+
+// Default logins of the embedded fixtures.
+const (
+	AdminUser      = "admin@example.com" // partition fakePartitionAlpha0001, full rights
+	ReaderUser     = "reader@example.com"
+	BravoAdminUser = "admin@bravo.example.com" // partition fakePartitionBravo0002
+	Password       = "fakealianza"
+	AlphaPartition = "fakePartitionAlpha0001"
+	BravoPartition = "fakePartitionBravo0002"
+)
+
+// Login logs a management user in and returns the token; it fails the test
+// unless the login answers 201.
+func (s *Server) Login(t testing.TB, username, password string) string {
+	t.Helper()
+	r := s.Call(http.MethodPost, "/v2/authorize", map[string]string{"username": username, "password": password})
+	if r.Status != http.StatusCreated {
+		t.Fatalf("login %s: %d %s", username, r.Status, r.Body)
+	}
+	var tok struct {
+		AuthToken string `json:"authToken"`
+	}
+	r.Decode(t, &tok)
+	return tok.AuthToken
+}
+
+// Admin logs in as the first partition's admin and returns the token.
+func (s *Server) Admin(t testing.TB) string { return s.Login(t, AdminUser, Password) }
+
+// Auth is the header line for a token, for Call's headers.
+func Auth(token string) string { return "X-AUTH-TOKEN: " + token }

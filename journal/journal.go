@@ -234,7 +234,10 @@ func redactValue(v any) bool {
 		sort.Strings(keys)
 		for _, k := range keys {
 			if isSecretField(k) {
-				if t[k] != nil {
+				// Secrets are strings (or numeric PINs); a flag such as
+				// mustChangePassword stays readable.
+				switch t[k].(type) {
+				case string, float64:
 					t[k] = Redacted
 					changed = true
 				}

@@ -53,7 +53,7 @@ func TestRingKeepsTheNewest(t *testing.T) {
 func TestRedaction(t *testing.T) {
 	h := http.Header{"X-Auth-Token": {"secret-token"}, "Content-Type": {"application/json"}, "x-fakealianza-admin-key": {"k"}}
 	body := `{"username":"a@b.c","password":"hunter2","nested":{"sipPassword":"s1","voicemailPin":"1234","pin":"9"},` +
-		`"list":[{"changePassword":"x","authToken":"t"}],"name":"ok"}`
+		`"list":[{"changePassword":"x","authToken":"t"}],"name":"ok","mustChangePassword":false}`
 	m := NewMessage(h, []byte(body))
 	for _, secret := range []string{"hunter2", "s1", "1234", `"9"`, `"x"`, `"t"`} {
 		if strings.Contains(m.Body, secret) {
@@ -67,7 +67,7 @@ func TestRedaction(t *testing.T) {
 	if err := json.Unmarshal([]byte(m.Body), &back); err != nil {
 		t.Fatal(err)
 	}
-	if back["username"] != "a@b.c" || back["name"] != "ok" || back["password"] != Redacted {
+	if back["username"] != "a@b.c" || back["name"] != "ok" || back["password"] != Redacted || back["mustChangePassword"] != false {
 		t.Errorf("redacted body: %v", back)
 	}
 	if m.Headers["Content-Type"][0] != "application/json" || m.Headers["X-Auth-Token"][0] != Redacted {

@@ -14,8 +14,13 @@ import (
 
 // Deviations: every place where the project's spec knowingly differs from the
 // vendor's, with the reason. Keys are "METHOD path", "METHOD path STATUS",
+// "operationId METHOD path",
 // "schema Name", "schema Name.field" or "param METHOD path name".
 var deviations = map[string]string{
+	"POST /v2/authorize 201":     "production answers a successful login with 201 (1,150 of 1,150 observed); the vendor spec says 200",
+	"schema TimeZone":            "the timeZone enum shared by Account, EndUserV2X and PartitionX, named once",
+	"schema DialingBehaviorType": "the dialingBehaviorType enum shared by Account and PartitionX, named once",
+	"schema AccessLevel":         "the access-level enum of LoginTokenX.permissions and PermissionTypeDefaultsX.maxAccessType, named once",
 	"schema UnauthorizedMessage": "the {\"message\":\"Unauthorized\"} body seen in production for a missing token is in no vendor schema",
 }
 
@@ -72,6 +77,9 @@ func TestConformsToVendorSpec(t *testing.T) {
 		if vOp == nil {
 			report(key, "not in the vendor spec")
 			continue
+		}
+		if vOp.OperationID != op.ID {
+			report("operationId "+key, fmt.Sprintf("ours %s, the vendor's %s", op.ID, vOp.OperationID))
 		}
 		for code := range op.Route.Operation.Responses.Map() {
 			if strings.HasPrefix(code, "2") && vOp.Responses.Value(code) == nil {

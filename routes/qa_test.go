@@ -33,7 +33,8 @@ func TestJournal(t *testing.T) {
 		}
 	}
 	first := all[0]
-	if first["method"] != "POST" || first["path"] != "/v2/authorize" || first["status"] != float64(404) ||
+	if first["method"] != "POST" || first["path"] != "/v2/authorize" || first["status"] != float64(201) ||
+		!strings.Contains(first["response"].(map[string]any)["body"].(string), `"authToken":"[REDACTED]"`) ||
 		!strings.Contains(first["request"].(map[string]any)["body"].(string), "admin@example.com") {
 		t.Errorf("first entry: %v", first)
 	}
@@ -185,13 +186,19 @@ func TestStateGetPut(t *testing.T) {
 	}
 	st["partitions"] = st["partitions"][:1]
 	st["partitions"][0]["name"] = "Renamed"
-	var users []map[string]any
-	for _, u := range st["managementUsers"] {
-		if u["partitionId"] == st["partitions"][0]["id"] {
-			users = append(users, u)
+	kept := st["partitions"][0]["id"]
+	for list, objs := range st {
+		if list == "partitions" {
+			continue
 		}
+		var mine []map[string]any
+		for _, o := range objs {
+			if o["partitionId"] == kept {
+				mine = append(mine, o)
+			}
+		}
+		st[list] = mine
 	}
-	st["managementUsers"] = users
 	body, _ := json.Marshal(st)
 	if r := srv.Call(http.MethodPut, "/__admin/state", body); r.Status != 204 {
 		t.Fatalf("put: %d %s", r.Status, r.Body)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/fakealianza/fakealianza/authfake"
 	"github.com/fakealianza/fakealianza/openapi"
 	"github.com/fakealianza/fakealianza/store"
 )
@@ -94,6 +95,26 @@ func renderError(w http.ResponseWriter, err error) {
 	render(w, JSON(env.Status, env))
 }
 
+// unauthorizedBody is the non-envelope 401 Alianza sends when no token came.
+type unauthorizedBody struct {
+	Message string `json:"message"`
+}
+
+// renderAuthError writes authentication failures: the header-less case in
+// its own shape, the rest in the envelope.
+func renderAuthError(w http.ResponseWriter, err error) {
+	var f *authfake.Failure
+	if errors.As(err, &f) {
+		if f.Missing {
+			render(w, JSON(http.StatusUnauthorized, unauthorizedBody{"Unauthorized"}))
+			return
+		}
+		renderError(w, f.Err)
+		return
+	}
+	renderError(w, err)
+}
+
 func encodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -103,3 +124,5 @@ func encodeJSON(v any) ([]byte, error) {
 	}
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
+
+var errInvalidBody = store.Invalid("InvalidRequestBody")

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fakealianza/fakealianza/authfake"
 	"github.com/fakealianza/fakealianza/openapi"
 	"github.com/fakealianza/fakealianza/store"
 )
@@ -26,9 +27,12 @@ const MaxBodyBytes = 1 << 20
 type Deps struct {
 	Spec   *openapi.Spec
 	Store  *store.Store
+	Auth   *authfake.Auth
 	Logger *slog.Logger
 	// Ready reports whether the server has finished starting.
 	Ready func() bool
+	// SFTP describes the running SFTP datafeed (nil: none).
+	SFTP func() SFTPInfo
 
 	// The QA toolkit (the /__admin API). Nil parts get empty defaults.
 	QA QA
@@ -41,6 +45,8 @@ type Request struct {
 	Op   *openapi.Operation
 	Vars map[string]string
 	Body []byte
+	// Principal is the caller of a secured operation (nil on public ones).
+	Principal *authfake.Principal
 }
 
 // Handler serves one operation.
@@ -61,7 +67,10 @@ type api struct {
 // New builds the router. It fails when the spec declares an operation that
 // nothing serves, or a handler serves an operation the spec lacks: the spec
 // and the server cannot drift apart.
-func New(d Deps) (*Router, error) {
+func New(d Deps) (*Router, error) { return build(d, nil) }
+
+// build is New with extra handlers (tests bind operations of a test spec).
+func build(d Deps, testOps map[string]Handler) (*Router, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
@@ -75,7 +84,11 @@ func New(d Deps) (*Router, error) {
 	handlers := map[string]Handler{}
 	for _, part := range []map[string]Handler{
 		a.adminRoutes(),
+		a.datafeedRoutes(),
+		a.authRoutes(),
+		a.partitionRoutes(),
 		a.qaRoutes(),
+		testOps,
 	} {
 		for id, h := range part {
 			if _, dup := handlers[id]; dup {
@@ -84,10 +97,13 @@ func New(d Deps) (*Router, error) {
 			handlers[id] = h
 		}
 	}
-	var missing, extra []string
+	var missing, extra, unguarded []string
 	for _, op := range d.Spec.Operations() {
 		if _, ok := handlers[op.ID]; !ok {
 			missing = append(missing, op.ID)
+		}
+		if _, ok := authfake.Permission(op.ID); !op.Public && !ok {
+			unguarded = append(unguarded, op.ID)
 		}
 	}
 	for id := range handlers {
@@ -99,6 +115,10 @@ func New(d Deps) (*Router, error) {
 	sort.Strings(extra)
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("routes: the spec declares operations nothing serves: %s", strings.Join(missing, ", "))
+	}
+	if len(unguarded) > 0 {
+		sort.Strings(unguarded)
+		return nil, fmt.Errorf("routes: secured operations missing from authfake.OperationPermissions: %s", strings.Join(unguarded, ", "))
 	}
 	if len(extra) > 0 {
 		return nil, fmt.Errorf("routes: handlers for operations the spec lacks: %s", strings.Join(extra, ", "))
@@ -171,6 +191,14 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	req := &Request{Request: r, Op: op, Vars: vars, Body: body}
+	if !op.Public {
+		p, err := rt.authorize(r, op, vars)
+		if err != nil {
+			renderAuthError(sw, err)
+			return
+		}
+		req.Principal = p
+	}
 	resp, err := rt.handlers[op.ID](req)
 	if err != nil {
 		var se *store.Error
@@ -181,6 +209,22 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	render(sw, resp)
+}
+
+// authorize checks the token, the partition scope and the permission, in
+// that order.
+func (rt *Router) authorize(r *http.Request, op *openapi.Operation, vars map[string]string) (*authfake.Principal, error) {
+	p, err := rt.deps.Auth.Check(r.Header.Get("X-Auth-Token"))
+	if err != nil {
+		return nil, err
+	}
+	if pid, ok := vars["partitionId"]; ok && !p.Partitions[pid] {
+		return nil, authfake.ErrNotPermitted
+	}
+	if !authfake.Allowed(p.User, op.ID, op.Method) {
+		return nil, authfake.ErrForbidden
+	}
+	return p, nil
 }
 
 // readBody buffers the body (bounded) and leaves r.Body re-readable.

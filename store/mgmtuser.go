@@ -3,6 +3,7 @@ package store
 import (
 	"crypto/subtle"
 	"strings"
+	"unicode"
 )
 
 // ManagementUser is an Admin Portal user who logs in to the API. Username is
@@ -28,15 +29,24 @@ type ManagementUser struct {
 func (s *Store) Authenticate(username, password string) (ManagementUser, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	u, err := s.credentials(username, password)
+	if err != nil {
+		return ManagementUser{}, err
+	}
+	return deepCopy(*u), nil
+}
+
+// credentials finds the user a username and password belong to. Lock held.
+func (s *Store) credentials(username, password string) (*ManagementUser, error) {
 	id, ok := s.mgmtByName[strings.ToLower(username)]
 	if !ok {
-		return ManagementUser{}, Invalid("LoginInvalid")
+		return nil, Invalid("LoginInvalid")
 	}
 	u := s.mgmtUsers[id]
 	if subtle.ConstantTimeCompare([]byte(u.Password), []byte(password)) != 1 {
-		return ManagementUser{}, Invalid("LoginInvalid")
+		return nil, Invalid("LoginInvalid")
 	}
-	return deepCopy(*u), nil
+	return u, nil
 }
 
 // ManagementUserByID returns a copy of one management user.
@@ -48,4 +58,38 @@ func (s *Store) ManagementUserByID(id string) (ManagementUser, error) {
 		return ManagementUser{}, NotFound("ManagementUser", id)
 	}
 	return deepCopy(*u), nil
+}
+
+// ChangeManagementPassword checks the current password and sets a new one.
+// The new password must have at least 8 characters, a letter and a digit,
+// and differ from the current one; otherwise 400 FailedToUpdate.
+func (s *Store) ChangeManagementPassword(username, password, newPassword string) (ManagementUser, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, err := s.credentials(username, password)
+	if err != nil {
+		return ManagementUser{}, err
+	}
+	if !passwordAcceptable(newPassword) || newPassword == password {
+		return ManagementUser{}, Invalid("FailedToUpdate")
+	}
+	u.Password = newPassword
+	u.MustChangePassword = false
+	return deepCopy(*u), nil
+}
+
+func passwordAcceptable(p string) bool {
+	if len(p) < 8 || len(p) > 256 {
+		return false
+	}
+	var letter, digit bool
+	for _, r := range p {
+		switch {
+		case r >= '0' && r <= '9':
+			digit = true
+		case unicode.IsLetter(r):
+			letter = true
+		}
+	}
+	return letter && digit
 }

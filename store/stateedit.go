@@ -92,7 +92,7 @@ func (s *Store) edit(f func(raw rawState) error) error {
 	if err != nil {
 		return InvalidWith("InvalidState", err.Error())
 	}
-	fresh, err := s.build(st)
+	fresh, err := s.build(st, s.feed.cfg)
 	if err != nil {
 		return InvalidWith("InvalidState", err.Error())
 	}

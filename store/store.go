@@ -20,12 +20,19 @@ import (
 type State struct {
 	Partitions      []Partition      `json:"partitions,omitempty"`
 	ManagementUsers []ManagementUser `json:"managementUsers,omitempty"`
+	// ---- datafeed ----
+	DatafeedLogins []DatafeedLogin    `json:"datafeedLogins,omitempty"`
+	CDRs           []CallDetailRecord `json:"cdrs,omitempty"`
+	CDRFills       []CDRFill          `json:"cdrFills,omitempty"`
 }
 
 // Merge appends other's lists to s (fixtures may be split over several files).
 func (s *State) Merge(other State) {
 	s.Partitions = append(s.Partitions, other.Partitions...)
 	s.ManagementUsers = append(s.ManagementUsers, other.ManagementUsers...)
+	s.DatafeedLogins = append(s.DatafeedLogins, other.DatafeedLogins...)
+	s.CDRs = append(s.CDRs, other.CDRs...)
+	s.CDRFills = append(s.CDRFills, other.CDRFills...)
 }
 
 // Store is the emulated platform's state.
@@ -39,6 +46,8 @@ type Store struct {
 	partitions map[string]*Partition
 	mgmtUsers  map[string]*ManagementUser // by id
 	mgmtByName map[string]string          // lower-case username -> id
+
+	feed feedState
 }
 
 // New builds a store from a seed state. The seed is kept so Reset can go
@@ -47,7 +56,7 @@ func New(seed State, clock *Clock) (*Store, error) {
 	if clock == nil {
 		clock = NewClock()
 	}
-	s := &Store{clock: clock, seed: seed, life: newLifecycles()}
+	s := &Store{clock: clock, seed: seed, life: newLifecycles(), feed: newFeedState(FeedConfig{})}
 	if err := s.load(seed); err != nil {
 		return nil, err
 	}
@@ -90,7 +99,7 @@ func (s *Store) load(st State) error {
 		s.mgmtUsers[u.ID] = &u
 		s.mgmtByName[key] = u.ID
 	}
-	return nil
+	return s.loadFeed(st)
 }
 
 // Snapshot returns a deep copy of the whole state, lists sorted by id.
@@ -106,12 +115,16 @@ func (s *Store) snapshotLocked() State {
 	var st State
 	st.Partitions = sortedValues(s.partitions, func(p *Partition) string { return p.ID })
 	st.ManagementUsers = sortedValues(s.mgmtUsers, func(u *ManagementUser) string { return u.ID })
+	s.snapshotFeed(&st)
 	return st
 }
 
 // Restore replaces the whole state. On error nothing changes.
 func (s *Store) Restore(st State) error {
-	fresh, err := s.build(st)
+	s.mu.RLock()
+	cfg := s.feed.cfg
+	s.mu.RUnlock()
+	fresh, err := s.build(st, cfg)
 	if err != nil {
 		return err
 	}
@@ -121,9 +134,10 @@ func (s *Store) Restore(st State) error {
 	return nil
 }
 
-// build loads a state into a new store sharing this one's clock.
-func (s *Store) build(st State) (*Store, error) {
-	fresh := &Store{clock: s.clock}
+// build loads a state into a new store sharing this one's clock and the
+// datafeed's shape cfg.
+func (s *Store) build(st State, cfg FeedConfig) (*Store, error) {
+	fresh := &Store{clock: s.clock, feed: newFeedState(cfg)}
 	if err := fresh.load(deepCopy(st)); err != nil {
 		return nil, err
 	}
@@ -135,6 +149,8 @@ func (s *Store) build(st State) (*Store, error) {
 // Lock held.
 func (s *Store) adopt(fresh *Store, keep func(id string) bool) {
 	s.partitions, s.mgmtUsers, s.mgmtByName = fresh.partitions, fresh.mgmtUsers, fresh.mgmtByName
+	fresh.feed.cfg = s.feed.cfg
+	s.feed = fresh.feed
 	for id := range s.life.tracked {
 		if keep == nil || !keep(id) {
 			delete(s.life.tracked, id)

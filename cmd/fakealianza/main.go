@@ -80,7 +80,16 @@ type config struct {
 	seed      uint64
 	logFormat string
 	logLevel  string
-
+	// ---- datafeed ----
+	sftpHostKey     string
+	sftpAllowDelete bool
+	cdrLag          time.Duration
+	cdrRetention    time.Duration
+	cdrPlainCSV     bool
+	cdrGenerate     bool
+	tokenIdle       time.Duration
+	tokenMax        time.Duration
+	// ---- qa toolkit ----
 	journalSize  int
 	scenarios    []string
 	scenariosDir string
@@ -96,11 +105,24 @@ type option struct {
 	set              func(string) error
 }
 
+// booleanFlags may be given alone on the command line, meaning true.
+var booleanFlags = map[string]bool{"sftp-allow-delete": true, "cdr-plain-csv": true, "cdr-generate": true}
+
 func options(c *config) []option {
 	str := func(p *string) func(string) error { return func(v string) error { *p = v; return nil } }
+	boolean := func(p *bool) func(string) error {
+		return func(v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("want true or false, got %q", v)
+			}
+			*p = b
+			return nil
+		}
+	}
 	return []option{
 		{"http-addr", "FAKEALIANZA_HTTP_ADDR", "REST API listen address (port 0 picks a free port)", ":8080", str(&c.httpAddr)},
-		{"sftp-addr", "FAKEALIANZA_SFTP_ADDR", "SFTP datafeed listen address (reserved: the datafeed is not built yet)", ":10022", str(&c.sftpAddr)},
+		{"sftp-addr", "FAKEALIANZA_SFTP_ADDR", "SFTP datafeed listen address (port 0 picks a free port; off: no SFTP)", ":10022", str(&c.sftpAddr)},
 		{"fixtures", "FAKEALIANZA_FIXTURES", "folder of *.json fixtures replacing the embedded seed", "", str(&c.fixtures)},
 		{"seed", "FAKEALIANZA_SEED", "seed for everything generated", "1", func(v string) error {
 			n, err := strconv.ParseUint(v, 10, 64)
@@ -110,6 +132,8 @@ func options(c *config) []option {
 			c.seed = n
 			return nil
 		}},
+		{"token-idle-timeout", "FAKEALIANZA_TOKEN_IDLE_TIMEOUT", "a token expires this long after its last use", "8h", duration(&c.tokenIdle)},
+		{"token-max-life", "FAKEALIANZA_TOKEN_MAX_LIFE", "a token expires this long after login, however busy", "24h", duration(&c.tokenMax)},
 		{"log-format", "FAKEALIANZA_LOG_FORMAT", "log format: text or json", "text", func(v string) error {
 			if v != "text" && v != "json" {
 				return fmt.Errorf("want text or json, got %q", v)
@@ -125,6 +149,14 @@ func options(c *config) []option {
 			c.logLevel = v
 			return nil
 		}},
+		// ---- datafeed ----
+		{"sftp-host-key", "FAKEALIANZA_SFTP_HOST_KEY", "SFTP host key file (PEM or OpenSSH private key); empty derives a stable key from the seed", "", str(&c.sftpHostKey)},
+		{"sftp-allow-delete", "FAKEALIANZA_SFTP_ALLOW_DELETE", "let datafeed logins delete files", "false", boolean(&c.sftpAllowDelete)},
+		{"cdr-lag", "FAKEALIANZA_CDR_LAG", "wait after an hour closes before its CDR file appears", "5m", duration(&c.cdrLag)},
+		{"cdr-retention", "FAKEALIANZA_CDR_RETENTION", "how long a CDR file stays after its hour began", "72h", duration(&c.cdrRetention)},
+		{"cdr-plain-csv", "FAKEALIANZA_CDR_PLAIN_CSV", "write CDR files as .csv instead of .csv.gz", "false", boolean(&c.cdrPlainCSV)},
+		{"cdr-generate", "FAKEALIANZA_CDR_GENERATE", "fill every hour with generated calls (false: staged and admin-generated calls only)", "true", boolean(&c.cdrGenerate)},
+		// ---- qa toolkit ----
 		{"journal-size", "FAKEALIANZA_JOURNAL_SIZE", "how many requests the journal keeps", "1000", func(v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 {
@@ -153,6 +185,17 @@ func options(c *config) []option {
 			c.lifecycle = m
 			return nil
 		}},
+	}
+}
+
+func duration(p *time.Duration) func(string) error {
+	return func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("want a positive duration such as 8h or 90m, got %q", v)
+		}
+		*p = d
+		return nil
 	}
 }
 
@@ -193,6 +236,10 @@ func parse(name string, args []string, getenv func(string) string, stderr io.Wri
 			}
 		}
 		o := o
+		if booleanFlags[o.name] {
+			fs.BoolFunc(o.name, fmt.Sprintf("%s (env %s, default %q)", o.usage, o.env, o.def), o.set)
+			continue
+		}
 		fs.Func(o.name, fmt.Sprintf("%s (env %s, default %q)", o.usage, o.env, o.def), o.set)
 	}
 	fs.Usage = func() {
@@ -230,6 +277,9 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 	log := newLogger(c, stderr)
 	srv, err := fakealianza.New(fakealianza.Options{
 		HTTPAddr: c.httpAddr, SFTPAddr: c.sftpAddr, FixturesDir: c.fixtures, Seed: c.seed, Logger: log,
+		SFTPHostKeyFile: c.sftpHostKey, SFTPAllowDelete: c.sftpAllowDelete,
+		CDRLag: c.cdrLag, CDRRetention: c.cdrRetention, CDRPlainCSV: c.cdrPlainCSV, CDRNoGenerate: !c.cdrGenerate,
+		TokenIdleTimeout: c.tokenIdle, TokenMaxLife: c.tokenMax,
 		JournalSize: c.journalSize, Scenarios: c.scenarios, ScenariosDir: c.scenariosDir,
 		AdminKey: c.adminKey, StateFile: c.stateFile, Lifecycle: c.lifecycle,
 	})
@@ -243,7 +293,13 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "listening http=%s\n", srv.Addr())
+	if a := srv.SFTPAddr(); a != "" {
+		fp, _ := srv.SFTPHostKey()
+		fmt.Fprintf(stdout, "listening http=%s sftp=%s\n", srv.Addr(), a)
+		fmt.Fprintf(stdout, "sftp host key %s\n", fp)
+	} else {
+		fmt.Fprintf(stdout, "listening http=%s\n", srv.Addr())
+	}
 	<-ctx.Done()
 	stop()
 	log.Info("shutting down")

@@ -1,0 +1,109 @@
+package authfake
+
+import (
+	"net/http"
+	"sort"
+
+	"github.com/fakealianza/fakealianza/store"
+)
+
+// Access levels, lowest first. The *_MYUSER levels are end-user grants; for
+// a management operation they fall short of the plain level above them.
+// DENIED grants nothing.
+var levelRank = map[string]int{
+	"NONE": 0, "READ_MYUSER": 1, "READ": 2, "EDIT_MYUSER": 3, "EDIT": 4,
+	"CREATE_MYUSER": 5, "CREATE": 6, "DELETE_MYUSER": 7, "DELETE": 8, "DENIED": -1,
+}
+
+// NeededLevel is the access level a verb needs: GET READ, PUT/PATCH EDIT,
+// POST CREATE, DELETE DELETE.
+func NeededLevel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead:
+		return "READ"
+	case http.MethodPut, http.MethodPatch:
+		return "EDIT"
+	case http.MethodPost:
+		return "CREATE"
+	case http.MethodDelete:
+		return "DELETE"
+	}
+	return "DELETE"
+}
+
+// TokenOnly marks an operation that any valid token may call.
+const TokenOnly = ""
+
+// OperationPermissions maps every secured operation (by operationId) to the
+// permission type it checks. The level comes from the verb (NeededLevel).
+// Operations marked TokenOnly need a valid token and nothing more. The
+// router refuses to start if a secured operation is missing here.
+var OperationPermissions = map[string]string{
+	// authorize and reference data
+	"logOut":         TokenOnly,
+	"getLoginInfo":   TokenOnly,
+	"getPermissions": TokenOnly,
+
+	// partition
+	"retrieve_2": TokenOnly,
+
+	// ---- datafeed ----
+	"cdrSearch": "AccountCallHistory",
+}
+
+// Permission looks an operation up in the table.
+func Permission(operationID string) (permType string, ok bool) {
+	permType, ok = OperationPermissions[operationID]
+	return permType, ok
+}
+
+// Allowed reports whether a user's grants cover an operation.
+func Allowed(u store.ManagementUser, operationID, method string) bool {
+	permType, ok := Permission(operationID)
+	if !ok {
+		return false
+	}
+	if permType == TokenOnly {
+		return true
+	}
+	have, ok := levelRank[u.Permissions[permType]]
+	if !ok {
+		have = 0
+	}
+	return have >= levelRank[NeededLevel(method)]
+}
+
+// ErrForbidden is the 403 for grants that fall short.
+var ErrForbidden = &store.Error{Status: http.StatusForbidden, Code: "InsufficientPermissions"}
+
+// ErrNotPermitted is Alianza's answer to a partition outside the token's scope.
+var ErrNotPermitted = store.Invalid("NotPermitted")
+
+// TypeDefault is PermissionTypeDefaultsX: a permission type and the highest
+// level any operation of that type checks.
+type TypeDefault struct {
+	Type          string `json:"type"`
+	MaxAccessType string `json:"maxAccessType"`
+}
+
+// TypeDefaults derives, from the same table, each permission type the
+// emulator checks and the highest level one of its operations needs.
+// methodOf maps an operationId to its HTTP method.
+func TypeDefaults(methodOf func(operationID string) string) []TypeDefault {
+	max := map[string]string{}
+	for op, t := range OperationPermissions {
+		if t == TokenOnly {
+			continue
+		}
+		lvl := NeededLevel(methodOf(op))
+		if cur, ok := max[t]; !ok || levelRank[lvl] > levelRank[cur] {
+			max[t] = lvl
+		}
+	}
+	out := make([]TypeDefault, 0, len(max))
+	for t, l := range max {
+		out = append(out, TypeDefault{Type: t, MaxAccessType: l})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Type < out[j].Type })
+	return out
+}
