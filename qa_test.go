@@ -1,0 +1,113 @@
+package fakealianza_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/fakealianza/fakealianza"
+	"github.com/fakealianza/fakealianza/fatest"
+	"github.com/fakealianza/fakealianza/store"
+)
+
+func TestStateFileLoadAndAtomicSave(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "state.json")
+	withFile := func(o *fakealianza.Options) { o.StateFile = file; o.SFTPAddr = "off" }
+
+	// No file yet: the fixtures; Close writes the file.
+	srv := fatest.New(t, withFile)
+	r := srv.Call(http.MethodPost, "/__admin/partitions", `{"name":"Kept across restarts"}`)
+	var created struct{ PartitionID, Username, Password string }
+	r.Decode(t, &created)
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("state file not written: %v", err)
+	}
+	var saved store.State
+	if err := json.Unmarshal(b, &saved); err != nil || len(saved.Partitions) != 3 {
+		t.Fatalf("saved state: %v, %d partitions", err, len(saved.Partitions))
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temporary files left beside the state file: %v", entries)
+	}
+
+	// Next start loads it: the partition and its login are back.
+	srv = fatest.New(t, withFile)
+	if _, err := srv.Store().Partition(created.PartitionID); err != nil {
+		t.Fatalf("partition not loaded from the state file: %v", err)
+	}
+	tok := srv.Login(t, created.Username, created.Password)
+	if r := srv.Call(http.MethodGet, "/v2/partition/"+created.PartitionID, nil, fatest.Auth(tok)); r.Status != 200 {
+		t.Errorf("new partition's admin reads it: %d %s", r.Status, r.Body)
+	}
+	if r := srv.Call(http.MethodGet, "/v2/partition/"+fatest.AlphaPartition, nil, fatest.Auth(tok)); r.Status == 200 {
+		t.Errorf("new partition's admin reads another partition: %d", r.Status)
+	}
+
+	// A broken state file stops the start with a clear error.
+	if err := os.WriteFile(file, []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fakealianza.New(fakealianza.Options{StateFile: file, SFTPAddr: "off"}); err == nil {
+		t.Error("broken state file accepted")
+	}
+}
+
+func TestClockDrivesTokenExpiry(t *testing.T) {
+	srv := fatest.New(t)
+	tok := srv.Admin(t)
+	path := "/v2/partition/" + fatest.AlphaPartition
+	if r := srv.Call(http.MethodGet, path, nil, fatest.Auth(tok)); r.Status != 200 {
+		t.Fatalf("fresh token: %d", r.Status)
+	}
+	srv.Call(http.MethodPost, "/__admin/clock", `{"advance":"9h"}`)
+	r := srv.Call(http.MethodGet, path, nil, fatest.Auth(tok))
+	if st, msgs, _ := r.Envelope(t); st != 401 || msgs[0] != "ExpiredAuthToken" {
+		t.Errorf("after 9h idle: %d %s", r.Status, r.Body)
+	}
+}
+
+func TestResetAndStateLoadDropTokens(t *testing.T) {
+	srv := fatest.New(t)
+	path := "/v2/partition/" + fatest.AlphaPartition
+	for _, step := range []struct{ method, path, body string }{
+		{http.MethodPost, "/__admin/reset", ""},
+		{http.MethodPut, "/__admin/state", ""},
+	} {
+		tok := srv.Admin(t)
+		body := any(nil)
+		if step.method == http.MethodPut {
+			b, _ := json.Marshal(srv.Store().Snapshot())
+			body = b
+		}
+		if r := srv.Call(step.method, step.path, body); r.Status != 204 {
+			t.Fatalf("%s %s: %d %s", step.method, step.path, r.Status, r.Body)
+		}
+		if r := srv.Call(http.MethodGet, path, nil, fatest.Auth(tok)); r.Status != 401 {
+			t.Errorf("token after %s %s: %d", step.method, step.path, r.Status)
+		}
+	}
+}
+
+func TestNewPartitionGetsItsDatafeedLogin(t *testing.T) {
+	srv := fatest.New(t, func(o *fakealianza.Options) { o.SFTPAddr = "127.0.0.1:0" })
+	r := srv.Call(http.MethodPost, "/__admin/partitions", nil)
+	var out struct {
+		PartitionID string
+		SFTP        struct{ Address, Username, Password string }
+	}
+	r.Decode(t, &out)
+	if out.SFTP.Address != srv.SFTPAddr() || out.SFTP.Username == "" || out.SFTP.Password == "" {
+		t.Fatalf("sftp login: %s", r.Body)
+	}
+	if pid, ok := srv.Store().AuthenticateDatafeed(out.SFTP.Username, out.SFTP.Password); !ok || pid != out.PartitionID {
+		t.Errorf("datafeed login does not open the new partition: %q %v", pid, ok)
+	}
+}
