@@ -2,13 +2,18 @@ package fakealianza_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/fakealianza/fakealianza"
 	"github.com/fakealianza/fakealianza/fatest"
+	"github.com/fakealianza/fakealianza/scenarios"
 	"github.com/fakealianza/fakealianza/store"
 )
 
@@ -110,4 +115,68 @@ func TestNewPartitionGetsItsDatafeedLogin(t *testing.T) {
 	if pid, ok := srv.Store().AuthenticateDatafeed(out.SFTP.Username, out.SFTP.Password); !ok || pid != out.PartitionID {
 		t.Errorf("datafeed login does not open the new partition: %q %v", pid, ok)
 	}
+}
+
+// BenchmarkFront measures what the journal and the fault layer add to a
+// request: the same in-process call with no rules, with ten rules that do
+// not match, and the journal's heap after 100k requests (reported as a
+// metric: it stays flat however many requests pass).
+func BenchmarkFront(b *testing.B) {
+	for _, rules := range []int{0, 10} {
+		b.Run(fmt.Sprintf("rules=%d", rules), func(b *testing.B) {
+			srv, err := fakealianza.New(fakealianza.Options{SFTPAddr: "off"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := range rules {
+				if _, err := srv.Faults().Add(scenarios.Rule{
+					Match:  scenarios.Match{Path: fmt.Sprintf("/v2/nothing/%d/**", i)},
+					Action: scenarios.Action{Status: 500},
+				}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			h := srv.Handler()
+			body := `{"username":"admin@example.com","password":"wrong"}`
+			b.ReportAllocs()
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodPost, "/v2/authorize", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req)
+				if w.Code != 400 {
+					b.Fatalf("status %d", w.Code)
+				}
+			}
+		})
+	}
+	b.Run("heap-after-100k", func(b *testing.B) {
+		for b.Loop() {
+			srv, err := fakealianza.New(fakealianza.Options{SFTPAddr: "off"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			h := srv.Handler()
+			heap := func() uint64 {
+				runtime.GC()
+				var m runtime.MemStats
+				runtime.ReadMemStats(&m)
+				return m.HeapAlloc
+			}
+			before := heap()
+			big := `{"name":"` + strings.Repeat("x", 64<<10) + `"}`
+			for i := range 100_000 {
+				body := `{"username":"u","password":"p"}`
+				if i%100 == 0 {
+					body = big
+				}
+				req := httptest.NewRequest(http.MethodPost, "/v2/authorize", strings.NewReader(body))
+				h.ServeHTTP(httptest.NewRecorder(), req)
+			}
+			b.ReportMetric(float64(int64(heap())-int64(before))/(1<<20), "heapMiB")
+			if srv.Journal().Len() != 1000 {
+				b.Fatalf("journal len %d", srv.Journal().Len())
+			}
+		}
+	})
 }
