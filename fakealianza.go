@@ -171,8 +171,10 @@ func New(opts Options) (*Server, error) {
 			return nil, fmt.Errorf("fakealianza: lifecycle %s: %w", kind, err)
 		}
 	}
+	s.faults = scenarios.NewEngine(opts.Seed)
 	if opts.SFTPAddr != "off" {
-		s.sftp, err = sftpfake.New(st, sftpfake.Options{
+		feed := &faultyFeed{Store: st, faults: s.faults, closing: s.closing}
+		s.sftp, err = sftpfake.New(feed, sftpfake.Options{
 			Addr: opts.SFTPAddr, HostKeyFile: opts.SFTPHostKeyFile, Seed: opts.Seed,
 			AllowDelete: opts.SFTPAllowDelete, Logger: log, ShutdownTimeout: opts.ShutdownTimeout,
 		})
@@ -181,7 +183,6 @@ func New(opts Options) (*Server, error) {
 		}
 	}
 	s.journal = journal.New(opts.JournalSize)
-	s.faults = scenarios.NewEngine(opts.Seed)
 	if s.runner, err = scenarios.NewRunner(s.faults, st, opts.ScenariosDir); err != nil {
 		return nil, fmt.Errorf("fakealianza: %w", err)
 	}

@@ -48,6 +48,9 @@ func TestFaultAdminAPI(t *testing.T) {
 		t.Errorf("counters: %v", list)
 	}
 	addFault(t, srv, `{"action":{"status":503}}`)
+	if f := addFault(t, srv, `{"match":{"sftp":"read","path":"/cdr/**"},"action":{"sftp":"missing"}}`); f["match"].(map[string]any)["sftp"] != "read" {
+		t.Errorf("sftp rule: %v", f)
+	}
 	if r := srv.Call(http.MethodDelete, "/__admin/faults/f1", nil); r.Status != 204 {
 		t.Errorf("delete: %d", r.Status)
 	}
@@ -62,7 +65,8 @@ func TestFaultAdminAPI(t *testing.T) {
 		t.Errorf("after clear: %s", r.Body)
 	}
 	for _, bad := range []string{`{"action":{}}`, `{"action":{"status":500},"bogus":1}`, `{"action":{"connection":"zap"}}`,
-		`{"action":{"status":500},"probability":2}`, `not json`} {
+		`{"action":{"status":500},"probability":2}`, `not json`, `{"action":{"sftp":"missing"}}`,
+		`{"match":{"sftp":"login"},"action":{"sftp":"missing"}}`} {
 		r := srv.Call(http.MethodPost, "/__admin/faults", bad)
 		if st, msgs, _ := r.Envelope(t); st != 400 || (msgs[0] != "InvalidFaultRule" && !strings.HasPrefix(msgs[0], "InvalidValueForField")) && msgs[0] != "InvalidRequestBody" {
 			t.Errorf("%s: %d %s", bad, r.Status, r.Body)

@@ -160,7 +160,7 @@ func (f *front) fault(w http.ResponseWriter, r *http.Request, x *exchange) {
 	}
 	if d.Delay > 0 {
 		x.fault += fmt.Sprintf(",delayed=%s", d.Delay)
-		if !f.wait(r.Context(), d.Delay) {
+		if !scenarios.Wait(r.Context(), d.Delay, f.Closing) {
 			return
 		}
 	}
@@ -215,20 +215,6 @@ func faultError(r *http.Request, a *scenarios.Action) error {
 		e.Data = resourceNotFound(r).Data
 	}
 	return e
-}
-
-// wait sleeps for d unless the client goes away or the server closes; it
-// reports whether the request should go on.
-func (f *front) wait(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-	case <-f.Closing:
-	}
-	return false
 }
 
 // breakConnection takes the TCP connection from the HTTP server and

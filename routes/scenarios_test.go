@@ -1,12 +1,15 @@
 package routes_test
 
 import (
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pkg/sftp"
 
 	"github.com/fakealianza/fakealianza"
 	"github.com/fakealianza/fakealianza/fatest"
@@ -97,6 +100,48 @@ var builtinEffects = map[string]func(t *testing.T, srv *fatest.Server){
 		m := srv.Call(http.MethodGet, "/__admin/lifecycle", nil).Map(t)
 		if m["activation"].(map[string]any)["mode"] != "manual" || m["port"].(map[string]any)["mode"] != "immediate" {
 			t.Errorf("modes: %v", m)
+		}
+	},
+	"sftp-flaky": func(t *testing.T, srv *fatest.Server) {
+		srv.Call(http.MethodPost, "/__admin/clock", `{"set":"2026-03-04T15:30:00Z","freeze":true}`)
+		refused := 0
+		var c *sftp.Client
+		for range 40 {
+			cl, err := srv.SFTP(t, "datafeed", "fakealianza")
+			if err != nil {
+				refused++
+				continue
+			}
+			c = cl
+		}
+		if refused < 3 || refused > 20 || c == nil {
+			t.Fatalf("%d of 40 good logins refused", refused)
+		}
+		const file = "/cdr/2026/03/04"
+		infos, err := c.ReadDir(file)
+		if err != nil || len(infos) == 0 {
+			t.Fatalf("listing: %v %d", err, len(infos))
+		}
+		name := file + "/" + infos[0].Name()
+		missing := 0
+		for range 30 {
+			start := time.Now()
+			f, err := c.Open(name)
+			if err != nil {
+				missing++
+				continue
+			}
+			_, err = io.ReadAll(f)
+			f.Close()
+			if err != nil {
+				t.Fatalf("download: %v", err)
+			}
+			if el := time.Since(start); el < 100*time.Millisecond {
+				t.Errorf("download answered after %v, before the 100ms minimum delay", el)
+			}
+		}
+		if missing < 1 || missing > 15 {
+			t.Errorf("%d of 30 downloads found the file missing", missing)
 		}
 	},
 	"partition-suspended": func(t *testing.T, srv *fatest.Server) {

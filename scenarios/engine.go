@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -225,4 +226,18 @@ func parseDelay(v string) (*Delay, error) {
 		return nil, fmt.Errorf("delay %q: want min-max with min <= max", v)
 	}
 	return &Delay{Min: Duration(a), Max: Duration(b)}, nil
+}
+
+// Wait sleeps for d unless ctx ends or closing closes first; it reports
+// whether the full delay passed.
+func Wait(ctx context.Context, d time.Duration, closing <-chan struct{}) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+	case <-closing:
+	}
+	return false
 }

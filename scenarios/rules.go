@@ -55,7 +55,25 @@ type Match struct {
 	AccountID   string `json:"accountId,omitempty"`
 	// Headers maps a header name to a glob over its value ("*": present).
 	Headers map[string]string `json:"headers,omitempty"`
+	// SFTP makes the rule one for the SFTP datafeed instead of HTTP: it
+	// matches logins ("login"), directory listings ("list") or file
+	// downloads ("read"). Path then globs the file path, PartitionID the
+	// login's partition.
+	SFTP string `json:"sftp,omitempty"`
 }
+
+// SFTP events a rule can match.
+const (
+	SFTPLogin = "login"
+	SFTPList  = "list"
+	SFTPRead  = "read"
+)
+
+// SFTP actions.
+const (
+	SFTPRefuse  = "refuse"  // the login is refused as if the password were wrong
+	SFTPMissing = "missing" // the file (or the listing) is not there
+)
 
 // Delay holds a request back before it is answered: Fixed, or uniform in
 // [Min, Max], or lognormal around Median with shape Sigma.
@@ -132,6 +150,9 @@ type Action struct {
 	RetryAfter  string          `json:"retryAfter,omitempty"`
 	Delay       *Delay          `json:"delay,omitempty"`
 	Connection  string          `json:"connection,omitempty"`
+	// SFTP is the action of an SFTP rule: refuse (a login) or missing (a
+	// file or listing). A Delay alone slows the login, listing or download.
+	SFTP string `json:"sftp,omitempty"`
 }
 
 // DefaultMessage is the message code a status answers with when the rule
@@ -164,8 +185,16 @@ func DefaultMessage(status int) string {
 
 // Validate checks an action on its own.
 func (a *Action) Validate() error {
-	if a.Status == 0 && a.Body == nil && a.Delay == nil && a.Connection == "" {
-		return errors.New("action: set status, body, delay or connection")
+	if a.SFTP != "" {
+		if a.SFTP != SFTPRefuse && a.SFTP != SFTPMissing {
+			return fmt.Errorf("action: sftp %q unknown (refuse, missing)", a.SFTP)
+		}
+		if a.Status != 0 || a.Body != nil || a.Connection != "" || a.Message != nil || a.RetryAfter != "" {
+			return errors.New("action: an sftp action takes only a delay besides")
+		}
+	}
+	if a.Status == 0 && a.Body == nil && a.Delay == nil && a.Connection == "" && a.SFTP == "" {
+		return errors.New("action: set status, body, delay, connection or sftp")
 	}
 	if a.Status != 0 && (a.Status < 200 || a.Status > 599) {
 		return fmt.Errorf("action: status %d out of range 200-599", a.Status)
@@ -201,7 +230,9 @@ func (a *Action) Validate() error {
 
 // Answers reports whether the action answers the request itself (rather
 // than only delaying it).
-func (a *Action) Answers() bool { return a.Status != 0 || a.Body != nil || a.Connection != "" }
+func (a *Action) Answers() bool {
+	return a.Status != 0 || a.Body != nil || a.Connection != "" || a.SFTP != ""
+}
 
 // Summary is the action in the X-Fakealianza-Fault header's syntax, for
 // logs and the journal.
@@ -221,6 +252,9 @@ func (a *Action) Summary() string {
 	}
 	if a.Connection != "" {
 		parts = append(parts, "connection="+a.Connection)
+	}
+	if a.SFTP != "" {
+		parts = append(parts, "sftp="+a.SFTP)
 	}
 	return strings.Join(parts, ",")
 }
@@ -268,6 +302,28 @@ func (r *Rule) Validate() error {
 	if r.Match.Path != "" && !strings.HasPrefix(r.Match.Path, "/") {
 		return errors.New("match.path must start with /")
 	}
+	switch r.Match.SFTP {
+	case "":
+		if r.Action.SFTP != "" {
+			return errors.New("action.sftp needs match.sftp (login, list or read)")
+		}
+	case SFTPLogin, SFTPList, SFTPRead:
+		if r.Action.Status != 0 || r.Action.Body != nil || r.Action.Connection != "" {
+			return errors.New("an sftp rule takes action.sftp and/or action.delay only")
+		}
+		if r.Match.Method != "" || r.Match.PathTemplate != "" || r.Match.OperationID != "" ||
+			r.Match.AccountID != "" || len(r.Match.Headers) > 0 {
+			return errors.New("an sftp rule matches on path and partitionId only")
+		}
+		if r.Action.SFTP == SFTPRefuse && r.Match.SFTP != SFTPLogin {
+			return errors.New("action.sftp refuse is for logins; use missing for files")
+		}
+		if r.Action.SFTP == SFTPMissing && r.Match.SFTP == SFTPLogin {
+			return errors.New("action.sftp missing is for files and listings; use refuse for logins")
+		}
+	default:
+		return fmt.Errorf("match.sftp %q unknown (login, list, read)", r.Match.SFTP)
+	}
 	if _, err := path.Match(strings.ReplaceAll(r.Match.Path, "**", "*"), "/"); err != nil {
 		return fmt.Errorf("match.path: %w", err)
 	}
@@ -279,8 +335,10 @@ func (r *Rule) Validate() error {
 	return r.Action.Validate()
 }
 
-// Input is what a rule can see of a request.
+// Input is what a rule can see of a request (or, with SFTP set, of an SFTP
+// datafeed event).
 type Input struct {
+	SFTP         string
 	Method       string
 	Path         string
 	PathTemplate string
@@ -293,7 +351,8 @@ type Input struct {
 // matches reports whether the request fits the rule's Match.
 func (m *Match) matches(in *Input) bool {
 	switch {
-	case m.Method != "" && !strings.EqualFold(m.Method, in.Method),
+	case m.SFTP != in.SFTP,
+		m.Method != "" && !strings.EqualFold(m.Method, in.Method),
 		m.PathTemplate != "" && m.PathTemplate != in.PathTemplate,
 		m.OperationID != "" && m.OperationID != in.OperationID,
 		m.PartitionID != "" && m.PartitionID != in.PartitionID,

@@ -40,7 +40,14 @@ func TestRuleValidation(t *testing.T) {
 		rule Rule
 		want string
 	}{
-		{"empty action", Rule{}, "set status, body, delay or connection"},
+		{"empty action", Rule{}, "set status, body, delay, connection or sftp"},
+		{"sftp action on http", Rule{Action: Action{SFTP: SFTPMissing}}, "needs match.sftp"},
+		{"unknown sftp event", Rule{Match: Match{SFTP: "upload"}, Action: Action{SFTP: SFTPMissing}}, "unknown"},
+		{"unknown sftp action", Rule{Match: Match{SFTP: SFTPRead}, Action: Action{SFTP: "explode"}}, "unknown"},
+		{"sftp with status", Rule{Match: Match{SFTP: SFTPRead}, Action: Action{Status: 500}}, "sftp rule takes"},
+		{"sftp with method", Rule{Match: Match{SFTP: SFTPRead, Method: "GET"}, Action: Action{SFTP: SFTPMissing}}, "path and partitionId only"},
+		{"refuse a read", Rule{Match: Match{SFTP: SFTPRead}, Action: Action{SFTP: SFTPRefuse}}, "for logins"},
+		{"missing login", Rule{Match: Match{SFTP: SFTPLogin}, Action: Action{SFTP: SFTPMissing}}, "for files"},
 		{"status range", Rule{Action: Action{Status: 700}}, "out of range"},
 		{"2xx without body", Rule{Action: Action{Status: 200}}, "needs a body"},
 		{"body and message", Rule{Action: Action{Status: 500, Body: ptr("x"), Message: ptr("M")}}, "body replaces"},
@@ -161,6 +168,22 @@ func TestTimesAfterAndWindow(t *testing.T) {
 	}
 	if e.Decide(in("/v2/x"), now.Add(time.Hour)) != nil {
 		t.Error("fired after its window")
+	}
+}
+
+func TestSFTPRulesStayOffHTTP(t *testing.T) {
+	e := NewEngine(1)
+	_, _ = e.Add(Rule{Match: Match{SFTP: SFTPRead, Path: "/2026/**"}, Action: Action{SFTP: SFTPMissing}})
+	if e.Decide(in("/2026/01/01/x.csv.gz"), time.Now()) != nil {
+		t.Error("an sftp rule fired on an HTTP request")
+	}
+	read := &Input{SFTP: SFTPRead, Path: "/2026/01/01/x.csv.gz", PartitionID: "p1"}
+	if d := e.Decide(read, time.Now()); d == nil || d.Action.SFTP != SFTPMissing {
+		t.Errorf("sftp read: %+v", d)
+	}
+	_, _ = e.Add(Rule{Action: Action{Status: 500}})
+	if d := e.Decide(&Input{SFTP: SFTPLogin}, time.Now()); d != nil {
+		t.Errorf("an HTTP rule fired on an sftp login: %+v", d)
 	}
 }
 

@@ -15,7 +15,7 @@ func TestBuiltinsLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"activation-on-hold", "flaky-500s", "partition-suspended", "ports-rejected",
-		"rate-limited", "slow-api", "token-expiry-storm"}
+		"rate-limited", "sftp-flaky", "slow-api", "token-expiry-storm"}
 	for _, n := range want {
 		sc, ok := b[n]
 		if !ok {
