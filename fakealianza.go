@@ -193,7 +193,7 @@ func New(opts Options) (*Server, error) {
 	}
 	router, err := routes.New(routes.Deps{Spec: spec, Store: st, Auth: auth, Logger: log, Ready: s.ready.Load, SFTP: s.sftpInfo,
 		QA: routes.QA{
-			Journal: s.journal, Faults: s.faults, Scenarios: s.runner, AdminKey: opts.AdminKey,
+			Journal: s.journal, Faults: s.faults, Scenarios: s.runner, StartScenarios: opts.Scenarios, AdminKey: opts.AdminKey,
 			BaseURL: s.URL, Version: Version, Reset: s.runResetHooks, SFTPLogin: s.runSFTPLogin,
 		}})
 	if err != nil {

@@ -24,6 +24,9 @@ type QA struct {
 	Journal   *journal.Journal
 	Faults    *scenarios.Engine
 	Scenarios *scenarios.Runner
+	// StartScenarios were started with the server; a full reset starts
+	// them again (fresh counters) after the fixtures are back.
+	StartScenarios []string
 	// AdminKey, when set, must come in X-Fakealianza-Admin-Key on every
 	// /__admin call except health, ready and the spec.
 	AdminKey string
@@ -134,8 +137,8 @@ func (a *api) qaRoutes() map[string]Handler {
 			return JSON(http.StatusCreated, added), nil
 		},
 		"adminClearFaults": func(*Request) (Response, error) {
+			q.Scenarios.StopAll()
 			q.Faults.Clear()
-			q.Scenarios.Forget()
 			return NoContent(http.StatusNoContent), nil
 		},
 		"adminDeleteFault": func(r *Request) (Response, error) {
@@ -208,11 +211,16 @@ func (a *api) qaRoutes() map[string]Handler {
 
 		// ---- state ----
 		"adminReset": func(*Request) (Response, error) {
+			q.Scenarios.StopAll()
+			q.Faults.Clear()
 			if err := st.Reset(); err != nil {
 				return Response{}, err
 			}
-			q.Faults.Clear()
-			q.Scenarios.Forget()
+			for _, name := range q.StartScenarios {
+				if _, err := q.Scenarios.Start(name); err != nil {
+					return Response{}, store.InvalidWith("InvalidScenario", err.Error())
+				}
+			}
 			q.Reset("")
 			return NoContent(http.StatusNoContent), nil
 		},

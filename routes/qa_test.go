@@ -170,6 +170,9 @@ func TestResetAndPartitions(t *testing.T) {
 	if r := srv.Call(http.MethodGet, "/__admin/faults", nil); string(r.Body) != "[]" {
 		t.Errorf("rules after reset: %s", r.Body)
 	}
+	if m := srv.Store().LifecycleModes(); m["activation"].Mode != "immediate" {
+		t.Errorf("the stopped scenario's mode stayed: %v", m)
+	}
 	want := "reset:" + created.PartitionID + ",reset:"
 	if got := strings.Join(dropped, ","); got != want {
 		t.Errorf("reset hooks ran %q, want %q", got, want)

@@ -232,6 +232,25 @@ func TestScenarioAPIErrorsAndStartFlag(t *testing.T) {
 	if !found {
 		t.Errorf("user scenario not listed as active: %v", list)
 	}
+	// A reset starts the start-up scenarios again, with fresh counters;
+	// clearing the rules stops them.
+	srv.Call(http.MethodPost, "/__admin/faults", `{"action":{"status":418,"body":"x"}}`)
+	if r := srv.Call(http.MethodPost, "/__admin/reset", nil); r.Status != 204 {
+		t.Fatalf("reset: %d", r.Status)
+	}
+	var rules []map[string]any
+	srv.Call(http.MethodGet, "/__admin/faults", nil).Decode(t, &rules)
+	if len(rules) != 1 || rules[0]["scenario"] != "teapot" || rules[0]["hits"] != float64(0) {
+		t.Errorf("rules after reset: %v", rules)
+	}
+	srv.Call(http.MethodDelete, "/__admin/faults", nil)
+	var after []map[string]any
+	srv.Call(http.MethodGet, "/__admin/scenarios", nil).Decode(t, &after)
+	for _, sc := range after {
+		if sc["active"] == true {
+			t.Errorf("scenario %v still active after the rules were cleared", sc["name"])
+		}
+	}
 	// A broken file added later is reported by the API, not ignored.
 	_ = os.WriteFile(filepath.Join(dir, "broken.yaml"), []byte("faults: ["), 0o644)
 	if r := srv.Call(http.MethodGet, "/__admin/scenarios", nil); r.Status != 500 {

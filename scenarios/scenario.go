@@ -275,10 +275,17 @@ func (r *Runner) Stop(name string) {
 	r.restoreModes(prev)
 }
 
-// Forget marks every scenario inactive without touching rules or modes
-// (after the fault rules were cleared and the store reset).
-func (r *Runner) Forget() {
+// StopAll stops every active scenario (their rules go, their lifecycle
+// modes come back).
+func (r *Runner) StopAll() {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	clear(r.active)
+	names := make([]string, 0, len(r.active))
+	for n := range r.active {
+		names = append(names, n)
+	}
+	r.mu.Unlock()
+	sort.Strings(names)
+	for _, n := range names {
+		r.Stop(n)
+	}
 }
