@@ -15,7 +15,12 @@ import (
 	"github.com/fakealianza/fakealianza/fatest"
 )
 
-const apiPath = "/v2/partition/fakePartitionAlpha0001/account"
+// apiPath is a path under a partition that no operation serves: it answers
+// 404 ResourceNotFound whatever lands on main, and faults see its partition.
+const apiPath = "/v2/partition/fakePartitionAlpha0001/fakealianza-unserved"
+
+// bravoPath is the same under the second partition.
+const bravoPath = "/v2/partition/fakePartitionBravo0002/fakealianza-unserved"
 
 func addFault(t *testing.T, srv *fatest.Server, rule string) map[string]any {
 	t.Helper()
@@ -129,7 +134,7 @@ func TestFaultsMatchOnRequestDetails(t *testing.T) {
 	addFault(t, srv, `{"match":{"partitionId":"fakePartitionBravo0002"},"action":{"status":503}}`)
 	addFault(t, srv, `{"match":{"headers":{"X-Client":"ci-*"}},"action":{"status":409}}`)
 	addFault(t, srv, `{"match":{"operationId":"adminHealth"},"action":{"status":500}}`)
-	if r := srv.CallRaw(http.MethodGet, "/v2/partition/fakePartitionBravo0002/account", nil); r.Status != 503 {
+	if r := srv.CallRaw(http.MethodGet, bravoPath, nil); r.Status != 503 {
 		t.Errorf("partition match: %d", r.Status)
 	}
 	if r := srv.CallRaw(http.MethodGet, apiPath, nil, "X-Client: ci-runner"); r.Status != 409 {

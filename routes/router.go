@@ -87,6 +87,10 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 		a.datafeedRoutes(),
 		a.authRoutes(),
 		a.partitionRoutes(),
+		a.accountRoutes(),
+		a.endUserRoutes(),
+		a.deviceRoutes(),
+		a.callingPlanRoutes(),
 		a.qaRoutes(),
 		testOps,
 	} {

@@ -158,7 +158,7 @@ var builtinEffects = map[string]func(t *testing.T, srv *fatest.Server){
 		if st, msgs, _ := r.Envelope(t); st != 403 || msgs[0] != "NotPermitted" {
 			t.Errorf("suspended partition: %d %s", r.Status, r.Body)
 		}
-		if r := srv.Call(http.MethodGet, "/v2/partition/fakePartitionBravo0002/account", nil); r.Status != 404 {
+		if r := srv.Call(http.MethodGet, bravoPath, nil); r.Status != 404 {
 			t.Errorf("other partition: %d", r.Status)
 		}
 	},

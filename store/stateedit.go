@@ -15,25 +15,47 @@ import (
 
 type rawObject = map[string]json.RawMessage
 
-type rawState map[string][]rawObject
+// rawState is State's JSON form: lists of objects are decoded, anything else
+// (a list of plain ids, say) is kept opaque and passes through untouched.
+type rawState struct {
+	lists map[string][]rawObject
+	other map[string]json.RawMessage
+}
 
 func toRaw(st State) (rawState, error) {
 	b, err := json.Marshal(st)
 	if err != nil {
-		return nil, err
+		return rawState{}, err
 	}
-	var raw rawState
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return nil, fmt.Errorf("state is not an object of lists of objects: %w", err)
+	return parseRaw(b)
+}
+
+func parseRaw(b []byte) (rawState, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(b, &top); err != nil {
+		return rawState{}, fmt.Errorf("state is not a JSON object: %w", err)
 	}
-	if raw == nil {
-		raw = rawState{}
+	raw := rawState{lists: map[string][]rawObject{}, other: map[string]json.RawMessage{}}
+	for k, v := range top {
+		var objs []rawObject
+		if json.Unmarshal(v, &objs) == nil {
+			raw.lists[k] = objs
+		} else {
+			raw.other[k] = v
+		}
 	}
 	return raw, nil
 }
 
 func (raw rawState) state() (State, error) {
-	b, err := json.Marshal(raw)
+	top := make(map[string]any, len(raw.lists)+len(raw.other))
+	for k, v := range raw.other {
+		top[k] = v
+	}
+	for k, v := range raw.lists {
+		top[k] = v
+	}
+	b, err := json.Marshal(top)
 	if err != nil {
 		return State{}, err
 	}
@@ -49,7 +71,7 @@ func (raw rawState) state() (State, error) {
 // ids collects every object id in the state.
 func (raw rawState) ids() map[string]bool {
 	out := map[string]bool{}
-	for _, list := range raw {
+	for _, list := range raw.lists {
 		for _, o := range list {
 			if id := field(o, "id"); id != "" {
 				out[id] = true
@@ -112,7 +134,7 @@ func (s *Store) ResetPartition(pid string) error {
 	}
 	return s.edit(func(raw rawState) error {
 		found := false
-		for list, objs := range raw {
+		for list, objs := range raw.lists {
 			kept := objs[:0]
 			for _, o := range objs {
 				if inPartition(list, o, pid) {
@@ -121,13 +143,13 @@ func (s *Store) ResetPartition(pid string) error {
 				}
 				kept = append(kept, o)
 			}
-			raw[list] = kept
+			raw.lists[list] = kept
 		}
-		for list, objs := range seed {
+		for list, objs := range seed.lists {
 			for _, o := range objs {
 				if inPartition(list, o, pid) {
 					found = true
-					raw[list] = append(raw[list], o)
+					raw.lists[list] = append(raw.lists[list], o)
 				}
 			}
 		}
@@ -143,23 +165,23 @@ func (s *Store) ResetPartition(pid string) error {
 // stay); any other object is added. overlay is a JSON object of lists, in
 // State's shape.
 func (s *Store) Overlay(overlay json.RawMessage) error {
-	var add rawState
-	if err := json.Unmarshal(overlay, &add); err != nil {
+	add, err := parseRaw(overlay)
+	if err != nil || len(add.other) > 0 {
 		return InvalidWith("InvalidState", "want an object of lists of objects")
 	}
 	return s.edit(func(raw rawState) error {
-		for list, objs := range add {
+		for list, objs := range add.lists {
 			for _, o := range objs {
-				mergeInto(raw, list, o)
+				overlayObject(raw, list, o)
 			}
 		}
 		return nil
 	})
 }
 
-func mergeInto(raw rawState, list string, o rawObject) {
+func overlayObject(raw rawState, list string, o rawObject) {
 	if id := field(o, "id"); id != "" {
-		for _, have := range raw[list] {
+		for _, have := range raw.lists[list] {
 			if field(have, "id") == id {
 				for k, v := range o {
 					have[k] = v
@@ -168,7 +190,7 @@ func mergeInto(raw rawState, list string, o rawObject) {
 			}
 		}
 	}
-	raw[list] = append(raw[list], o)
+	raw.lists[list] = append(raw.lists[list], o)
 }
 
 // AdminPermissions is the permission set of a partition's full
@@ -208,7 +230,7 @@ func (s *Store) CreatePartition(name string) (Partition, ManagementUser, error) 
 			if err := json.Unmarshal(b, &o); err != nil {
 				return err
 			}
-			raw[v.list] = append(raw[v.list], o)
+			raw.lists[v.list] = append(raw.lists[v.list], o)
 		}
 		return nil
 	})

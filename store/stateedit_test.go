@@ -127,3 +127,18 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+func TestRawStateKeepsListsOfPlainValues(t *testing.T) {
+	in := State{Partitions: []Partition{{ID: "p", Name: "P"}}, ArchivedCallingPlanProductIDs: []string{"plan1", "plan2"}}
+	raw, err := toRaw(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := raw.state()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mustJSON(t, in) != mustJSON(t, out) {
+		t.Errorf("round trip:\n%s\n%s", mustJSON(t, in), mustJSON(t, out))
+	}
+}

@@ -20,6 +20,18 @@ import (
 type State struct {
 	Partitions      []Partition      `json:"partitions,omitempty"`
 	ManagementUsers []ManagementUser `json:"managementUsers,omitempty"`
+
+	// ---- account tree ----
+	DeviceTypes                   []DeviceType         `json:"deviceTypes,omitempty"`
+	CallingPlanProducts           []CallingPlanProduct `json:"callingPlanProducts,omitempty"`
+	ArchivedCallingPlanProductIDs []string             `json:"archivedCallingPlanProductIds,omitempty"`
+	Accounts                      []Account            `json:"accounts,omitempty"`
+	VoicemailBoxes                []VoicemailBox       `json:"voicemailBoxes,omitempty"`
+	EndUsers                      []EndUser            `json:"endUsers,omitempty"`
+	AccountUsers                  []AccountUser        `json:"accountUsers,omitempty"`
+	DeviceLines                   []Device             `json:"deviceLines,omitempty"`
+	AccountHistory                []AccountHistoryLog  `json:"accountHistory,omitempty"`
+
 	// ---- datafeed ----
 	DatafeedLogins []DatafeedLogin    `json:"datafeedLogins,omitempty"`
 	CDRs           []CallDetailRecord `json:"cdrs,omitempty"`
@@ -30,6 +42,15 @@ type State struct {
 func (s *State) Merge(other State) {
 	s.Partitions = append(s.Partitions, other.Partitions...)
 	s.ManagementUsers = append(s.ManagementUsers, other.ManagementUsers...)
+	s.DeviceTypes = append(s.DeviceTypes, other.DeviceTypes...)
+	s.CallingPlanProducts = append(s.CallingPlanProducts, other.CallingPlanProducts...)
+	s.ArchivedCallingPlanProductIDs = append(s.ArchivedCallingPlanProductIDs, other.ArchivedCallingPlanProductIDs...)
+	s.Accounts = append(s.Accounts, other.Accounts...)
+	s.VoicemailBoxes = append(s.VoicemailBoxes, other.VoicemailBoxes...)
+	s.EndUsers = append(s.EndUsers, other.EndUsers...)
+	s.AccountUsers = append(s.AccountUsers, other.AccountUsers...)
+	s.DeviceLines = append(s.DeviceLines, other.DeviceLines...)
+	s.AccountHistory = append(s.AccountHistory, other.AccountHistory...)
 	s.DatafeedLogins = append(s.DatafeedLogins, other.DatafeedLogins...)
 	s.CDRs = append(s.CDRs, other.CDRs...)
 	s.CDRFills = append(s.CDRFills, other.CDRFills...)
@@ -47,6 +68,7 @@ type Store struct {
 	mgmtUsers  map[string]*ManagementUser // by id
 	mgmtByName map[string]string          // lower-case username -> id
 
+	accountTree
 	feed feedState
 }
 
@@ -99,6 +121,9 @@ func (s *Store) load(st State) error {
 		s.mgmtUsers[u.ID] = &u
 		s.mgmtByName[key] = u.ID
 	}
+	if err := s.loadAccountTree(st); err != nil {
+		return err
+	}
 	return s.loadFeed(st)
 }
 
@@ -115,6 +140,7 @@ func (s *Store) snapshotLocked() State {
 	var st State
 	st.Partitions = sortedValues(s.partitions, func(p *Partition) string { return p.ID })
 	st.ManagementUsers = sortedValues(s.mgmtUsers, func(u *ManagementUser) string { return u.ID })
+	s.snapshotAccountTree(&st)
 	s.snapshotFeed(&st)
 	return st
 }
@@ -149,6 +175,7 @@ func (s *Store) build(st State, cfg FeedConfig) (*Store, error) {
 // Lock held.
 func (s *Store) adopt(fresh *Store, keep func(id string) bool) {
 	s.partitions, s.mgmtUsers, s.mgmtByName = fresh.partitions, fresh.mgmtUsers, fresh.mgmtByName
+	s.accountTree = fresh.accountTree
 	fresh.feed.cfg = s.feed.cfg
 	s.feed = fresh.feed
 	for id := range s.life.tracked {
