@@ -73,6 +73,10 @@ type Options struct {
 	TokenIdleTimeout time.Duration
 	// TokenMaxLife caps a token's life from login, however busy (default 24h).
 	TokenMaxLife time.Duration
+	// TNCooldownDays overrides every partition's tnDeleteCooldownDays: how
+	// many days of server time a number spends in COOLDOWN after leaving an
+	// account (0: each partition's own setting).
+	TNCooldownDays int
 
 	// ---- qa toolkit ----
 	// JournalSize is how many exchanges the request journal keeps (default 1000).
@@ -153,6 +157,7 @@ func New(opts Options) (*Server, error) {
 		Seed: opts.Seed, Lag: opts.CDRLag, Retention: opts.CDRRetention,
 		PlainCSV: opts.CDRPlainCSV, NoGenerate: opts.CDRNoGenerate,
 	})
+	st.SetNumberCooldownDays(opts.TNCooldownDays)
 	auth := authfake.New(st, authfake.Config{IdleTimeout: opts.TokenIdleTimeout, MaxLife: opts.TokenMaxLife})
 	s := &Server{opts: opts, log: log, spec: spec, store: st, auth: auth, closing: make(chan struct{})}
 	// Tokens live outside the store: a full reset or state load drops them

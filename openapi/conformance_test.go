@@ -22,6 +22,10 @@ var deviations = map[string]string{
 	"schema DialingBehaviorType": "the dialingBehaviorType enum shared by Account and PartitionX, named once",
 	"schema AccessLevel":         "the access-level enum of LoginTokenX.permissions and PermissionTypeDefaultsX.maxAccessType, named once",
 	"schema UnauthorizedMessage": "the {\"message\":\"Unauthorized\"} body seen in production for a missing token is in no vendor schema",
+
+	// ---- telephone numbers (issue 5) ----
+	"PUT /v2/partition/{partitionId}/account/{accountId}/telephonenumber/{tn}/reserve":               "the reservation path of the official \"Phone Numbers via API\" guide (answered 204), kept beside the vendor's P/telephonenumber/{tn}/reserve; operationId reserveForAccount is ours",
+	"PUT /v2/partition/{partitionId}/account/{accountId}/reference/{referenceId}/type/{serviceType}": "the official \"Phone Numbers via API\" guide releases or cancels a held activation with a PUT on this path, which the vendor spec lists only for GET; operationId updateHeldActivation is ours",
 }
 
 func vendorSpecPath() string {

@@ -91,6 +91,7 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 		a.endUserRoutes(),
 		a.deviceRoutes(),
 		a.callingPlanRoutes(),
+		a.numberRoutes(),
 		a.qaRoutes(),
 		testOps,
 	} {

@@ -101,6 +101,45 @@ var builtinEffects = map[string]func(t *testing.T, srv *fatest.Server){
 		if m["activation"].(map[string]any)["mode"] != "manual" || m["port"].(map[string]any)["mode"] != "immediate" {
 			t.Errorf("modes: %v", m)
 		}
+		// A number activated now stays pending until the admin API advances it.
+		auth := fatest.Auth(srv.Admin(t))
+		call := func(method, path string, body any, want int) map[string]any {
+			t.Helper()
+			r := srv.Call(method, path, body, auth)
+			if r.Status != want {
+				t.Fatalf("%s %s: %d %s", method, path, r.Status, r.Body)
+			}
+			var out map[string]any
+			if len(r.Body) > 0 && r.Body[0] == '{' {
+				r.Decode(t, &out)
+			}
+			return out
+		}
+		P := "/v2/partition/" + fatest.AlphaPartition
+		acct := call(http.MethodPost, P+"/account", map[string]any{"accountNumber": "HOLD-1", "accountName": "On Hold",
+			"accountType": "ADVANCED", "timeZone": "US/Mountain"}, http.StatusOK)
+		A := P + "/account/" + acct["id"].(string)
+		v := call(http.MethodGet, "/v2/address/validate?address=100+Main+St,+Salt+Lake+City,+UT&country=USA&postalCode=84101", nil, http.StatusOK)
+		csr := v["customerServiceRecord"].(map[string]any)
+		csr["businessName"], csr["customerType"] = "On Hold", "BUSINESS"
+		var hits []map[string]any
+		srv.Call(http.MethodGet, P+"/telephonenumber/search?q=84101&maxResults=1", nil, auth).Decode(t, &hits)
+		tn := hits[0]["phoneNumber"].(string)
+		call(http.MethodPost, A+"/telephonenumber", map[string]any{"customerServiceRecord": csr,
+			"directoryListing": map[string]any{"listed": false, "type": "NOT_LIST_NOT_PUBLISH"},
+			"telephoneNumbers": []any{map[string]any{"phoneNumber": tn}}}, http.StatusOK)
+		for range 3 { // reads do not move it in manual mode
+			if n := call(http.MethodGet, A+"/telephonenumber/"+tn, nil, http.StatusOK); n["carrierStatus"] != "ACTIVATION_PENDING" {
+				t.Fatalf("on hold: %v", n["carrierStatus"])
+			}
+		}
+		adv := srv.Call(http.MethodPost, "/__admin/lifecycle/activation/advance", nil).Map(t)
+		if ids, _ := adv["advanced"].([]any); len(ids) != 1 {
+			t.Fatalf("advance: %v", adv)
+		}
+		if n := call(http.MethodGet, A+"/telephonenumber/"+tn, nil, http.StatusOK); n["carrierStatus"] != "ACTIVE" {
+			t.Errorf("after advance: %v", n["carrierStatus"])
+		}
 	},
 	"sftp-flaky": func(t *testing.T, srv *fatest.Server) {
 		srv.Call(http.MethodPost, "/__admin/clock", `{"set":"2026-03-04T15:30:00Z","freeze":true}`)

@@ -32,6 +32,12 @@ type State struct {
 	DeviceLines                   []Device             `json:"deviceLines,omitempty"`
 	AccountHistory                []AccountHistoryLog  `json:"accountHistory,omitempty"`
 
+	// ---- telephone numbers ----
+	RateCenters      []RateCenterRecord `json:"rateCenters,omitempty"`
+	TelephoneNumbers []NumberRecord     `json:"telephoneNumbers,omitempty"`
+	Ports            []Port             `json:"ports,omitempty"`
+	ActivationEvents []ActivationEvent  `json:"activationEvents,omitempty"`
+
 	// ---- datafeed ----
 	DatafeedLogins []DatafeedLogin    `json:"datafeedLogins,omitempty"`
 	CDRs           []CallDetailRecord `json:"cdrs,omitempty"`
@@ -51,6 +57,10 @@ func (s *State) Merge(other State) {
 	s.AccountUsers = append(s.AccountUsers, other.AccountUsers...)
 	s.DeviceLines = append(s.DeviceLines, other.DeviceLines...)
 	s.AccountHistory = append(s.AccountHistory, other.AccountHistory...)
+	s.RateCenters = append(s.RateCenters, other.RateCenters...)
+	s.TelephoneNumbers = append(s.TelephoneNumbers, other.TelephoneNumbers...)
+	s.Ports = append(s.Ports, other.Ports...)
+	s.ActivationEvents = append(s.ActivationEvents, other.ActivationEvents...)
 	s.DatafeedLogins = append(s.DatafeedLogins, other.DatafeedLogins...)
 	s.CDRs = append(s.CDRs, other.CDRs...)
 	s.CDRFills = append(s.CDRFills, other.CDRFills...)
@@ -69,7 +79,9 @@ type Store struct {
 	mgmtByName map[string]string          // lower-case username -> id
 
 	accountTree
-	feed feedState
+	numberBook
+	tnCooldownDays int // overrides every partition's tnDeleteCooldownDays when > 0
+	feed           feedState
 }
 
 // New builds a store from a seed state. The seed is kept so Reset can go
@@ -82,6 +94,7 @@ func New(seed State, clock *Clock) (*Store, error) {
 	if err := s.load(seed); err != nil {
 		return nil, err
 	}
+	s.resumeLifecycles()
 	return s, nil
 }
 
@@ -141,6 +154,7 @@ func (s *Store) snapshotLocked() State {
 	st.Partitions = sortedValues(s.partitions, func(p *Partition) string { return p.ID })
 	st.ManagementUsers = sortedValues(s.mgmtUsers, func(u *ManagementUser) string { return u.ID })
 	s.snapshotAccountTree(&st)
+	s.snapshotNumbers(&st)
 	s.snapshotFeed(&st)
 	return st
 }
@@ -176,12 +190,20 @@ func (s *Store) build(st State, cfg FeedConfig) (*Store, error) {
 func (s *Store) adopt(fresh *Store, keep func(id string) bool) {
 	s.partitions, s.mgmtUsers, s.mgmtByName = fresh.partitions, fresh.mgmtUsers, fresh.mgmtByName
 	s.accountTree = fresh.accountTree
+	s.numberBook = fresh.numberBook
 	fresh.feed.cfg = s.feed.cfg
 	s.feed = fresh.feed
-	for id := range s.life.tracked {
-		if keep == nil || !keep(id) {
-			delete(s.life.tracked, id)
+	kept := map[string]*progress{}
+	for id, p := range s.life.tracked {
+		if keep != nil && keep(id) {
+			kept[id] = p
 		}
+	}
+	s.life.tracked = map[string]*progress{}
+	s.resumeLifecycles()
+	// Objects that stayed keep where they stood in their current step.
+	for id, p := range kept {
+		s.life.tracked[id] = p
 	}
 }
 

@@ -89,6 +89,8 @@ type config struct {
 	cdrGenerate     bool
 	tokenIdle       time.Duration
 	tokenMax        time.Duration
+	// ---- telephone numbers ----
+	tnCooldownDays int
 	// ---- qa toolkit ----
 	journalSize  int
 	scenarios    []string
@@ -185,6 +187,15 @@ func options(c *config) []option {
 			c.lifecycle = m
 			return nil
 		}},
+		// ---- telephone numbers ----
+		{"tn-cooldown-days", "FAKEALIANZA_TN_COOLDOWN_DAYS", "days a number stays in COOLDOWN after leaving an account (0: each partition's tnDeleteCooldownDays)", "0", func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return fmt.Errorf("want a whole number of days >= 0, got %q", v)
+			}
+			c.tnCooldownDays = n
+			return nil
+		}},
 	}
 }
 
@@ -279,7 +290,7 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 		HTTPAddr: c.httpAddr, SFTPAddr: c.sftpAddr, FixturesDir: c.fixtures, Seed: c.seed, Logger: log,
 		SFTPHostKeyFile: c.sftpHostKey, SFTPAllowDelete: c.sftpAllowDelete,
 		CDRLag: c.cdrLag, CDRRetention: c.cdrRetention, CDRPlainCSV: c.cdrPlainCSV, CDRNoGenerate: !c.cdrGenerate,
-		TokenIdleTimeout: c.tokenIdle, TokenMaxLife: c.tokenMax,
+		TokenIdleTimeout: c.tokenIdle, TokenMaxLife: c.tokenMax, TNCooldownDays: c.tnCooldownDays,
 		JournalSize: c.journalSize, Scenarios: c.scenarios, ScenariosDir: c.scenariosDir,
 		AdminKey: c.adminKey, StateFile: c.stateFile, Lifecycle: c.lifecycle,
 	})
