@@ -85,15 +85,22 @@ var builtinEffects = map[string]func(t *testing.T, srv *fatest.Server){
 		}
 	},
 	"ports-rejected": func(t *testing.T, srv *fatest.Server) {
-		if m := srv.Call(http.MethodGet, "/__admin/lifecycle", nil).Map(t); m["port"].(map[string]any)["mode"] != "manual" {
+		if m := srv.Call(http.MethodGet, "/__admin/lifecycle", nil).Map(t); m["port"].(map[string]any)["outcome"] != "reject" {
 			t.Errorf("port mode: %v", m)
 		}
-		r := srv.CallRaw(http.MethodPut, "/v2/partition/fakePartitionAlpha0001/account/a1/port/p1/triggerport", nil)
-		if st, msgs, _ := r.Envelope(t); st != 400 || msgs[0] != "PortRejected" {
-			t.Errorf("port call: %d %s", r.Status, r.Body)
+		// A port whose subscriber the carrier would accept is rejected.
+		call, A, csr := newAccount(t, srv, "PORT-1")
+		body := map[string]any{"customerServiceRecord": csr, "directoryListing": map[string]any{"type": "PORTED"},
+			"telephoneNumbers": []any{map[string]any{"phoneNumber": "15055550142"}}}
+		avail := call(http.MethodPost, "/v2/partition/"+fatest.AlphaPartition+"/account/prevalidate", body, http.StatusOK)
+		body["port"] = map[string]any{"crdDate": avail["earliestCRD"], "portingAuthorizedName": "Ann Numbers", "billingTelephoneNumber": "15055550142"}
+		port := call(http.MethodPost, A+"/telephonenumber", body, http.StatusOK)["port"].(map[string]any)
+		port = call(http.MethodGet, A+"/port/"+port["id"].(string), nil, http.StatusOK)
+		if port["status"] != "PORT_REJECTED" {
+			t.Errorf("port: %v", port["status"])
 		}
-		if r := srv.Call(http.MethodGet, apiPath, nil); r.Status != 404 {
-			t.Errorf("other calls: %d", r.Status)
+		if n := call(http.MethodGet, A+"/telephonenumber/15055550142", nil, http.StatusOK); n["carrierStatus"] != "PORT_REJECTED" {
+			t.Errorf("number: %v", n["carrierStatus"])
 		}
 	},
 	"activation-on-hold": func(t *testing.T, srv *fatest.Server) {
@@ -102,28 +109,10 @@ var builtinEffects = map[string]func(t *testing.T, srv *fatest.Server){
 			t.Errorf("modes: %v", m)
 		}
 		// A number activated now stays pending until the admin API advances it.
+		call, A, csr := newAccount(t, srv, "HOLD-1")
 		auth := fatest.Auth(srv.Admin(t))
-		call := func(method, path string, body any, want int) map[string]any {
-			t.Helper()
-			r := srv.Call(method, path, body, auth)
-			if r.Status != want {
-				t.Fatalf("%s %s: %d %s", method, path, r.Status, r.Body)
-			}
-			var out map[string]any
-			if len(r.Body) > 0 && r.Body[0] == '{' {
-				r.Decode(t, &out)
-			}
-			return out
-		}
-		P := "/v2/partition/" + fatest.AlphaPartition
-		acct := call(http.MethodPost, P+"/account", map[string]any{"accountNumber": "HOLD-1", "accountName": "On Hold",
-			"accountType": "ADVANCED", "timeZone": "US/Mountain"}, http.StatusOK)
-		A := P + "/account/" + acct["id"].(string)
-		v := call(http.MethodGet, "/v2/address/validate?address=100+Main+St,+Salt+Lake+City,+UT&country=USA&postalCode=84101", nil, http.StatusOK)
-		csr := v["customerServiceRecord"].(map[string]any)
-		csr["businessName"], csr["customerType"] = "On Hold", "BUSINESS"
 		var hits []map[string]any
-		srv.Call(http.MethodGet, P+"/telephonenumber/search?q=84101&maxResults=1", nil, auth).Decode(t, &hits)
+		srv.Call(http.MethodGet, "/v2/partition/"+fatest.AlphaPartition+"/telephonenumber/search?q=84101&maxResults=1", nil, auth).Decode(t, &hits)
 		tn := hits[0]["phoneNumber"].(string)
 		call(http.MethodPost, A+"/telephonenumber", map[string]any{"customerServiceRecord": csr,
 			"directoryListing": map[string]any{"listed": false, "type": "NOT_LIST_NOT_PUBLISH"},
@@ -201,6 +190,33 @@ var builtinEffects = map[string]func(t *testing.T, srv *fatest.Server){
 			t.Errorf("other partition: %d", r.Status)
 		}
 	},
+}
+
+// newAccount logs in as Alpha's admin and creates an account; it returns a
+// caller that checks each status, the account's path and a customer service
+// record for a Salt Lake City address.
+func newAccount(t *testing.T, srv *fatest.Server, number string) (call func(method, path string, body any, want int) map[string]any, account string, csr map[string]any) {
+	t.Helper()
+	auth := fatest.Auth(srv.Admin(t))
+	call = func(method, path string, body any, want int) map[string]any {
+		t.Helper()
+		r := srv.Call(method, path, body, auth)
+		if r.Status != want {
+			t.Fatalf("%s %s: %d %s", method, path, r.Status, r.Body)
+		}
+		var out map[string]any
+		if len(r.Body) > 0 && r.Body[0] == '{' {
+			r.Decode(t, &out)
+		}
+		return out
+	}
+	P := "/v2/partition/" + fatest.AlphaPartition
+	acct := call(http.MethodPost, P+"/account", map[string]any{"accountNumber": number, "accountName": "QA " + number,
+		"accountType": "ADVANCED", "timeZone": "US/Mountain"}, http.StatusOK)
+	v := call(http.MethodGet, "/v2/address/validate?address=100+Main+St,+Salt+Lake+City,+UT&country=USA&postalCode=84101", nil, http.StatusOK)
+	csr = v["customerServiceRecord"].(map[string]any)
+	csr["businessName"], csr["customerType"] = "QA "+number, "BUSINESS"
+	return call, P + "/account/" + acct["id"].(string), csr
 }
 
 func TestEveryBuiltinHasAnEffectTest(t *testing.T) {

@@ -142,3 +142,39 @@ func TestRawStateKeepsListsOfPlainValues(t *testing.T) {
 		t.Errorf("round trip:\n%s\n%s", mustJSON(t, in), mustJSON(t, out))
 	}
 }
+
+func TestLifecycleOutcomeReject(t *testing.T) {
+	m, err := ParseLifecycleMode("immediate+reject")
+	if err != nil || m.Mode != ModeImmediate || m.Outcome != OutcomeReject || m.String() != "immediate+reject" {
+		t.Fatalf("parse: %+v %v", m, err)
+	}
+	if m, err := ParseLifecycleMode("reads:2+reject"); err != nil || m.Reads != 2 || m.Outcome != OutcomeReject {
+		t.Fatalf("parse reads: %+v %v", m, err)
+	}
+	if _, err := ParseLifecycleMode("manual+maybe"); err == nil {
+		t.Error("unknown outcome accepted")
+	}
+	var back LifecycleMode
+	b, _ := json.Marshal(m)
+	if err := json.Unmarshal(b, &back); err != nil || back != m || string(b) != `{"mode":"immediate","outcome":"reject"}` {
+		t.Errorf("json: %s %+v %v", b, back, err)
+	}
+
+	s, a, _ := numbersStore(t)
+	var se *Error
+	if err := s.SetLifecycleMode(KindActivation, m); !errors.As(err, &se) || se.Code != "InvalidLifecycleMode" {
+		t.Errorf("reject outcome for activations: %v", err)
+	}
+	if err := s.SetLifecycleMode(KindPort, m); err != nil {
+		t.Fatal(err)
+	}
+	in := activation("18015559000") // a name the carrier would accept
+	in.Port = &Port{}
+	out, err := s.CreateAccountNumbers("p1", a.ID, in, tester)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.Port("p1", a.ID, out.Port.ID); p.Status != "PORT_REJECTED" {
+		t.Errorf("port with outcome reject: %s", p.Status)
+	}
+}
