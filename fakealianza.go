@@ -182,6 +182,7 @@ func New(opts Options) (*Server, error) {
 		s.sftp, err = sftpfake.New(feed, sftpfake.Options{
 			Addr: opts.SFTPAddr, HostKeyFile: opts.SFTPHostKeyFile, Seed: opts.Seed,
 			AllowDelete: opts.SFTPAllowDelete, Logger: log, ShutdownTimeout: opts.ShutdownTimeout,
+			WrapConn: feed.wrapConn,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("fakealianza: %w", err)

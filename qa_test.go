@@ -3,6 +3,8 @@ package fakealianza_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -10,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fakealianza/fakealianza"
 	"github.com/fakealianza/fakealianza/fatest"
@@ -179,4 +182,30 @@ func BenchmarkFront(b *testing.B) {
 			}
 		}
 	})
+}
+
+func TestSFTPConnectionCutAfterNBytes(t *testing.T) {
+	srv := fatest.New(t)
+	r := srv.Call(http.MethodPost, "/__admin/faults",
+		`{"match":{"sftp":"connect"},"action":{"sftp":"disconnect","afterBytes":200},"times":1}`)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("add: %d %s", r.Status, r.Body)
+	}
+	conn, err := net.Dial("tcp", srv.SFTPAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(conn, "SSH-2.0-fakealianza-test\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(conn) // banner, then the key exchange offer, cut
+	if len(got) != 200 || !strings.HasPrefix(string(got), "SSH-2.0-") {
+		t.Fatalf("received %d bytes (%v), want exactly 200 starting with the banner", len(got), err)
+	}
+	// The rule fired once; the next connection works.
+	if _, err := srv.SFTP(t, "datafeed", "fakealianza"); err != nil {
+		t.Fatalf("next connection: %v", err)
+	}
 }

@@ -2,6 +2,8 @@ package fakealianza
 
 import (
 	"context"
+	"net"
+	"sync"
 
 	"github.com/fakealianza/fakealianza/scenarios"
 	"github.com/fakealianza/fakealianza/store"
@@ -58,4 +60,43 @@ func (f *faultyFeed) FeedFileData(partitionID, path string) (store.FeedFile, []b
 		return store.FeedFile{}, nil, store.NotFound("FeedFile", path)
 	}
 	return f.Store.FeedFileData(partitionID, path)
+}
+
+// wrapConn applies "connect" rules to a new SFTP connection: a delay holds
+// the greeting back; disconnect lets afterBytes bytes out, then closes.
+func (f *faultyFeed) wrapConn(c net.Conn) net.Conn {
+	a, open := f.decide(scenarios.SFTPConnect, "", "")
+	if !open {
+		return nil
+	}
+	if a != nil && a.SFTP == scenarios.SFTPDisconnect {
+		return &cutConn{Conn: c, left: a.AfterBytes}
+	}
+	return c
+}
+
+// cutConn closes itself once it has sent its quota of bytes.
+type cutConn struct {
+	net.Conn
+	mu   sync.Mutex
+	left int
+}
+
+func (c *cutConn) Write(b []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.left <= 0 {
+		_ = c.Conn.Close()
+		return 0, net.ErrClosed
+	}
+	n := min(len(b), c.left)
+	n, err := c.Conn.Write(b[:n])
+	c.left -= n
+	if err == nil && c.left <= 0 {
+		_ = c.Conn.Close()
+		if n < len(b) {
+			err = net.ErrClosed
+		}
+	}
+	return n, err
 }

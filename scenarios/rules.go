@@ -56,23 +56,25 @@ type Match struct {
 	// Headers maps a header name to a glob over its value ("*": present).
 	Headers map[string]string `json:"headers,omitempty"`
 	// SFTP makes the rule one for the SFTP datafeed instead of HTTP: it
-	// matches logins ("login"), directory listings ("list") or file
-	// downloads ("read"). Path then globs the file path, PartitionID the
+	// matches new connections ("connect"), logins ("login"), directory
+	// listings ("list") or file downloads ("read"). Path then globs the file path, PartitionID the
 	// login's partition.
 	SFTP string `json:"sftp,omitempty"`
 }
 
 // SFTP events a rule can match.
 const (
-	SFTPLogin = "login"
-	SFTPList  = "list"
-	SFTPRead  = "read"
+	SFTPConnect = "connect" // a new TCP connection (before login: no partition yet)
+	SFTPLogin   = "login"
+	SFTPList    = "list"
+	SFTPRead    = "read"
 )
 
 // SFTP actions.
 const (
-	SFTPRefuse  = "refuse"  // the login is refused as if the password were wrong
-	SFTPMissing = "missing" // the file (or the listing) is not there
+	SFTPRefuse     = "refuse"     // the login is refused as if the password were wrong
+	SFTPMissing    = "missing"    // the file (or the listing) is not there
+	SFTPDisconnect = "disconnect" // the connection breaks after AfterBytes bytes sent
 )
 
 // Delay holds a request back before it is answered: Fixed, or uniform in
@@ -150,9 +152,11 @@ type Action struct {
 	RetryAfter  string          `json:"retryAfter,omitempty"`
 	Delay       *Delay          `json:"delay,omitempty"`
 	Connection  string          `json:"connection,omitempty"`
-	// SFTP is the action of an SFTP rule: refuse (a login) or missing (a
-	// file or listing). A Delay alone slows the login, listing or download.
-	SFTP string `json:"sftp,omitempty"`
+	// SFTP is the action of an SFTP rule: refuse (a login), missing (a
+	// file or listing) or disconnect (a connection, after AfterBytes bytes
+	// sent). A Delay alone slows the connection, login, listing or download.
+	SFTP       string `json:"sftp,omitempty"`
+	AfterBytes int    `json:"afterBytes,omitempty"`
 }
 
 // DefaultMessage is the message code a status answers with when the rule
@@ -186,8 +190,11 @@ func DefaultMessage(status int) string {
 // Validate checks an action on its own.
 func (a *Action) Validate() error {
 	if a.SFTP != "" {
-		if a.SFTP != SFTPRefuse && a.SFTP != SFTPMissing {
-			return fmt.Errorf("action: sftp %q unknown (refuse, missing)", a.SFTP)
+		if a.SFTP != SFTPRefuse && a.SFTP != SFTPMissing && a.SFTP != SFTPDisconnect {
+			return fmt.Errorf("action: sftp %q unknown (refuse, missing, disconnect)", a.SFTP)
+		}
+		if (a.SFTP == SFTPDisconnect) != (a.AfterBytes > 0) {
+			return errors.New("action: sftp disconnect takes afterBytes > 0 (and only it does)")
 		}
 		if a.Status != 0 || a.Body != nil || a.Connection != "" || a.Message != nil || a.RetryAfter != "" {
 			return errors.New("action: an sftp action takes only a delay besides")
@@ -307,7 +314,7 @@ func (r *Rule) Validate() error {
 		if r.Action.SFTP != "" {
 			return errors.New("action.sftp needs match.sftp (login, list or read)")
 		}
-	case SFTPLogin, SFTPList, SFTPRead:
+	case SFTPConnect, SFTPLogin, SFTPList, SFTPRead:
 		if r.Action.Status != 0 || r.Action.Body != nil || r.Action.Connection != "" {
 			return errors.New("an sftp rule takes action.sftp and/or action.delay only")
 		}
@@ -318,11 +325,17 @@ func (r *Rule) Validate() error {
 		if r.Action.SFTP == SFTPRefuse && r.Match.SFTP != SFTPLogin {
 			return errors.New("action.sftp refuse is for logins; use missing for files")
 		}
-		if r.Action.SFTP == SFTPMissing && r.Match.SFTP == SFTPLogin {
-			return errors.New("action.sftp missing is for files and listings; use refuse for logins")
+		if r.Action.SFTP == SFTPMissing && r.Match.SFTP != SFTPList && r.Match.SFTP != SFTPRead {
+			return errors.New("action.sftp missing is for files and listings")
+		}
+		if (r.Action.SFTP == SFTPDisconnect) != (r.Match.SFTP == SFTPConnect && r.Action.SFTP != "") {
+			return errors.New("action.sftp disconnect is for connections, and connections take only disconnect or a delay")
+		}
+		if r.Match.SFTP == SFTPConnect && (r.Match.PartitionID != "" || r.Match.Path != "") {
+			return errors.New("a connection has no partition nor path yet; match on sftp: connect alone")
 		}
 	default:
-		return fmt.Errorf("match.sftp %q unknown (login, list, read)", r.Match.SFTP)
+		return fmt.Errorf("match.sftp %q unknown (connect, login, list, read)", r.Match.SFTP)
 	}
 	if _, err := path.Match(strings.ReplaceAll(r.Match.Path, "**", "*"), "/"); err != nil {
 		return fmt.Errorf("match.path: %w", err)
