@@ -31,6 +31,14 @@ type State struct {
 	AccountUsers                  []AccountUser        `json:"accountUsers,omitempty"`
 	DeviceLines                   []Device             `json:"deviceLines,omitempty"`
 	AccountHistory                []AccountHistoryLog  `json:"accountHistory,omitempty"`
+
+	// ---- trunks, voicemail messages, jobs, partition settings ----
+	SipTrunks         []SipTrunk         `json:"sipTrunks,omitempty"`
+	SipTrunkGroups    []SipTrunkGroup    `json:"sipTrunkGroups,omitempty"`
+	VoicemailMessages []VoicemailMessage `json:"voicemailMessages,omitempty"`
+	VoicemailPins     []VoicemailPin     `json:"voicemailPins,omitempty"`
+	Jobs              []JobRecord        `json:"jobs,omitempty"`
+	PartitionSettings []PartitionSetting `json:"partitionSettings,omitempty"`
 }
 
 // Merge appends other's lists to s (fixtures may be split over several files).
@@ -46,6 +54,12 @@ func (s *State) Merge(other State) {
 	s.AccountUsers = append(s.AccountUsers, other.AccountUsers...)
 	s.DeviceLines = append(s.DeviceLines, other.DeviceLines...)
 	s.AccountHistory = append(s.AccountHistory, other.AccountHistory...)
+	s.SipTrunks = append(s.SipTrunks, other.SipTrunks...)
+	s.SipTrunkGroups = append(s.SipTrunkGroups, other.SipTrunkGroups...)
+	s.VoicemailMessages = append(s.VoicemailMessages, other.VoicemailMessages...)
+	s.VoicemailPins = append(s.VoicemailPins, other.VoicemailPins...)
+	s.Jobs = append(s.Jobs, other.Jobs...)
+	s.PartitionSettings = append(s.PartitionSettings, other.PartitionSettings...)
 }
 
 // Store is the emulated platform's state.
@@ -61,6 +75,7 @@ type Store struct {
 	mgmtByName map[string]string          // lower-case username -> id
 
 	accountTree
+	trunkTree
 }
 
 // New builds a store from a seed state. The seed is kept so Reset can go
@@ -112,7 +127,10 @@ func (s *Store) load(st State) error {
 		s.mgmtUsers[u.ID] = &u
 		s.mgmtByName[key] = u.ID
 	}
-	return s.loadAccountTree(st)
+	if err := s.loadAccountTree(st); err != nil {
+		return err
+	}
+	return s.loadTrunkTree(st)
 }
 
 // Snapshot returns a deep copy of the whole state, lists sorted by id.
@@ -123,6 +141,7 @@ func (s *Store) Snapshot() State {
 	st.Partitions = sortedValues(s.partitions, func(p *Partition) string { return p.ID })
 	st.ManagementUsers = sortedValues(s.mgmtUsers, func(u *ManagementUser) string { return u.ID })
 	s.snapshotAccountTree(&st)
+	s.snapshotTrunkTree(&st)
 	return deepCopy(st)
 }
 
@@ -136,6 +155,7 @@ func (s *Store) Restore(st State) error {
 	defer s.mu.Unlock()
 	s.partitions, s.mgmtUsers, s.mgmtByName = fresh.partitions, fresh.mgmtUsers, fresh.mgmtByName
 	s.accountTree = fresh.accountTree
+	s.trunkTree = fresh.trunkTree
 	s.life.tracked = map[string]*progress{}
 	return nil
 }

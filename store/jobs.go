@@ -1,0 +1,262 @@
+package store
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+)
+
+// Job is an asynchronous export (the Job schema): PENDING -> IN_PROGRESS ->
+// DONE (or FAILED), moved by the lifecycle engine (kind "job"). The CSV is
+// built from the live state when the job reaches DONE.
+type Job struct {
+	ID          string     `json:"id"`
+	Name        string     `json:"name,omitempty"`
+	UserID      string     `json:"userId,omitempty"`
+	Status      string     `json:"status"`
+	Errors      []JobError `json:"errors,omitempty"`
+	InputKey    string     `json:"inputKey,omitempty"`
+	OutputKey   string     `json:"outputKey,omitempty"`
+	Start       string     `json:"start,omitempty"`
+	LastUpdated string     `json:"lastUpdated,omitempty"`
+}
+
+// JobError is one problem a job met.
+type JobError struct {
+	Error      string `json:"error,omitempty"`
+	LineNumber int    `json:"lineNumber,omitempty"`
+	Column     string `json:"column,omitempty"`
+	Input      string `json:"input,omitempty"`
+}
+
+// Job statuses.
+const (
+	JobPending    = "PENDING"
+	JobInProgress = "IN_PROGRESS"
+	JobDone       = "DONE"
+	JobFailed     = "FAILED"
+)
+
+// JobRecord is a job as State keeps it: the job, whose partition it is, and
+// its output once done.
+type JobRecord struct {
+	Job         Job    `json:"job"`
+	PartitionID string `json:"partitionId"`
+	Output      string `json:"output,omitempty"`
+}
+
+type jobRecord struct {
+	JobRecord
+	produce CSVProducer // nil once run, or after a restore
+}
+
+// CSVProducer builds a job's CSV rows, header row first. It runs with the
+// store's lock held, so it must use the store's lock-held helpers (never a
+// public Store method, which would deadlock). An error fails the job.
+type CSVProducer func(s *Store) ([][]string, error)
+
+func init() { registerStepper(KindJob, (*Store).stepJob) }
+
+// stepJob moves a job one step: PENDING -> IN_PROGRESS -> DONE, building the
+// output on the way into DONE. Lock held.
+func (s *Store) stepJob(id string) bool {
+	r, ok := s.jobs[id]
+	if !ok {
+		return false
+	}
+	r.Job.LastUpdated = s.now()
+	switch r.Job.Status {
+	case JobPending:
+		r.Job.Status = JobInProgress
+		return true
+	case JobInProgress:
+		s.finishJob(r)
+	}
+	return false
+}
+
+func (s *Store) finishJob(r *jobRecord) {
+	if r.produce == nil {
+		s.failJob(r, "JobOutputUnavailable")
+		return
+	}
+	rows, err := r.produce(s)
+	r.produce = nil
+	if err != nil {
+		s.failJob(r, err.Error())
+		return
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.WriteAll(rows); err != nil {
+		s.failJob(r, "JobOutputUnavailable")
+		return
+	}
+	r.Output = buf.String()
+	r.Job.Status = JobDone
+	r.Job.OutputKey = r.Job.ID + ".csv"
+}
+
+func (s *Store) failJob(r *jobRecord, msg string) {
+	r.Job.Status = JobFailed
+	r.Job.Errors = append(r.Job.Errors, JobError{Error: msg})
+	r.Job.LastUpdated = s.now()
+	r.produce = nil
+	s.lifecycleStop(r.Job.ID)
+}
+
+// StartJob creates a job in a partition for a user; produce builds its CSV
+// when the job is done. The export endpoints (reports here, the CDR CSV of
+// the datafeed) answer 202 with the returned job.
+func (s *Store) StartJob(partitionID, userID, name string, produce CSVProducer) (Job, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.partitions[partitionID]; !ok {
+		return Job{}, NotFound("Partition", partitionID)
+	}
+	return s.startJob(partitionID, userID, name, produce), nil
+}
+
+// startJob is StartJob with the lock held.
+func (s *Store) startJob(partitionID, userID, name string, produce CSVProducer) Job {
+	now := s.now()
+	r := &jobRecord{JobRecord: JobRecord{
+		Job:         Job{ID: NewUUID(), Name: name, UserID: userID, Status: JobPending, Start: now, LastUpdated: now},
+		PartitionID: partitionID,
+	}, produce: produce}
+	s.jobs[r.Job.ID] = r
+	s.lifecycleStart(KindJob, r.Job.ID)
+	return deepCopy(r.Job)
+}
+
+// job finds a job visible to a caller scoped to partitions. Lock held.
+func (s *Store) job(id string, partitions map[string]bool) (*jobRecord, error) {
+	r, ok := s.jobs[id]
+	if !ok || (partitions != nil && !partitions[r.PartitionID]) {
+		return nil, NotFound("Job", id)
+	}
+	return r, nil
+}
+
+// Job reads a job; the read may move it on (lifecycle reads or duration
+// mode). partitions limits what the caller may see (nil: all).
+func (s *Store) Job(id string, partitions map[string]bool) (Job, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.job(id, partitions)
+	if err != nil {
+		return Job{}, err
+	}
+	s.lifecycleRead(id)
+	return deepCopy(r.Job), nil
+}
+
+// JobOutput returns a finished job's CSV. A job not yet DONE answers 404
+// JobOutputNotReady; a FAILED one 400 JobFailed.
+func (s *Store) JobOutput(id string, partitions map[string]bool) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.job(id, partitions)
+	if err != nil {
+		return "", err
+	}
+	s.lifecycleRun(id, false)
+	switch r.Job.Status {
+	case JobDone:
+		return r.Output, nil
+	case JobFailed:
+		return "", InvalidWith("JobFailed", r.Job.Errors)
+	}
+	return "", &Error{Status: 404, Code: "JobOutputNotReady", Data: EntityRef{Type: "Job", ID: id}}
+}
+
+// FailJob makes a job that has not finished fail now with a message
+// (admin API, fault rules). A job already DONE or FAILED answers 400
+// JobAlreadyFinished.
+func (s *Store) FailJob(id, msg string) (Job, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.job(id, nil)
+	if err != nil {
+		return Job{}, err
+	}
+	if r.Job.Status == JobDone || r.Job.Status == JobFailed {
+		return Job{}, Invalid("JobAlreadyFinished")
+	}
+	if msg == "" {
+		msg = "JobFailed"
+	}
+	s.failJob(r, msg)
+	return deepCopy(r.Job), nil
+}
+
+// loadJobs checks and indexes the jobs of a state. A job that had not
+// finished cannot resume (its producer is code, not state): it loads as
+// FAILED with the error JobInterrupted. Lock not needed (store being built).
+func (s *Store) loadJobs(st State) error {
+	for i := range st.Jobs {
+		r := st.Jobs[i]
+		if r.Job.ID == "" {
+			return fmt.Errorf("job %d: id is required", i)
+		}
+		if _, ok := s.partitions[r.PartitionID]; !ok {
+			return fmt.Errorf("job %s: unknown partition %q", r.Job.ID, r.PartitionID)
+		}
+		if !oneOf(r.Job.Status, []string{JobPending, JobInProgress, JobDone, JobFailed}) || r.Job.Status == "" {
+			return fmt.Errorf("job %s: bad status %q", r.Job.ID, r.Job.Status)
+		}
+		if _, dup := s.jobs[r.Job.ID]; dup {
+			return fmt.Errorf("job %s: duplicate id", r.Job.ID)
+		}
+		if r.Job.Status == JobPending || r.Job.Status == JobInProgress {
+			r.Job.Status = JobFailed
+			r.Job.Errors = append(r.Job.Errors, JobError{Error: "JobInterrupted"})
+		}
+		s.jobs[r.Job.ID] = &jobRecord{JobRecord: r}
+	}
+	return nil
+}
+
+// csvRows turns objects into CSV rows: a header row of the given JSON field
+// names, then one row per object with each field's value (strings as they
+// are, lists joined with "|", other values as JSON, absent fields empty).
+func csvRows[T any](fields []string, objs []T) ([][]string, error) {
+	rows := [][]string{fields}
+	for _, o := range objs {
+		b, err := json.Marshal(o)
+		if err != nil {
+			return nil, err
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, err
+		}
+		row := make([]string, len(fields))
+		for i, f := range fields {
+			row[i] = csvValue(m[f])
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+func csvValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case []any:
+		var buf bytes.Buffer
+		for i, e := range x {
+			if i > 0 {
+				buf.WriteByte('|')
+			}
+			buf.WriteString(csvValue(e))
+		}
+		return buf.String()
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
