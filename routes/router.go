@@ -78,6 +78,9 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 		a.adminRoutes(),
 		a.authRoutes(),
 		a.partitionRoutes(),
+		a.sipTrunkRoutes(),
+		a.voicemailRoutes(),
+		a.reportRoutes(),
 		testOps,
 	} {
 		for id, h := range part {
