@@ -302,7 +302,8 @@ func (s *Store) SipTrunks(partitionID, accountID string) ([]SipTrunk, error) {
 	return out, nil
 }
 
-// UpdateSipTrunk replaces a trunk (PUT). A missing sipPassword keeps the old one.
+// UpdateSipTrunk replaces a trunk (PUT). The spec makes sipPassword required
+// on PUT; a store caller that leaves it empty keeps the old one.
 func (s *Store) UpdateSipTrunk(partitionID, accountID, id string, in SipTrunk, by Actor) (SipTrunk, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
