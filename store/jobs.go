@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // Job is an asynchronous export (the Job schema): PENDING -> IN_PROGRESS ->
@@ -228,7 +229,7 @@ func csvRows[T any](fields []string, objs []T) ([][]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		var m map[string]any
+		var m map[string]json.RawMessage
 		if err := json.Unmarshal(b, &m); err != nil {
 			return nil, err
 		}
@@ -241,22 +242,25 @@ func csvRows[T any](fields []string, objs []T) ([][]string, error) {
 	return rows, nil
 }
 
-func csvValue(v any) string {
-	switch x := v.(type) {
-	case nil:
+func csvValue(raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
 		return ""
-	case string:
-		return x
-	case []any:
-		var buf bytes.Buffer
-		for i, e := range x {
-			if i > 0 {
-				buf.WriteByte('|')
-			}
-			buf.WriteString(csvValue(e))
-		}
-		return buf.String()
 	}
-	b, _ := json.Marshal(v)
-	return string(b)
+	switch raw[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s
+		}
+	case '[':
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) == nil {
+			parts := make([]string, len(items))
+			for i, it := range items {
+				parts[i] = csvValue(it)
+			}
+			return strings.Join(parts, "|")
+		}
+	}
+	return string(raw)
 }

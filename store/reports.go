@@ -207,9 +207,12 @@ func (s *Store) reportRows(partitionID, kind string, fields []string, until time
 	for _, id := range ids {
 		switch kind {
 		case ReportUser:
-			objs = append(objs, s.endUserOut(s.endUsers[id]))
+			objs = append(objs, s.endUsers[id]) // only stored fields are exported
 		case ReportSip:
-			objs = append(objs, s.trunkOut(s.trunks[id]))
+			t := *s.trunks[id] // a shallow copy: only read, to be encoded
+			t.TelephoneNumbers = s.numbersRoutedTo(t.ID)
+			t.SipProxyServer = s.settingString(t.PartitionID, SettingSipTrunkProxyServer)
+			objs = append(objs, &t)
 		case ReportDevice:
 			objs = append(objs, deviceOut(s.devices[id]))
 		case ReportDeviceRegistration:

@@ -100,6 +100,9 @@ var sipUsernamePattern = regexp.MustCompile(`^[A-Za-z0-9\-_.]{8,36}$`)
 // settings.
 type trunkTree struct {
 	trunks      map[string]*SipTrunk
+	trunksOf    map[string][]string // account id -> trunk ids, creation order
+	trunkNames  map[string]string   // account id + "\x00" + lower-case name -> trunk id
+	trunkIPs    map[string]string   // ip:port of IP-authenticated trunks -> trunk id
 	trunkGroups map[string]*SipTrunkGroup
 	vmMessages  map[string]*VoicemailMessage
 	vmByBox     map[string][]string // box id -> message ids, oldest first
@@ -110,7 +113,8 @@ type trunkTree struct {
 
 func newTrunkTree() trunkTree {
 	return trunkTree{
-		trunks: map[string]*SipTrunk{}, trunkGroups: map[string]*SipTrunkGroup{},
+		trunks: map[string]*SipTrunk{}, trunksOf: map[string][]string{}, trunkNames: map[string]string{},
+		trunkIPs: map[string]string{}, trunkGroups: map[string]*SipTrunkGroup{},
 		vmMessages: map[string]*VoicemailMessage{}, vmByBox: map[string][]string{},
 		vmPins: map[string]string{}, jobs: map[string]*jobRecord{},
 		settings: map[string]map[string]PartitionSetting{},
@@ -178,10 +182,8 @@ func (s *Store) validateTrunk(t *SipTrunk, old *SipTrunk) error {
 	case t.MaxBurstCalls < 0:
 		return invalidField("maxBurstCalls")
 	}
-	for _, id := range s.trunkIDs(t.AccountID) {
-		if o := s.trunks[id]; o.ID != t.ID && strings.EqualFold(o.TrunkName, t.TrunkName) {
-			return Invalid("DuplicateTrunkName")
-		}
+	if id, ok := s.trunkNames[trunkNameKey(t)]; ok && id != t.ID {
+		return Invalid("DuplicateTrunkName")
 	}
 	if (old == nil || !strings.EqualFold(old.SipUsername, t.SipUsername)) && s.sipUsernameTaken(t.SipUsername) {
 		return Invalid("SipUsernameInUse")
@@ -209,38 +211,59 @@ func (s *Store) validateTrunk(t *SipTrunk, old *SipTrunk) error {
 }
 
 // ipPortFree reports whether no trunk but exceptID authenticates by ip:port.
-// Port 0 stands for the SIP default 5060. Lock held.
+// Lock held.
 func (s *Store) ipPortFree(ip string, port int, exceptID string) bool {
+	id, taken := s.trunkIPs[ipPortKey(ip, port)]
+	return !taken || id == exceptID
+}
+
+// ipPortKey is the canonical form of an address and port; port 0 stands
+// for the SIP default 5060.
+func ipPortKey(ip string, port int) string {
 	if port == 0 {
 		port = 5060
 	}
-	for _, o := range s.trunks {
-		op := o.PortNumber
-		if op == 0 {
-			op = 5060
-		}
-		if o.ID != exceptID && o.IPAddress != "" && net.ParseIP(o.IPAddress).Equal(net.ParseIP(ip)) && op == port {
-			return false
-		}
+	if p := net.ParseIP(ip); p != nil {
+		ip = p.String()
 	}
-	return true
+	return net.JoinHostPort(ip, strconv.Itoa(port))
 }
 
-// trunkIDs lists an account's trunks in a stable order. Lock held.
+func trunkNameKey(t *SipTrunk) string { return t.AccountID + "\x00" + strings.ToLower(t.TrunkName) }
+
+// trunkIDs lists an account's trunks by name. Lock held.
 func (s *Store) trunkIDs(accountID string) []string {
-	var ids []string
-	for id, t := range s.trunks {
-		if t.AccountID == accountID {
-			ids = append(ids, id)
-		}
-	}
+	ids := slices.Clone(s.trunksOf[accountID])
 	slices.SortFunc(ids, func(a, b string) int { return strings.Compare(s.trunks[a].TrunkName+a, s.trunks[b].TrunkName+b) })
 	return ids
 }
 
+// insertTrunk stores and indexes a new validated trunk. Lock held.
 func (s *Store) insertTrunk(t *SipTrunk) {
 	s.trunks[t.ID] = t
+	s.trunksOf[t.AccountID] = append(s.trunksOf[t.AccountID], t.ID)
+	s.indexTrunk(t)
+}
+
+// indexTrunk records a trunk's name, address and SIP username keys. Lock held.
+func (s *Store) indexTrunk(t *SipTrunk) {
+	s.trunkNames[trunkNameKey(t)] = t.ID
+	if t.IPAddress != "" {
+		s.trunkIPs[ipPortKey(t.IPAddress, t.PortNumber)] = t.ID
+	}
 	s.claimSipUsername(t.SipUsername, t.ID)
+}
+
+// unindexTrunk drops a trunk's name, address and SIP username keys (not the
+// trunk itself). Lock held.
+func (s *Store) unindexTrunk(t *SipTrunk) {
+	if s.trunkNames[trunkNameKey(t)] == t.ID {
+		delete(s.trunkNames, trunkNameKey(t))
+	}
+	if k := ipPortKey(t.IPAddress, t.PortNumber); t.IPAddress != "" && s.trunkIPs[k] == t.ID {
+		delete(s.trunkIPs, k)
+	}
+	s.releaseSipUsername(t.SipUsername, t.ID)
 }
 
 // historyTrunk is the trunk as account history records it: no password.
@@ -344,9 +367,9 @@ func (s *Store) replaceTrunk(a *Account, old *SipTrunk, t SipTrunk, by Actor) (S
 		return SipTrunk{}, err
 	}
 	before := historyTrunk(old)
-	s.releaseSipUsername(old.SipUsername, old.ID)
+	s.unindexTrunk(old)
 	*old = t
-	s.insertTrunk(old)
+	s.indexTrunk(old)
 	s.logHistory(a, by, "UPDATE", "SIP_TRUNK", "SipTrunk", old.ID, old.TrunkName, before, historyTrunk(old))
 	return s.trunkOut(old), nil
 }
@@ -367,7 +390,11 @@ func (s *Store) DeleteSipTrunk(partitionID, accountID, id string, by Actor) erro
 
 func (s *Store) removeTrunk(t *SipTrunk) {
 	s.unrouteNumbersFrom(t.ID)
-	s.releaseSipUsername(t.SipUsername, t.ID)
+	s.unindexTrunk(t)
+	s.trunksOf[t.AccountID] = slices.DeleteFunc(s.trunksOf[t.AccountID], func(id string) bool { return id == t.ID })
+	if len(s.trunksOf[t.AccountID]) == 0 {
+		delete(s.trunksOf, t.AccountID)
+	}
 	delete(s.trunks, t.ID)
 }
 
@@ -550,10 +577,8 @@ func (s *Store) validateGroup(a *Account, g *SipTrunkGroup) error {
 
 // setGroupMembers makes exactly the listed trunks members of g. Lock held.
 func (s *Store) setGroupMembers(g *SipTrunkGroup, ids []string) {
-	for _, t := range s.trunks {
-		if t.AccountID != g.AccountID {
-			continue
-		}
+	for _, id := range s.trunksOf[g.AccountID] {
+		t := s.trunks[id]
 		in := slices.Contains(ids, t.ID)
 		switch {
 		case in:

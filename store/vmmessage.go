@@ -1,11 +1,11 @@
 package store
 
 import (
-	"bytes"
 	"encoding/binary"
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -460,24 +460,30 @@ func wavSize(seconds int) int {
 // quiet 440 Hz tone of the message's length, at most five seconds.
 func VoicemailWAV(seconds int) []byte {
 	n := wavRate * min(max(seconds, 1), maxWAVSeconds)
-	var buf bytes.Buffer
-	buf.Grow(44 + 2*n)
 	le := binary.LittleEndian
-	buf.WriteString("RIFF")
-	_ = binary.Write(&buf, le, uint32(36+2*n))
-	buf.WriteString("WAVEfmt ")
-	_ = binary.Write(&buf, le, uint32(16))        // fmt chunk size
-	_ = binary.Write(&buf, le, uint16(1))         // PCM
-	_ = binary.Write(&buf, le, uint16(1))         // mono
-	_ = binary.Write(&buf, le, uint32(wavRate))   // sample rate
-	_ = binary.Write(&buf, le, uint32(wavRate*2)) // byte rate
-	_ = binary.Write(&buf, le, uint16(2))         // block align
-	_ = binary.Write(&buf, le, uint16(16))        // bits per sample
-	buf.WriteString("data")
-	_ = binary.Write(&buf, le, uint32(2*n))
+	b := make([]byte, 0, 44+2*n)
+	b = append(b, "RIFF"...)
+	b = le.AppendUint32(b, uint32(36+2*n))
+	b = append(b, "WAVEfmt "...)
+	b = le.AppendUint32(b, 16)        // fmt chunk size
+	b = le.AppendUint16(b, 1)         // PCM
+	b = le.AppendUint16(b, 1)         // mono
+	b = le.AppendUint32(b, wavRate)   // sample rate
+	b = le.AppendUint32(b, wavRate*2) // byte rate
+	b = le.AppendUint16(b, 2)         // block align
+	b = le.AppendUint16(b, 16)        // bits per sample
+	b = append(b, "data"...)
+	b = le.AppendUint32(b, uint32(2*n))
+	return append(b, tone()[:2*n]...)
+}
+
+// tone is the longest message audio's samples, computed once.
+var tone = sync.OnceValue(func() []byte {
+	n := wavRate * maxWAVSeconds
+	b := make([]byte, 0, 2*n)
 	for i := 0; i < n; i++ {
 		v := int16(2000 * math.Sin(2*math.Pi*440*float64(i)/wavRate))
-		_ = binary.Write(&buf, le, v)
+		b = binary.LittleEndian.AppendUint16(b, uint16(v))
 	}
-	return buf.Bytes()
-}
+	return b
+})
