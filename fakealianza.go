@@ -1,5 +1,5 @@
 // Package fakealianza is a local, stateful emulator of the Alianza Cloud Voice
-// Platform: its REST API (/v2) and, in time, its SFTP CDR datafeed. The
+// Platform: its REST API (/v2) and its SFTP CDR datafeed. The
 // binary in cmd/fakealianza is a thin shell over this package, so Go users can
 // start the same server inside their own tests:
 //
@@ -26,6 +26,7 @@ import (
 	"github.com/fakealianza/fakealianza/fixtures"
 	"github.com/fakealianza/fakealianza/openapi"
 	"github.com/fakealianza/fakealianza/routes"
+	"github.com/fakealianza/fakealianza/sftpfake"
 	"github.com/fakealianza/fakealianza/store"
 )
 
@@ -37,8 +38,25 @@ var Version = "dev"
 type Options struct {
 	// HTTPAddr is the REST API's listen address; ":0" or "127.0.0.1:0" picks a free port.
 	HTTPAddr string
-	// SFTPAddr is the datafeed's listen address (reserved; the datafeed is not built yet).
+	// SFTPAddr is the SFTP datafeed's listen address; ":0" picks a free port,
+	// "off" runs no SFTP server. Empty: 127.0.0.1 at a free port.
 	SFTPAddr string
+	// SFTPHostKeyFile is the SFTP host key (PEM or OpenSSH private key);
+	// empty derives a stable key from Seed.
+	SFTPHostKeyFile string
+	// SFTPAllowDelete lets datafeed logins remove files.
+	SFTPAllowDelete bool
+	// CDRLag is the wait after an hour closes before its CDR file appears
+	// (default 5m).
+	CDRLag time.Duration
+	// CDRRetention is how long a CDR file stays after its hour began
+	// (default 72h).
+	CDRRetention time.Duration
+	// CDRPlainCSV writes .csv files instead of .csv.gz.
+	CDRPlainCSV bool
+	// CDRNoGenerate leaves only staged and explicitly generated calls in the
+	// CDR files (no calls of their own).
+	CDRNoGenerate bool
 	// FixturesDir replaces the embedded seed with the *.json files of a folder.
 	FixturesDir string
 	// Seed drives everything generated (kept for deterministic generation).
@@ -63,6 +81,7 @@ type Server struct {
 	store   *store.Store
 	auth    *authfake.Auth
 	handler http.Handler
+	sftp    *sftpfake.Server // nil when SFTPAddr is "off"
 
 	mu       sync.Mutex
 	httpLn   net.Listener
@@ -102,9 +121,22 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fakealianza: fixtures: %w", err)
 	}
+	st.ConfigureFeed(store.FeedConfig{
+		Seed: opts.Seed, Lag: opts.CDRLag, Retention: opts.CDRRetention,
+		PlainCSV: opts.CDRPlainCSV, NoGenerate: opts.CDRNoGenerate,
+	})
 	auth := authfake.New(st, authfake.Config{IdleTimeout: opts.TokenIdleTimeout, MaxLife: opts.TokenMaxLife})
 	s := &Server{opts: opts, log: log, spec: spec, store: st, auth: auth}
-	router, err := routes.New(routes.Deps{Spec: spec, Store: st, Auth: auth, Logger: log, Ready: s.ready.Load})
+	if opts.SFTPAddr != "off" {
+		s.sftp, err = sftpfake.New(st, sftpfake.Options{
+			Addr: opts.SFTPAddr, HostKeyFile: opts.SFTPHostKeyFile, Seed: opts.Seed,
+			AllowDelete: opts.SFTPAllowDelete, Logger: log, ShutdownTimeout: opts.ShutdownTimeout,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("fakealianza: %w", err)
+		}
+	}
+	router, err := routes.New(routes.Deps{Spec: spec, Store: st, Auth: auth, Logger: log, Ready: s.ready.Load, SFTP: s.sftpInfo})
 	if err != nil {
 		return nil, fmt.Errorf("fakealianza: %w", err)
 	}
@@ -141,6 +173,13 @@ func (s *Server) Start(ctx context.Context) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	if s.sftp != nil {
+		if err := s.sftp.Start(ctx); err != nil {
+			_ = ln.Close()
+			s.httpLn = nil
+			return fmt.Errorf("fakealianza: %w", err)
+		}
+	}
 	s.serveErr = make(chan error, 1)
 	go func() {
 		err := s.httpSrv.Serve(ln)
@@ -150,8 +189,35 @@ func (s *Server) Start(ctx context.Context) error {
 		s.serveErr <- err
 	}()
 	s.ready.Store(true)
-	s.log.Info("listening", "http", s.Addr())
+	if s.sftp != nil {
+		s.log.Info("listening", "http", s.Addr(), "sftp", s.SFTPAddr(), "sftpHostKey", s.sftp.Fingerprint())
+	} else {
+		s.log.Info("listening", "http", s.Addr())
+	}
 	return nil
+}
+
+// SFTPAddr is the SFTP datafeed's address as host:port, like Addr. Empty
+// before Start or when the datafeed is off.
+func (s *Server) SFTPAddr() string {
+	if s.sftp == nil || s.sftp.Addr() == nil {
+		return ""
+	}
+	return displayAddr(s.sftp.Addr())
+}
+
+// SFTPHostKey is the SFTP host key's SHA256 fingerprint and its public key in
+// known_hosts form (empty when the datafeed is off).
+func (s *Server) SFTPHostKey() (fingerprint, publicKey string) {
+	if s.sftp == nil {
+		return "", ""
+	}
+	return s.sftp.Fingerprint(), s.sftp.PublicKey()
+}
+
+func (s *Server) sftpInfo() routes.SFTPInfo {
+	fp, pk := s.SFTPHostKey()
+	return routes.SFTPInfo{Addr: s.SFTPAddr(), Fingerprint: fp, PublicKey: pk, AllowDelete: s.opts.SFTPAllowDelete}
 }
 
 // Addr is the REST API's address as host:port, with an unspecified host shown
@@ -197,8 +263,12 @@ func (s *Server) Close() error {
 	}
 	s.closed = true
 	s.ready.Store(false)
-	if s.httpSrv == nil {
+	if s.httpSrv == nil || s.httpLn == nil {
 		return nil
+	}
+	var sftpErr error
+	if s.sftp != nil {
+		sftpErr = s.sftp.Close()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
 	defer cancel()
@@ -209,6 +279,9 @@ func (s *Server) Close() error {
 	}
 	if serr := <-s.serveErr; serr != nil && err == nil {
 		err = serr
+	}
+	if err == nil {
+		err = sftpErr
 	}
 	return err
 }

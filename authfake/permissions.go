@@ -117,6 +117,34 @@ var OperationPermissions = map[string]string{
 	"getAllSettings": TokenOnly,
 	"getTimeZones":   TokenOnly,
 	"getLanguages":   TokenOnly,
+	// account tree (issue 4): accounts, end users, account users, device lines
+	"getAccounts": "Account", "createAccount": "Account", "accountSearch": "Account",
+	"validateAccountProperties": "Account", "retrieveAccount": "Account", "updateAccount": "Account",
+	"accountPatch": "Account", "deleteAccount": "Account", "sendWelcomeEmailToAll": "Account",
+	"retrieveEndUserList": "Account", "createEndUser": "Account", "prevalidateEmailAddress": "Account",
+	"retrieveEndUser": "Account", "updateEndUser": "Account", "patchEndUser": "Account",
+	"deleteEndUser": "Account", "resetEndUserPassword": "Account", "unlockVm": "Account",
+	"sendWelcomeEmail": "Account", "getAccountUserList": "Account", "createAccountUser": "Account",
+	"getAccountUser": "Account", "updateAccountUser": "Account", "patchAccountUser": "Account",
+	"deleteAccountUser": "Account", "resetAccountUserPassword": "Account",
+	"listDevices": "Account", "createDevice": "Account", "getDevice": "Account", "putDevice": "Account",
+	"updateDevice": "Account", "removeDevice": "Account", "registrationStatus": "Account",
+	"provisioningStatus": "Account", "swapDevice": "Account", "swapPrevalidate": "Account",
+	"listDeviceLinesForMac": "Account", "deleteDeviceByMac": "Account",
+	"listDeviceByUser": "Account", "createDevice_1": "Account", "getDevice_1": "Account",
+	"updateDevice_1": "Account", "patchDevice": "Account", "removeDevice_1": "Account",
+	// account tree: history
+	"accountHistoryByAccountIdSearch": "AccountHistory", "accountHistoryByAccountNumberSearch": "AccountHistory",
+	// account tree: calling plan products and the plans attached in accounts
+	"retrieveCallingPlanProductList": "ProductCallingPlan", "add_2": "ProductCallingPlan",
+	"get_3": "ProductCallingPlan", "update_5": "ProductCallingPlan", "patch_5": "ProductCallingPlan",
+	"archive": "ProductCallingPlan", "getPlans": "ProductCallingPlan", "addPlan": "ProductCallingPlan",
+	"removePlan": "ProductCallingPlan",
+	// account tree: reference data
+	"getDeviceTypes": TokenOnly, "getDeviceTypeById": TokenOnly,
+
+	// ---- datafeed ----
+	"cdrSearch": "AccountCallHistory",
 }
 
 // Permission looks an operation up in the table.

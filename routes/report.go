@@ -2,7 +2,6 @@ package routes
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/fakealianza/fakealianza/store"
 )
@@ -69,10 +68,7 @@ func (a *api) reportRoutes() map[string]Handler {
 		"deviceCSVReport3": store.ReportDevice, "deviceRegistrationReport": store.ReportDeviceRegistration,
 	} {
 		out[op] = func(r *Request) (Response, error) {
-			q := r.URL.Query()
-			month, _ := strconv.Atoi(q.Get("month"))
-			year, _ := strconv.Atoi(q.Get("year"))
-			job, err := st.StartReportJob(r.Vars["partitionId"], r.Principal.User.ID, kind, month, year)
+			job, err := st.StartReportJob(r.Vars["partitionId"], r.Principal.User.ID, kind, queryInt(r, "month"), queryInt(r, "year"))
 			if err != nil {
 				return Response{}, err
 			}

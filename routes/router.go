@@ -31,6 +31,8 @@ type Deps struct {
 	Logger *slog.Logger
 	// Ready reports whether the server has finished starting.
 	Ready func() bool
+	// SFTP describes the running SFTP datafeed (nil: none).
+	SFTP func() SFTPInfo
 }
 
 // Request is what a handler sees: the HTTP request, the operation it
@@ -76,11 +78,16 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 	handlers := map[string]Handler{}
 	for _, part := range []map[string]Handler{
 		a.adminRoutes(),
+		a.datafeedRoutes(),
 		a.authRoutes(),
 		a.partitionRoutes(),
 		a.sipTrunkRoutes(),
 		a.voicemailRoutes(),
 		a.reportRoutes(),
+		a.accountRoutes(),
+		a.endUserRoutes(),
+		a.deviceRoutes(),
+		a.callingPlanRoutes(),
 		testOps,
 	} {
 		for id, h := range part {

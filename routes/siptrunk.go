@@ -43,8 +43,8 @@ func (a *api) sipTrunkRoutes() map[string]Handler {
 			return okOr(st.UpdateSipTrunk(p, acc, id, in, actor(r)))
 		},
 		"patchSipTrunk": func(r *Request) (Response, error) {
-			var in map[string]any
-			if err := decode(r, &in); err != nil {
+			in, err := patchBody(r)
+			if err != nil {
 				return Response{}, err
 			}
 			p, acc, id := ids(r)
@@ -52,7 +52,7 @@ func (a *api) sipTrunkRoutes() map[string]Handler {
 		},
 		"deleteSipTrunk": func(r *Request) (Response, error) {
 			p, acc, id := ids(r)
-			return noContentOr(st.DeleteSipTrunk(p, acc, id, actor(r)))
+			return emptyOr(http.StatusNoContent, st.DeleteSipTrunk(p, acc, id, actor(r)))
 		},
 		"retrieveSipTrunkForwardBehavior": func(r *Request) (Response, error) {
 			return okOr(st.SipTrunkForward(ids(r)))
@@ -63,7 +63,7 @@ func (a *api) sipTrunkRoutes() map[string]Handler {
 				return Response{}, err
 			}
 			p, acc, id := ids(r)
-			return noContentOr(st.SetSipTrunkForward(p, acc, id, in, actor(r)))
+			return emptyOr(http.StatusNoContent, st.SetSipTrunkForward(p, acc, id, in, actor(r)))
 		},
 		"getRegistrationStatus": func(r *Request) (Response, error) {
 			return okOr(st.SipTrunkRegistration(ids(r)))
@@ -109,7 +109,7 @@ func (a *api) sipTrunkRoutes() map[string]Handler {
 	}
 	out["deleteGroup"] = func(r *Request) (Response, error) {
 		p, acc, id := gids(r)
-		return noContentOr(st.DeleteSipTrunkGroup(p, acc, id, actor(r)))
+		return emptyOr(http.StatusNoContent, st.DeleteSipTrunkGroup(p, acc, id, actor(r)))
 	}
 	out["adminSetSipTrunkStatus"] = func(r *Request) (Response, error) {
 		var in store.TrunkRegistration
@@ -119,20 +119,4 @@ func (a *api) sipTrunkRoutes() map[string]Handler {
 		return okOr(st.SetSipTrunkStatus(r.Vars["sipTrunkId"], in))
 	}
 	return out
-}
-
-// okOr is a 200 with v, or the error.
-func okOr[T any](v T, err error) (Response, error) {
-	if err != nil {
-		return Response{}, err
-	}
-	return OK(v), nil
-}
-
-// noContentOr is a 204, or the error.
-func noContentOr(err error) (Response, error) {
-	if err != nil {
-		return Response{}, err
-	}
-	return NoContent(http.StatusNoContent), nil
 }

@@ -20,7 +20,7 @@ func (a *api) voicemailRoutes() map[string]Handler {
 	return map[string]Handler{
 		"retrieveVoicemailBoxList": func(r *Request) (Response, error) {
 			p, acc, _ := ids(r)
-			return okOr(st.VoicemailBoxList(p, acc, r.URL.Query().Get("parentId")))
+			return okOr(st.VoicemailBoxes(p, acc, r.URL.Query().Get("parentId")))
 		},
 		"createVoicemailBox": func(r *Request) (Response, error) {
 			var in store.VoicemailBox
@@ -31,7 +31,7 @@ func (a *api) voicemailRoutes() map[string]Handler {
 			return okOr(st.CreateVoicemailBox(p, acc, in, actor(r)))
 		},
 		"retrieveVoicemailBox": func(r *Request) (Response, error) {
-			return okOr(st.VoicemailBoxView(ids(r)))
+			return okOr(st.VoicemailBox(ids(r)))
 		},
 		"updateVoicemailBox": func(r *Request) (Response, error) {
 			var in store.VoicemailBox
@@ -42,8 +42,8 @@ func (a *api) voicemailRoutes() map[string]Handler {
 			return okOr(st.UpdateVoicemailBox(p, acc, id, in, actor(r)))
 		},
 		"patchVoicemailBox": func(r *Request) (Response, error) {
-			var in map[string]any
-			if err := decode(r, &in); err != nil {
+			in, err := patchBody(r)
+			if err != nil {
 				return Response{}, err
 			}
 			p, acc, id := ids(r)
@@ -51,7 +51,7 @@ func (a *api) voicemailRoutes() map[string]Handler {
 		},
 		"deleteVoicemailBox": func(r *Request) (Response, error) {
 			p, acc, id := ids(r)
-			return noContentOr(st.DeleteVoicemailBox(p, acc, id, actor(r)))
+			return emptyOr(http.StatusNoContent, st.DeleteVoicemailBox(p, acc, id, actor(r)))
 		},
 		"setPin": func(r *Request) (Response, error) {
 			var in struct {

@@ -41,6 +41,18 @@ type Account struct {
 	CallingPlans             []CallingPlan          `json:"callingPlans"`
 }
 
+// clone copies an account without sharing any slice or pointer.
+func (a *Account) clone() Account {
+	out := *a
+	out.CallingPlans = slices.Clone(a.CallingPlans)
+	if a.CallScreeningSettings != nil {
+		c := *a.CallScreeningSettings
+		c.CustomCallScreenList = slices.Clone(c.CustomCallScreenList)
+		out.CallScreeningSettings = &c
+	}
+	return out
+}
+
 // AccountView is one account search hit (AccountViewX). Matches maps the
 // lower-case name of each field that matched to its value.
 type AccountView struct {
@@ -94,9 +106,39 @@ type accountKids struct {
 
 func newAccountKids() *accountKids { return &accountKids{extensions: map[string]string{}} }
 
-// accountIndex holds the lower-case search keys of one account.
-type accountIndex struct {
+// searchEntry is one account with its lower-case search keys.
+type searchEntry struct {
+	acct         *Account
 	number, name string
+}
+
+// partitionAccounts is a partition's accounts as a dense slice (fast to
+// scan) with the position of each account id in it.
+type partitionAccounts struct {
+	list []searchEntry
+	pos  map[string]int
+}
+
+func (pa *partitionAccounts) put(a *Account) {
+	e := searchEntry{acct: a, number: strings.ToLower(a.AccountNumber), name: strings.ToLower(a.AccountName)}
+	if i, ok := pa.pos[a.ID]; ok {
+		pa.list[i] = e
+		return
+	}
+	pa.pos[a.ID] = len(pa.list)
+	pa.list = append(pa.list, e)
+}
+
+func (pa *partitionAccounts) remove(id string) {
+	i, ok := pa.pos[id]
+	if !ok {
+		return
+	}
+	last := len(pa.list) - 1
+	pa.list[i] = pa.list[last]
+	pa.pos[pa.list[i].acct.ID] = i
+	pa.list = pa.list[:last]
+	delete(pa.pos, id)
 }
 
 const timeLayout = "2006-01-02T15:04:05.000Z"
@@ -121,7 +163,7 @@ func (s *Store) account(partitionID, id string) (*Account, error) {
 
 // accountOut is the caller's copy of an account with its derived fields.
 func (s *Store) accountOut(a *Account) Account {
-	out := deepCopy(*a)
+	out := a.clone()
 	out.EndUserCount = int64(len(s.kids[a.ID].users))
 	if out.CallingPlans == nil {
 		out.CallingPlans = []CallingPlan{}
@@ -239,11 +281,12 @@ func (s *Store) fillAccountDefaults(a *Account, p *Partition) {
 func (s *Store) insertAccount(a *Account) {
 	s.accounts[a.ID] = a
 	s.acctByNumber[acctKey(a.PartitionID, a.AccountNumber)] = a.ID
-	s.acctIndex[a.ID] = accountIndex{number: strings.ToLower(a.AccountNumber), name: strings.ToLower(a.AccountName)}
-	if s.acctsByPartition[a.PartitionID] == nil {
-		s.acctsByPartition[a.PartitionID] = map[string]*Account{}
+	pa := s.acctsByPartition[a.PartitionID]
+	if pa == nil {
+		pa = &partitionAccounts{pos: map[string]int{}}
+		s.acctsByPartition[a.PartitionID] = pa
 	}
-	s.acctsByPartition[a.PartitionID][a.ID] = a
+	pa.put(a)
 	if s.kids[a.ID] == nil {
 		s.kids[a.ID] = newAccountKids()
 	}
@@ -320,9 +363,12 @@ func (s *Store) Accounts(partitionID string) ([]Account, error) {
 	if _, ok := s.partitions[partitionID]; !ok {
 		return nil, NotFound("Partition", partitionID)
 	}
-	list := make([]*Account, 0, len(s.acctsByPartition[partitionID]))
-	for _, a := range s.acctsByPartition[partitionID] {
-		list = append(list, a)
+	var list []*Account
+	if pa := s.acctsByPartition[partitionID]; pa != nil {
+		list = make([]*Account, len(pa.list))
+		for i, e := range pa.list {
+			list[i] = e.acct
+		}
 	}
 	slices.SortFunc(list, func(x, y *Account) int { return cmp.Compare(x.AccountNumber, y.AccountNumber) })
 	out := make([]Account, len(list))
@@ -335,29 +381,41 @@ func (s *Store) Accounts(partitionID string) ([]Account, error) {
 // UpdateAccount replaces an account (PUT). Server-owned fields (id,
 // partitionId, endUserCount, callingPlans) keep their stored values.
 func (s *Store) UpdateAccount(partitionID, id string, in Account, by Actor) (Account, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	old, err := s.account(partitionID, id)
-	if err != nil {
-		return Account{}, err
-	}
-	a := deepCopy(in)
-	return s.replaceAccount(old, a, by)
+	return s.changeAccount(partitionID, id, &in, nil, by)
 }
 
 // PatchAccount merges the given keys into an account (PATCH).
 func (s *Store) PatchAccount(partitionID, id string, patch map[string]any, by Actor) (Account, error) {
+	return s.changeAccount(partitionID, id, nil, patch, by)
+}
+
+func (s *Store) changeAccount(partitionID, id string, in *Account, patch map[string]any, by Actor) (Account, error) {
+	find := func() (*Account, *Account, error) {
+		a, err := s.account(partitionID, id)
+		return a, a, err
+	}
+	return change(s, find, in, patch, func(_ *Account, old *Account, a Account) (Account, error) { return s.replaceAccount(old, a, by) })
+}
+
+// change is the one shape of every PUT and PATCH: under the lock, find the
+// stored object (and its account), build its next version (a copy of the
+// PUT body, or the patch merged into the stored object) and let replace
+// check and store it.
+func change[K any](s *Store, find func() (*Account, *K, error), in *K, patch map[string]any, replace func(*Account, *K, K) (K, error)) (K, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old, err := s.account(partitionID, id)
+	var zero K
+	a, old, err := find()
 	if err != nil {
-		return Account{}, err
+		return zero, err
 	}
-	var a Account
-	if err := mergePatch(old, patch, &a); err != nil {
-		return Account{}, err
+	var next K
+	if in != nil {
+		next = deepCopy(*in)
+	} else if next, err = patched(old, patch); err != nil {
+		return zero, err
 	}
-	return s.replaceAccount(old, a, by)
+	return replace(a, old, next)
 }
 
 // replaceAccount validates and stores the new version of an account. Lock held.
@@ -376,7 +434,13 @@ func (s *Store) replaceAccount(old *Account, a Account, by Actor) (Account, erro
 	if a.Status == "" {
 		a.Status = old.Status
 	}
+	if a.ExtensionLength == 0 {
+		a.ExtensionLength = old.ExtensionLength
+	}
 	s.fillAccountDefaults(&a, p)
+	if a.PlatformType != old.PlatformType {
+		a.PlatformChangeDate = s.now()
+	}
 	if err := s.validateAccount(&a, old); err != nil {
 		return Account{}, err
 	}
@@ -420,8 +484,7 @@ func (s *Store) DeleteAccount(partitionID, id string, by Actor) error {
 	s.logHistory(a, by, "DELETE", "ACCOUNT", "Account", a.ID, a.AccountName, a, nil)
 	delete(s.accounts, a.ID)
 	delete(s.acctByNumber, acctKey(a.PartitionID, a.AccountNumber))
-	delete(s.acctIndex, a.ID)
-	delete(s.acctsByPartition[a.PartitionID], a.ID)
+	s.acctsByPartition[a.PartitionID].remove(a.ID)
 	delete(s.kids, a.ID)
 	s.deletedAcctByNumber[acctKey(a.PartitionID, a.AccountNumber)] = a.ID
 	return nil
@@ -460,25 +523,26 @@ func (s *Store) SearchAccounts(partitionID, q string, limit int) ([]AccountView,
 		return nil, NotFound("Partition", partitionID)
 	}
 	needle := strings.ToLower(strings.TrimSpace(q))
-	var hits []*Account
-	for id, a := range s.acctsByPartition[partitionID] {
-		ix := s.acctIndex[id]
-		if strings.Contains(ix.number, needle) || strings.Contains(ix.name, needle) {
-			hits = append(hits, a)
+	var hits []searchEntry
+	if pa := s.acctsByPartition[partitionID]; pa != nil {
+		for _, e := range pa.list {
+			if strings.Contains(e.number, needle) || strings.Contains(e.name, needle) {
+				hits = append(hits, e)
+			}
 		}
 	}
-	slices.SortFunc(hits, func(x, y *Account) int { return cmp.Compare(x.AccountNumber, y.AccountNumber) })
+	slices.SortFunc(hits, func(x, y searchEntry) int { return cmp.Compare(x.acct.AccountNumber, y.acct.AccountNumber) })
 	if limit > 0 && len(hits) > limit {
 		hits = hits[:limit]
 	}
 	out := make([]AccountView, len(hits))
-	for i, a := range hits {
-		ix := s.acctIndex[a.ID]
+	for i, e := range hits {
+		a := e.acct
 		m := map[string]string{}
-		if strings.Contains(ix.number, needle) {
+		if strings.Contains(e.number, needle) {
 			m["accountnumber"] = a.AccountNumber
 		}
-		if strings.Contains(ix.name, needle) {
+		if strings.Contains(e.name, needle) {
 			m["accountname"] = a.AccountName
 		}
 		v := AccountView{PartitionID: a.PartitionID, ID: a.ID, AccountNumber: a.AccountNumber,
@@ -527,27 +591,27 @@ func (s *Store) PropertiesAvailable(partitionID string, c PropertyCheck) (bool, 
 	return true, nil
 }
 
-// mergePatch applies a partial JSON object to the JSON form of cur and
-// decodes the result into out. Nested objects merge key by key; any other
-// value (arrays included) replaces.
-func mergePatch(cur any, patch map[string]any, out any) error {
+// patched applies a partial JSON object to the JSON form of cur and returns
+// the result. Nested objects merge key by key; any other value (arrays
+// included) replaces; null removes.
+func patched[T any](cur *T, patch map[string]any) (T, error) {
+	var out T
 	b, err := json.Marshal(cur)
 	if err != nil {
-		return err
+		return out, err
 	}
 	var m map[string]any
 	if err := json.Unmarshal(b, &m); err != nil {
-		return err
+		return out, err
 	}
 	mergeInto(m, patch)
-	b, err = json.Marshal(m)
-	if err != nil {
-		return err
+	if b, err = json.Marshal(m); err != nil {
+		return out, err
 	}
-	if err := json.Unmarshal(b, out); err != nil {
-		return patchError(err)
+	if err := json.Unmarshal(b, &out); err != nil {
+		return out, patchError(err)
 	}
-	return nil
+	return out, nil
 }
 
 func mergeInto(dst, patch map[string]any) {

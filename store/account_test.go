@@ -1,10 +1,10 @@
 package store
 
 import (
-	"errors"
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 )
 
 var tester = Actor{UserName: "admin@example.com", UserID: "u1", UserType: "ManagementUser"}
@@ -30,14 +30,6 @@ func newTree(t testing.TB) *Store {
 		t.Fatal(err)
 	}
 	return s
-}
-
-func wantCode(t *testing.T, err error, status int, code string) {
-	t.Helper()
-	var se *Error
-	if !errors.As(err, &se) || se.Status != status || se.Code != code {
-		t.Fatalf("want %d %s, got %v", status, code, err)
-	}
 }
 
 func advanced(number string) Account {
@@ -406,4 +398,278 @@ func BenchmarkAccountByNumber100k(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func TestReturnedAccountsAreCopies(t *testing.T) {
+	s := newTree(t)
+	a, _ := s.CreateAccount("p1", advanced("SP-1"), tester)
+	if _, err := s.AddCallingPlan("p1", a.ID, ModifyCallingPlan{ReferenceType: "ACCOUNT", CallingPlanProductID: "plan2"}, tester); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Account("p1", a.ID)
+	got.CallingPlans[0].SecondsRemaining = 1
+	got.AccountName = "changed"
+	again, _ := s.Account("p1", a.ID)
+	if again.CallingPlans[0].SecondsRemaining != 10000*60 || again.AccountName != a.AccountName {
+		t.Fatalf("caller's copy reached the store: %+v", again)
+	}
+}
+
+func TestAccountTypeChangeKeepsLimits(t *testing.T) {
+	s := newTree(t)
+	a, _ := s.CreateAccount("p1", advanced("SP-1"), tester)
+	for _, ext := range []string{"2001", "2002"} {
+		if _, err := s.CreateEndUser("p1", a.ID, EndUser{LastName: "User", Extension: ext}, tester); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := s.PatchAccount("p1", a.ID, map[string]any{"accountType": "SIMPLE"}, tester)
+	wantCode(t, err, 400, "AccountTypeChangeNotAllowed")
+}
+
+func TestSearchKeepsUpWithRenamesAndDeletes(t *testing.T) {
+	s := newTree(t)
+	a, _ := s.CreateAccount("p1", advanced("SP-1"), tester)
+	b, _ := s.CreateAccount("p1", advanced("SP-2"), tester)
+	if _, err := s.PatchAccount("p1", a.ID, map[string]any{"accountName": "Zebra Corp"}, tester); err != nil {
+		t.Fatal(err)
+	}
+	if hits, _ := s.SearchAccounts("p1", "zebra", 0); len(hits) != 1 || hits[0].ID != a.ID {
+		t.Fatalf("rename not searchable: %v", hits)
+	}
+	if err := s.DeleteAccount("p1", a.ID, tester); err != nil {
+		t.Fatal(err)
+	}
+	hits, _ := s.SearchAccounts("p1", "sp-", 0)
+	if len(hits) != 1 || hits[0].ID != b.ID {
+		t.Fatalf("after delete: %v", hits)
+	}
+}
+
+func TestMoreRuleCodes(t *testing.T) {
+	s := newTree(t)
+	a, _ := s.CreateAccount("p1", advanced("SP-1"), tester)
+	u, _ := s.CreateEndUser("p1", a.ID, EndUser{LastName: "Smith", Extension: "2001"}, tester)
+	_, err := s.CreateAccount("p1", Account{AccountName: "No Number", AccountType: "SIMPLE"}, tester)
+	wantCode(t, err, 400, "AccountNumberRequired")
+	bad := advanced("SP-2")
+	bad.HoldTimeoutSeconds = 20
+	_, err = s.CreateAccount("p1", bad, tester)
+	wantCode(t, err, 400, "InvalidValueForField:holdTimeoutSeconds")
+
+	users := []struct {
+		u    EndUser
+		code string
+	}{
+		{EndUser{FirstName: "J0hn", LastName: "Doe", Extension: "2002"}, "InvalidFirstName"},
+		{EndUser{LastName: "Doe", Extension: "2002", AllowPortalAccess: true}, "UsernameRequired"},
+		{EndUser{Username: "a b", LastName: "Doe", Extension: "2002"}, "InvalidUsername"},
+		{EndUser{LastName: "Doe", Extension: "2002", EmailAddress: "nope"}, "InvalidEmailAddress"},
+		{EndUser{LastName: "Doe", Extension: "2002", UserProductPlan: "PROFESSIONAL"}, "EmailAddressRequired"},
+		{EndUser{LastName: "Doe", Extension: "2002", LanguageTag: "de-DE"}, "InvalidValueForField:languageTag"},
+		{EndUser{LastName: "Doe", Extension: "2002", CallScreeningSettings: &CallScreeningSettings{DefaultCallScreen: "Ignore"}}, "InvalidValueForField:defaultCallScreen"},
+		{EndUser{LastName: "Doe", Extension: "2002", CallHandlingSettings: &CallHandlingSettings{CallHandlingOptionType: "Teleport"}}, "InvalidValueForField:callHandlingOptionType"},
+	}
+	for _, c := range users {
+		_, err := s.CreateEndUser("p1", a.ID, c.u, tester)
+		wantCode(t, err, 400, c.code)
+	}
+	_, err = s.CreateAccountUser("p1", a.ID, AccountUser{FirstName: "No", LastName: "Name"}, tester)
+	wantCode(t, err, 400, "UsernameRequired")
+
+	lines := []struct {
+		d    Device
+		code string
+	}{
+		{Device{DeviceTypeID: "SPA112", LineNumber: 1, UserID: u.ID}, "DeviceNameRequired"},
+		{Device{DeviceTypeID: "SPA112", DeviceName: "x", LineNumber: 1}, "UserIdRequired"},
+		{Device{DeviceName: "x", LineNumber: 1, UserID: u.ID}, "DeviceTypeIdRequired"},
+		{Device{DeviceTypeID: "SPA112", DeviceName: "x", LineNumber: 1, UserID: u.ID, LineType: "Fancy"}, "InvalidValueForField:lineType"},
+		{Device{DeviceTypeID: "VVX400", DeviceName: "x", MacAddress: "0004F2000009", LineNumber: 1, UserID: u.ID, FaxEnabled: true}, "InvalidValueForField:faxEnabled"},
+	}
+	for _, c := range lines {
+		_, err := s.CreateDevice("p1", a.ID, c.d, tester)
+		wantCode(t, err, 400, c.code)
+	}
+	_, err = s.AddCallingPlan("p1", a.ID, ModifyCallingPlan{CallingPlanProductID: "plan2"}, tester)
+	wantCode(t, err, 400, "ReferenceTypeRequired")
+	_, err = s.AddCallingPlan("p1", a.ID, ModifyCallingPlan{ReferenceType: "ACCOUNT"}, tester)
+	wantCode(t, err, 400, "CallingPlanProductIdRequired")
+	_, err = s.AddCallingPlan("p1", a.ID, ModifyCallingPlan{ReferenceType: "SIP_TRUNK", ReferenceID: "t1", CallingPlanProductID: "plan2"}, tester)
+	wantCode(t, err, 404, "EntityNotFound")
+	_, err = s.AddCallingPlan("p1", a.ID, ModifyCallingPlan{ReferenceType: "ACCOUNT", CallingPlanProductID: "plan3"}, tester)
+	wantCode(t, err, 404, "EntityNotFound") // another partition's product
+	_, err = s.AccountHistorySearch("p1", a.ID, HistoryQuery{StartDate: "yesterday"})
+	wantCode(t, err, 400, "InvalidValueForField:startDate")
+}
+
+func TestHistoryDateFilter(t *testing.T) {
+	clock := NewClock()
+	clock.Set(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	clock.Freeze(true)
+	s, err := New(treeState(), clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := s.CreateAccount("p1", advanced("SP-1"), tester)
+	clock.Advance(48 * time.Hour)
+	if _, err := s.PatchAccount("p1", a.ID, map[string]any{"accountName": "Later"}, tester); err != nil {
+		t.Fatal(err)
+	}
+	page, _ := s.AccountHistorySearch("p1", a.ID, HistoryQuery{StartDate: "2026-03-01", EndDate: "2026-03-01"})
+	if page.TotalRecords != 1 || page.Results[0].Action != "CREATE" {
+		t.Fatalf("1 March: %+v", page)
+	}
+	page, _ = s.AccountHistorySearch("p1", a.ID, HistoryQuery{StartDate: "2026-03-02"})
+	if page.TotalRecords != 1 || page.Results[0].Action != "UPDATE" || page.AccountCreatedDate != "2026-03-01T12:00:00.000Z" ||
+		page.AccountLastUpdatedDate != "2026-03-03T12:00:00.000Z" {
+		t.Fatalf("from 2 March: %+v", page)
+	}
+}
+
+func TestPutEndUserReplaces(t *testing.T) {
+	s := newTree(t)
+	a, _ := s.CreateAccount("p1", advanced("SP-1"), tester)
+	u, _ := s.CreateEndUser("p1", a.ID, EndUser{Username: "old@example.com", FirstName: "Old", LastName: "Name", Extension: "2001"}, tester)
+	got, err := s.UpdateEndUser("p1", a.ID, u.ID, "", EndUser{ID: "other", LastName: "New", Extension: "2005"}, tester)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != u.ID || got.FirstName != "" || got.Username != "" || got.Extension != "2005" ||
+		got.VoicemailBoxID != u.VoicemailBoxID || len(got.CallingPlans) != 1 {
+		t.Fatalf("put: %+v", got)
+	}
+	// the old username and extension are free again
+	if _, err := s.CreateEndUser("p1", a.ID, EndUser{Username: "OLD@example.com", LastName: "Again", Extension: "2001"}, tester); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoadRejectsBrokenAccountTrees(t *testing.T) {
+	good := func() State {
+		st := treeState()
+		st.Accounts = []Account{{ID: "a1", PartitionID: "p1", AccountNumber: "SP-1", AccountName: "One", AccountType: "ADVANCED"}}
+		st.EndUsers = []EndUser{{ID: "u1", PartitionID: "p1", AccountID: "a1", LastName: "Smith", Extension: "2001", Username: "jo@example.com"}}
+		st.DeviceLines = []Device{{ID: "d1", PartitionID: "p1", AccountID: "a1", DeviceTypeID: "SPA112", DeviceName: "ata", LineNumber: 1, UserID: "u1"}}
+		return st
+	}
+	if _, err := New(good(), nil); err != nil {
+		t.Fatalf("good state: %v", err)
+	}
+	cases := map[string]func(*State){
+		"account in unknown partition": func(s *State) { s.Accounts[0].PartitionID = "nope" },
+		"duplicate account number": func(s *State) {
+			s.Accounts = append(s.Accounts, Account{ID: "a2", PartitionID: "p1", AccountNumber: "SP-1", AccountName: "Two", AccountType: "SIMPLE"})
+		},
+		"user in another partition's account": func(s *State) { s.EndUsers[0].PartitionID = "p2" },
+		"user without extension":              func(s *State) { s.EndUsers[0].Extension = "" },
+		"account user with a user's id": func(s *State) {
+			s.AccountUsers = []AccountUser{{ID: "u1", PartitionID: "p1", AccountID: "a1", Username: "x@example.com", FirstName: "X", LastName: "Y"}}
+		},
+		"account user with a taken username": func(s *State) {
+			s.AccountUsers = []AccountUser{{ID: "au1", PartitionID: "p1", AccountID: "a1", Username: "JO@example.com", FirstName: "X", LastName: "Y"}}
+		},
+		"line of unknown user":   func(s *State) { s.DeviceLines[0].UserID = "nobody" },
+		"line of unknown type":   func(s *State) { s.DeviceLines[0].DeviceTypeID = "NOPE" },
+		"duplicate line id":      func(s *State) { s.DeviceLines = append(s.DeviceLines, s.DeviceLines[0]) },
+		"box of unknown account": func(s *State) { s.VoicemailBoxes = []VoicemailBox{{ID: "b1", PartitionID: "p1", AccountID: "zz"}} },
+	}
+	for name, edit := range cases {
+		st := good()
+		edit(&st)
+		if _, err := New(st, nil); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestPutAccountKeepsExtensionLengthAndStampsPlatformChange(t *testing.T) {
+	s := newTree(t)
+	in := advanced("SP-1")
+	in.ExtensionLength = 3
+	a, _ := s.CreateAccount("p1", in, tester)
+	got, err := s.UpdateAccount("p1", a.ID, Account{AccountNumber: "SP-1", AccountName: "Renamed", PlatformType: "CPE1"}, tester)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ExtensionLength != 3 || got.AccountType != "ADVANCED" || got.PlatformChangeDate == "" {
+		t.Fatalf("put: %+v", got)
+	}
+	hits, _ := s.SearchAccounts("p1", "renamed", 0)
+	if len(hits) != 1 || hits[0].PlatformChangeDate == 0 {
+		t.Fatalf("search view: %+v", hits)
+	}
+}
+
+func TestEnumAndRangeCodes(t *testing.T) {
+	s := newTree(t)
+	a, _ := s.CreateAccount("p1", advanced("SP-1"), tester)
+	u, _ := s.CreateEndUser("p1", a.ID, EndUser{LastName: "Smith", Extension: "2001"}, tester)
+	accounts := map[string]func(*Account){
+		"accountNumber": func(x *Account) { x.AccountNumber = "AB" },
+		"accountName":   func(x *Account) { x.AccountName = "AB" },
+		"customField":   func(x *Account) { x.CustomField = "AB" },
+		"anonymousCallScreen": func(x *Account) {
+			x.CallScreeningSettings = &CallScreeningSettings{AnonymousCallScreen: "Maybe"}
+		},
+	}
+	for field, edit := range accounts {
+		in := advanced("SP-9")
+		edit(&in)
+		_, err := s.CreateAccount("p1", in, tester)
+		wantCode(t, err, 400, "InvalidValueForField:"+field)
+	}
+	screens := map[string]CallScreeningSettings{
+		"anonymousRingType":  {AnonymousRingType: "Ring9"},
+		"tollFreeCallScreen": {TollFreeCallScreen: "Maybe"},
+		"tollFreeRingType":   {TollFreeRingType: "Ring9"},
+		"defaultRingType":    {DefaultRingType: "Ring9"},
+		"blockType":          {CustomCallScreenList: []CustomCallScreen{{BlockType: "Maybe"}}},
+		"ringType":           {CustomCallScreenList: []CustomCallScreen{{BlockType: "Block", RingType: "Ring9"}}},
+	}
+	for field, c := range screens {
+		_, err := s.PatchEndUser("p1", a.ID, u.ID, "", map[string]any{"callScreeningSettings": c}, tester)
+		wantCode(t, err, 400, "InvalidValueForField:"+field)
+	}
+	handling := map[string]CallHandlingSettings{
+		"type":        {RingPhoneCallHandling: &RingPhoneCallHandling{BusyCallHandling: &CallHandling{Type: "Ignore"}}},
+		"timeout":     {FindMeFollowMeCallHandling: &FindMeFollowMeCallHandling{FindMeEndpoints: []FindMeEndpoint{{Timeout: 300}}}},
+		"timeoutType": {FindMeFollowMeCallHandling: &FindMeFollowMeCallHandling{TimeoutType: "Later"}},
+	}
+	for field, h := range handling {
+		_, err := s.UpdateEndUser("p1", a.ID, u.ID, "", EndUser{LastName: "Smith", Extension: "2001", CallHandlingSettings: &h}, tester)
+		wantCode(t, err, 400, "InvalidValueForField:"+field)
+	}
+	users := map[string]EndUser{
+		"endUserType":         {EndUserType: "BOSS"},
+		"userProductPlan":     {UserProductPlan: "GOLD"},
+		"softphoneClientType": {SoftphoneClientType: "PHONEY"},
+	}
+	for field, in := range users {
+		in.LastName, in.Extension = "Smith", "2001"
+		_, err := s.UpdateEndUser("p1", a.ID, u.ID, "", in, tester)
+		wantCode(t, err, 400, "InvalidValueForField:"+field)
+	}
+	_, err := s.CreateAccountUser("p1", a.ID, AccountUser{Username: "au@example.com", FirstName: "A", LastName: "U", SubDomain: "x"}, tester)
+	wantCode(t, err, 400, "InvalidValueForField:subDomain")
+	_, err = s.CreateCallingPlanProduct("p1", CallingPlanProduct{Name: "Neg", PlanMinutes: -1})
+	wantCode(t, err, 400, "InvalidValueForField:planMinutes")
+	_, err = s.CreateCallingPlanProduct("p1", CallingPlanProduct{Name: "Rate", RateTypeForOperator: "PER_YEAR"})
+	wantCode(t, err, 400, "InvalidValueForField:rateTypeForOperator")
+	_, err = s.CreateCallingPlanProduct("p1", CallingPlanProduct{Name: "Rate", CallRateForOperator: -1})
+	wantCode(t, err, 400, "InvalidValueForField:callRateForOperator")
+	_, err = s.AddCallingPlan("p1", a.ID, ModifyCallingPlan{ReferenceType: "ACCOUNT", CallingPlanProductID: "plan2", CallingPlanType: "ODD"}, tester)
+	wantCode(t, err, 400, "InvalidValueForField:callingPlanType")
+	_, err = s.AddCallingPlan("p1", a.ID, ModifyCallingPlan{ReferenceType: "PHONE", CallingPlanProductID: "plan2"}, tester)
+	wantCode(t, err, 400, "InvalidValueForField:referenceType")
+	_, err = s.Devices("p1", a.ID, "COLOUR", "red")
+	wantCode(t, err, 400, "InvalidValueForField:filterType")
+	_, err = s.EndUser("p1", a.ID, u.ID, "Nickname")
+	wantCode(t, err, 400, "InvalidValueForField:idType")
+	_, err = s.AccountHistorySearch("p1", a.ID, HistoryQuery{FirstResultIndex: -1})
+	wantCode(t, err, 400, "InvalidValueForField:firstResultIndex")
+	_, err = s.AccountHistorySearch("p1", a.ID, HistoryQuery{EndDate: "2026-13-40"})
+	wantCode(t, err, 400, "InvalidValueForField:endDate")
+	_, err = s.PatchAccount("p1", a.ID, map[string]any{"billingCycleDay": "soon"}, tester)
+	wantCode(t, err, 400, "InvalidValueForField:billingCycleDay")
 }

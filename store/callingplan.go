@@ -170,28 +170,22 @@ func (s *Store) CallingPlanProduct(partitionID, id string) (CallingPlanProduct, 
 
 // UpdateCallingPlanProduct replaces a product (PUT).
 func (s *Store) UpdateCallingPlanProduct(partitionID, id string, in CallingPlanProduct) (CallingPlanProduct, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	old, err := s.planProduct(partitionID, id)
-	if err != nil {
-		return CallingPlanProduct{}, err
-	}
-	return s.replacePlanProduct(old, in)
+	return s.changePlanProduct(partitionID, id, &in, nil)
 }
 
 // PatchCallingPlanProduct merges the given keys into a product (PATCH).
 func (s *Store) PatchCallingPlanProduct(partitionID, id string, patch map[string]any) (CallingPlanProduct, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	old, err := s.planProduct(partitionID, id)
-	if err != nil {
-		return CallingPlanProduct{}, err
+	return s.changePlanProduct(partitionID, id, nil, patch)
+}
+
+func (s *Store) changePlanProduct(partitionID, id string, in *CallingPlanProduct, patch map[string]any) (CallingPlanProduct, error) {
+	find := func() (*Account, *CallingPlanProduct, error) {
+		p, err := s.planProduct(partitionID, id)
+		return nil, p, err
 	}
-	var p CallingPlanProduct
-	if err := mergePatch(old, patch, &p); err != nil {
-		return CallingPlanProduct{}, err
-	}
-	return s.replacePlanProduct(old, p)
+	return change(s, find, in, patch, func(_ *Account, old *CallingPlanProduct, p CallingPlanProduct) (CallingPlanProduct, error) {
+		return s.replacePlanProduct(old, p)
+	})
 }
 
 func (s *Store) replacePlanProduct(old *CallingPlanProduct, p CallingPlanProduct) (CallingPlanProduct, error) {
@@ -274,36 +268,36 @@ func (s *Store) AccountCallingPlans(partitionID, accountID, refType, refID strin
 }
 
 // AddCallingPlan attaches a product to a reference (PUT A/callingplan) and
-// returns the reference's plans.
-func (s *Store) AddCallingPlan(partitionID, accountID string, m ModifyCallingPlan, by Actor) ([]CallingPlan, error) {
+// returns the new plan.
+func (s *Store) AddCallingPlan(partitionID, accountID string, m ModifyCallingPlan, by Actor) (CallingPlan, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, err := s.account(partitionID, accountID)
 	if err != nil {
-		return nil, err
+		return CallingPlan{}, err
 	}
 	if !oneOf(m.CallingPlanType, callingPlanTypesEnum) {
-		return nil, invalidField("callingPlanType")
+		return CallingPlan{}, invalidField("callingPlanType")
 	}
 	if m.ReferenceType == "ACCOUNT" && m.ReferenceID == "" {
 		m.ReferenceID = a.ID
 	}
 	list, name, err := s.planHolder(a, m.ReferenceType, m.ReferenceID)
 	if err != nil {
-		return nil, err
+		return CallingPlan{}, err
 	}
 	if m.CallingPlanProductID == "" {
-		return nil, Invalid("CallingPlanProductIdRequired")
+		return CallingPlan{}, Invalid("CallingPlanProductIdRequired")
 	}
 	p, err := s.planProduct(partitionID, m.CallingPlanProductID)
 	if err != nil {
-		return nil, err
+		return CallingPlan{}, err
 	}
 	if s.archivedPlans[p.ID] {
-		return nil, Invalid("CallingPlanProductArchived")
+		return CallingPlan{}, Invalid("CallingPlanProductArchived")
 	}
 	if slices.ContainsFunc(*list, func(c CallingPlan) bool { return c.CallingPlanProductID == p.ID }) {
-		return nil, Invalid("DuplicateCallingPlan")
+		return CallingPlan{}, Invalid("DuplicateCallingPlan")
 	}
 	plan := s.newCallingPlan(p, m.ReferenceType, m.ReferenceID)
 	if m.MinutesUsed > 0 {
@@ -311,24 +305,25 @@ func (s *Store) AddCallingPlan(partitionID, accountID string, m ModifyCallingPla
 	}
 	*list = append(*list, plan)
 	s.logHistory(a, by, "CREATE", "CALLING_PLAN", historyRefType(m.ReferenceType), m.ReferenceID, name, nil, &plan)
-	return slices.Clone(*list), nil
+	return plan, nil
 }
 
 // RemoveCallingPlan detaches a product (or the plan instance named by
-// callingPlanReferenceId) from a reference (DELETE A/callingplan).
-func (s *Store) RemoveCallingPlan(partitionID, accountID string, m ModifyCallingPlan, by Actor) error {
+// callingPlanReferenceId) from a reference (DELETE A/callingplan) and
+// returns the plan that was removed.
+func (s *Store) RemoveCallingPlan(partitionID, accountID string, m ModifyCallingPlan, by Actor) (CallingPlan, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, err := s.account(partitionID, accountID)
 	if err != nil {
-		return err
+		return CallingPlan{}, err
 	}
 	if m.ReferenceType == "ACCOUNT" && m.ReferenceID == "" {
 		m.ReferenceID = a.ID
 	}
 	list, name, err := s.planHolder(a, m.ReferenceType, m.ReferenceID)
 	if err != nil {
-		return err
+		return CallingPlan{}, err
 	}
 	i := slices.IndexFunc(*list, func(c CallingPlan) bool {
 		return (m.CallingPlanReferenceID != "" && c.ID == m.CallingPlanReferenceID) ||
@@ -339,12 +334,12 @@ func (s *Store) RemoveCallingPlan(partitionID, accountID string, m ModifyCalling
 		if key == "" {
 			key = m.CallingPlanProductID
 		}
-		return NotFound("CallingPlan", key)
+		return CallingPlan{}, NotFound("CallingPlan", key)
 	}
 	gone := (*list)[i]
 	*list = slices.Delete(*list, i, i+1)
 	s.logHistory(a, by, "DELETE", "CALLING_PLAN", historyRefType(m.ReferenceType), m.ReferenceID, name, &gone, nil)
-	return nil
+	return gone, nil
 }
 
 // historyRefType maps a calling-plan reference type to the referenceType

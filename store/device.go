@@ -125,12 +125,12 @@ func (s *Store) releaseSipUsername(name, ownerID string) {
 // validateDevice checks a device line against Alianza's rules. old is the
 // stored line on update. Lock held.
 func (s *Store) validateDevice(d *Device, a *Account, old *Device) error {
-	t, ok := s.deviceTypes[d.DeviceTypeID]
 	if d.DeviceTypeID == "" {
 		return Invalid("DeviceTypeIdRequired")
 	}
-	if !ok {
-		return NotFound("DeviceType", d.DeviceTypeID)
+	t, err := s.deviceTypeFor(a.PartitionID, d.DeviceTypeID)
+	if err != nil {
+		return err
 	}
 	if strings.TrimSpace(d.DeviceName) == "" {
 		return Invalid("DeviceNameRequired")
@@ -313,28 +313,17 @@ func (s *Store) Devices(partitionID, accountID, filterType, filter string) ([]De
 // UpdateDevice replaces a device line (PUT). An empty sipPassword keeps the
 // stored one; an empty sipUsername keeps the stored one.
 func (s *Store) UpdateDevice(partitionID, accountID, id string, in Device, by Actor) (Device, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, old, err := s.device(partitionID, accountID, id)
-	if err != nil {
-		return Device{}, err
-	}
-	return s.replaceDevice(a, old, in, by)
+	return s.changeDevice(partitionID, accountID, id, &in, nil, by)
 }
 
 // PatchDevice merges the given keys into a device line (PATCH).
 func (s *Store) PatchDevice(partitionID, accountID, id string, patch map[string]any, by Actor) (Device, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, old, err := s.device(partitionID, accountID, id)
-	if err != nil {
-		return Device{}, err
-	}
-	var d Device
-	if err := mergePatch(old, patch, &d); err != nil {
-		return Device{}, err
-	}
-	return s.replaceDevice(a, old, d, by)
+	return s.changeDevice(partitionID, accountID, id, nil, patch, by)
+}
+
+func (s *Store) changeDevice(partitionID, accountID, id string, in *Device, patch map[string]any, by Actor) (Device, error) {
+	return change(s, func() (*Account, *Device, error) { return s.device(partitionID, accountID, id) }, in, patch,
+		func(a *Account, old *Device, d Device) (Device, error) { return s.replaceDevice(a, old, d, by) })
 }
 
 func (s *Store) replaceDevice(a *Account, old *Device, d Device, by Actor) (Device, error) {
@@ -495,9 +484,9 @@ func (s *Store) SwapDevice(partitionID, accountID, id string, sw DeviceSwap, by 
 	if !validMAC(sw.MacAddress) {
 		return Device{}, InvalidWith("InvalidMacAddress", 400)
 	}
-	t, ok := s.deviceTypes[sw.DeviceTypeID]
-	if !ok {
-		return Device{}, NotFound("DeviceType", sw.DeviceTypeID)
+	t, err := s.deviceTypeFor(partitionID, sw.DeviceTypeID)
+	if err != nil {
+		return Device{}, err
 	}
 	if strings.TrimSpace(sw.DeviceName) == "" {
 		return Device{}, Invalid("DeviceNameRequired")
@@ -536,6 +525,38 @@ func (s *Store) DeviceTypes() []DeviceType {
 	return deepCopy(sortedValues(s.deviceTypes, func(t *DeviceType) string { return t.ID }))
 }
 
+// deviceTypeFor finds a device type a partition may use: unknown types are
+// 404 EntityNotFound; types outside a partition's non-empty
+// allowedDeviceTypes are 400 DeviceTypeNotAllowed. Lock held.
+func (s *Store) deviceTypeFor(partitionID, id string) (*DeviceType, error) {
+	t, ok := s.deviceTypes[id]
+	if !ok {
+		return nil, NotFound("DeviceType", id)
+	}
+	if p := s.partitions[partitionID]; p != nil && len(p.AllowedDeviceTypes) > 0 && !slices.Contains(p.AllowedDeviceTypes, id) {
+		return nil, Invalid("DeviceTypeNotAllowed")
+	}
+	return t, nil
+}
+
+// DeviceTypesFor lists the device types a partition may use (all of them
+// when its allowedDeviceTypes is empty), by id.
+func (s *Store) DeviceTypesFor(partitionID string) ([]DeviceType, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p, ok := s.partitions[partitionID]
+	if !ok {
+		return nil, NotFound("Partition", partitionID)
+	}
+	out := []DeviceType{}
+	for _, t := range sortedValues(s.deviceTypes, func(t *DeviceType) string { return t.ID }) {
+		if len(p.AllowedDeviceTypes) == 0 || slices.Contains(p.AllowedDeviceTypes, t.ID) {
+			out = append(out, t)
+		}
+	}
+	return deepCopy(out), nil
+}
+
 // DeviceType returns one device type.
 func (s *Store) DeviceType(id string) (DeviceType, error) {
 	s.mu.RLock()
@@ -545,4 +566,33 @@ func (s *Store) DeviceType(id string) (DeviceType, error) {
 		return DeviceType{}, NotFound("DeviceType", id)
 	}
 	return deepCopy(*t), nil
+}
+
+// UserDevices lists the device lines an end user owns (the older per-user
+// device path).
+func (s *Store) UserDevices(partitionID, accountID, userID string) ([]Device, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, u, err := s.endUserByIDType(partitionID, accountID, userID, "")
+	if err != nil {
+		return nil, err
+	}
+	return s.endUserOut(u).Devices, nil
+}
+
+// UserDevice returns a device line only if the end user owns it.
+func (s *Store) UserDevice(partitionID, accountID, userID, id string) (Device, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if _, _, err := s.endUserByIDType(partitionID, accountID, userID, ""); err != nil {
+		return Device{}, err
+	}
+	_, d, err := s.device(partitionID, accountID, id)
+	if err != nil {
+		return Device{}, err
+	}
+	if d.UserID != userID {
+		return Device{}, NotFound("Device", id)
+	}
+	return deviceOut(d), nil
 }

@@ -102,9 +102,8 @@ type SimultaneousRingEndpoint struct {
 
 // FindMeFollowMeCallHandling is FindMeFollowMeCallHandlingX.
 type FindMeFollowMeCallHandling struct {
-	FindMeEndpoints      []FindMeEndpoint         `json:"findMeEndpoints,omitempty"`
-	TimeoutType          string                   `json:"timeoutType,omitempty"`
-	NoAnswerCallHandling *CallHandlingWithTimeout `json:"noAnswerCallHandling,omitempty"`
+	FindMeEndpoints []FindMeEndpoint `json:"findMeEndpoints,omitempty"`
+	TimeoutType     string           `json:"timeoutType,omitempty"`
 }
 
 // FindMeEndpoint is FindMeEndpointX.
@@ -172,9 +171,11 @@ type AccountUser struct {
 	ID                 string `json:"id"`
 }
 
-// End user id types accepted by the idType parameter.
+// User id types accepted by the idType parameter (end users spell the
+// first ID, account users Id; both are accepted everywhere).
 const (
 	UserIDTypeID       = "ID"
+	UserIDTypeId       = "Id"
 	UserIDTypeUserName = "UserName"
 )
 
@@ -267,9 +268,6 @@ func validateHandling(h *CallHandlingSettings) error {
 			if e.Timeout < 0 || e.Timeout > 240 {
 				return invalidField("timeout")
 			}
-		}
-		if err := checkT(r.NoAnswerCallHandling); err != nil {
-			return err
 		}
 	}
 	return nil
@@ -530,18 +528,26 @@ func (s *Store) EndUser(partitionID, accountID, key, idType string) (EndUser, er
 	return s.endUserOut(u), nil
 }
 
+// userKey turns a user path segment into an id: idType ID (default) takes
+// it as is, UserName looks the username up. Lock held.
+func (s *Store) userKey(key, idType string) (string, error) {
+	switch idType {
+	case "", UserIDTypeID, UserIDTypeId:
+		return key, nil
+	case UserIDTypeUserName:
+		return s.userByName[strings.ToLower(key)], nil
+	}
+	return "", invalidField("idType")
+}
+
 func (s *Store) endUserByIDType(partitionID, accountID, key, idType string) (*Account, *EndUser, error) {
 	a, err := s.account(partitionID, accountID)
 	if err != nil {
 		return nil, nil, err
 	}
-	id := key
-	switch idType {
-	case "", UserIDTypeID:
-	case UserIDTypeUserName:
-		id = s.userByName[strings.ToLower(key)]
-	default:
-		return nil, nil, invalidField("idType")
+	id, err := s.userKey(key, idType)
+	if err != nil {
+		return nil, nil, err
 	}
 	u, ok := s.endUsers[id]
 	if !ok || u.AccountID != a.ID {
@@ -553,34 +559,26 @@ func (s *Store) endUserByIDType(partitionID, accountID, key, idType string) (*Ac
 // UpdateEndUser replaces an end user (PUT). Server-owned fields keep their
 // values: id, account, calling plans, devices, voicemail box when left out.
 func (s *Store) UpdateEndUser(partitionID, accountID, key, idType string, in EndUser, by Actor) (EndUser, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, old, err := s.endUserByIDType(partitionID, accountID, key, idType)
-	if err != nil {
-		return EndUser{}, err
-	}
-	return s.replaceEndUser(a, old, deepCopy(in), by)
+	return s.changeEndUser(partitionID, accountID, key, idType, &in, nil, by)
 }
 
 // PatchEndUser merges the given keys into an end user (PATCH).
 func (s *Store) PatchEndUser(partitionID, accountID, key, idType string, patch map[string]any, by Actor) (EndUser, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, old, err := s.endUserByIDType(partitionID, accountID, key, idType)
-	if err != nil {
-		return EndUser{}, err
-	}
-	var u EndUser
-	if err := mergePatch(old, patch, &u); err != nil {
-		return EndUser{}, err
-	}
-	return s.replaceEndUser(a, old, u, by)
+	return s.changeEndUser(partitionID, accountID, key, idType, nil, patch, by)
+}
+
+func (s *Store) changeEndUser(partitionID, accountID, key, idType string, in *EndUser, patch map[string]any, by Actor) (EndUser, error) {
+	return change(s, func() (*Account, *EndUser, error) { return s.endUserByIDType(partitionID, accountID, key, idType) }, in, patch,
+		func(a *Account, old *EndUser, u EndUser) (EndUser, error) { return s.replaceEndUser(a, old, u, by) })
 }
 
 func (s *Store) replaceEndUser(a *Account, old *EndUser, u EndUser, by Actor) (EndUser, error) {
 	u.ID, u.PartitionID, u.AccountID, u.CallingPlans, u.Devices = old.ID, old.PartitionID, old.AccountID, old.CallingPlans, nil
 	if u.WelcomeEmailSent == "" {
 		u.WelcomeEmailSent = old.WelcomeEmailSent
+	}
+	if u.VoicemailBoxID == "" {
+		u.VoicemailBoxID = old.VoicemailBoxID
 	}
 	if u.TimeZone == "" {
 		u.TimeZone = a.TimeZone
@@ -734,13 +732,9 @@ func (s *Store) accountUserByIDType(partitionID, accountID, key, idType string) 
 	if err != nil {
 		return nil, nil, err
 	}
-	id := key
-	switch idType {
-	case "", UserIDTypeID:
-	case UserIDTypeUserName:
-		id = s.userByName[strings.ToLower(key)]
-	default:
-		return nil, nil, invalidField("idType")
+	id, err := s.userKey(key, idType)
+	if err != nil {
+		return nil, nil, err
 	}
 	u, ok := s.accountUsers[id]
 	if !ok || u.AccountID != a.ID {
@@ -801,28 +795,21 @@ func (s *Store) AccountUser(partitionID, accountID, key, idType string) (Account
 
 // UpdateAccountUser replaces an account user (PUT).
 func (s *Store) UpdateAccountUser(partitionID, accountID, key, idType string, in AccountUser, by Actor) (AccountUser, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, old, err := s.accountUserByIDType(partitionID, accountID, key, idType)
-	if err != nil {
-		return AccountUser{}, err
-	}
-	return s.replaceAccountUser(a, old, in, by)
+	return s.changeAccountUser(partitionID, accountID, key, idType, &in, nil, by)
 }
 
 // PatchAccountUser merges the given keys into an account user (PATCH).
 func (s *Store) PatchAccountUser(partitionID, accountID, key, idType string, patch map[string]any, by Actor) (AccountUser, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, old, err := s.accountUserByIDType(partitionID, accountID, key, idType)
-	if err != nil {
-		return AccountUser{}, err
-	}
-	var u AccountUser
-	if err := mergePatch(old, patch, &u); err != nil {
-		return AccountUser{}, err
-	}
-	return s.replaceAccountUser(a, old, u, by)
+	return s.changeAccountUser(partitionID, accountID, key, idType, nil, patch, by)
+}
+
+func (s *Store) changeAccountUser(partitionID, accountID, key, idType string, in *AccountUser, patch map[string]any, by Actor) (AccountUser, error) {
+	return change(s, func() (*Account, *AccountUser, error) {
+		return s.accountUserByIDType(partitionID, accountID, key, idType)
+	}, in, patch,
+		func(a *Account, old *AccountUser, u AccountUser) (AccountUser, error) {
+			return s.replaceAccountUser(a, old, u, by)
+		})
 }
 
 func (s *Store) replaceAccountUser(a *Account, old *AccountUser, u AccountUser, by Actor) (AccountUser, error) {
@@ -850,5 +837,39 @@ func (s *Store) DeleteAccountUser(partitionID, accountID, key, idType string, by
 	}
 	s.logHistory(a, by, "DELETE", "ACCOUNT_USER", "AccountUser", u.ID, u.Username, u, nil)
 	s.removeAccountUser(u)
+	return nil
+}
+
+// ResetAccountUserPassword makes the account user choose a new password at
+// next login.
+func (s *Store) ResetAccountUserPassword(partitionID, accountID, key, idType string, by Actor) (AccountUser, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, u, err := s.accountUserByIDType(partitionID, accountID, key, idType)
+	if err != nil {
+		return AccountUser{}, err
+	}
+	before := *u
+	u.MustChangePassword = true
+	s.logHistory(a, by, "UPDATE", "ACCOUNT_USER", "AccountUser", u.ID, u.Username, &before, u)
+	return *u, nil
+}
+
+// SendWelcomeEmails records a welcome email for every end user of the
+// account who has not had one.
+func (s *Store) SendWelcomeEmails(partitionID, accountID string, by Actor) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, err := s.account(partitionID, accountID)
+	if err != nil {
+		return err
+	}
+	for _, id := range s.kids[a.ID].users {
+		if u := s.endUsers[id]; u.WelcomeEmailSent == "" {
+			before := deepCopy(*u)
+			u.WelcomeEmailSent = s.now()
+			s.logHistory(a, by, "UPDATE", "USER", "EndUser", u.ID, displayName(u.FirstName, u.LastName), &before, u)
+		}
+	}
 	return nil
 }

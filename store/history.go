@@ -81,9 +81,12 @@ func historyValue(v any) string {
 	if v == nil {
 		return ""
 	}
-	if d, ok := v.(*Device); ok && d != nil {
-		c := *d
-		c.SipPassword = ""
+	switch o := v.(type) {
+	case *Device:
+		v = deviceOut(o)
+	case *EndUser:
+		c := *o
+		c.Devices = []Device{}
 		v = c
 	}
 	b, err := json.Marshal(v)

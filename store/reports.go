@@ -39,8 +39,12 @@ var ErrInvalidMonthOrYear = &Error{Status: http.StatusPreconditionFailed, Code: 
 // reference type to when they were created. Lock held.
 func (s *Store) createdDates(partitionID, refType string) map[string]time.Time {
 	out := map[string]time.Time{}
-	for _, a := range s.acctsByPartition[partitionID] {
-		h := s.history[a.ID]
+	pa := s.acctsByPartition[partitionID]
+	if pa == nil {
+		return out
+	}
+	for _, e := range pa.list {
+		h := s.history[e.acct.ID]
 		if h == nil {
 			continue
 		}
@@ -83,8 +87,10 @@ func (s *Store) partitionIDsOf(partitionID, kind string) []string {
 			}
 		}
 	case ReportAccount:
-		for id := range s.acctsByPartition[partitionID] {
-			ids = append(ids, id)
+		if pa := s.acctsByPartition[partitionID]; pa != nil {
+			for _, e := range pa.list {
+				ids = append(ids, e.acct.ID)
+			}
 		}
 	}
 	slices.Sort(ids)

@@ -328,36 +328,24 @@ func (s *Store) SipTrunks(partitionID, accountID string) ([]SipTrunk, error) {
 // UpdateSipTrunk replaces a trunk (PUT). The spec makes sipPassword required
 // on PUT; a store caller that leaves it empty keeps the old one.
 func (s *Store) UpdateSipTrunk(partitionID, accountID, id string, in SipTrunk, by Actor) (SipTrunk, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, old, err := s.trunk(partitionID, accountID, id)
-	if err != nil {
-		return SipTrunk{}, err
-	}
-	t := deepCopy(in)
-	if t.SipPassword == "" {
-		t.SipPassword = old.SipPassword
-	}
-	return s.replaceTrunk(a, old, t, by)
+	return s.changeSipTrunk(partitionID, accountID, id, &in, nil, by)
 }
 
 // PatchSipTrunk merges the given keys into a trunk (PATCH).
 func (s *Store) PatchSipTrunk(partitionID, accountID, id string, patch map[string]any, by Actor) (SipTrunk, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, old, err := s.trunk(partitionID, accountID, id)
-	if err != nil {
-		return SipTrunk{}, err
-	}
-	var t SipTrunk
-	if err := mergePatch(old, patch, &t); err != nil {
-		return SipTrunk{}, err
-	}
-	return s.replaceTrunk(a, old, t, by)
+	return s.changeSipTrunk(partitionID, accountID, id, nil, patch, by)
+}
+
+func (s *Store) changeSipTrunk(partitionID, accountID, id string, in *SipTrunk, patch map[string]any, by Actor) (SipTrunk, error) {
+	find := func() (*Account, *SipTrunk, error) { return s.trunk(partitionID, accountID, id) }
+	return change(s, find, in, patch, func(a *Account, old *SipTrunk, t SipTrunk) (SipTrunk, error) { return s.replaceTrunk(a, old, t, by) })
 }
 
 func (s *Store) replaceTrunk(a *Account, old *SipTrunk, t SipTrunk, by Actor) (SipTrunk, error) {
 	t.ID, t.PartitionID, t.AccountID = old.ID, old.PartitionID, old.AccountID
+	if t.SipPassword == "" {
+		t.SipPassword = old.SipPassword
+	}
 	t.LockedOut, t.CallingPlans, t.Forward, t.Registered = old.LockedOut, old.CallingPlans, old.Forward, old.Registered
 	t.TelephoneNumbers = nil
 	if t.ProvisioningStatus == "" {

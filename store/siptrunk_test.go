@@ -111,7 +111,7 @@ func TestTrunkTreeSnapshotRestore(t *testing.T) {
 	if len(msgs) != 2 || msgs[0].ID != m2.ID || msgs[1].ID != m1.ID {
 		t.Fatalf("messages after restore: %+v", msgs)
 	}
-	box, _ := s.VoicemailBoxView("p1", a.ID, u.VoicemailBoxID)
+	box, _ := s.VoicemailBox("p1", a.ID, u.VoicemailBoxID)
 	if box.TotalVoicemails != 2 || box.TotalUnreadVoicemails != 1 {
 		t.Fatalf("totals after restore: %d/%d", box.TotalVoicemails, box.TotalUnreadVoicemails)
 	}

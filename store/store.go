@@ -39,6 +39,10 @@ type State struct {
 	VoicemailPins     []VoicemailPin     `json:"voicemailPins,omitempty"`
 	Jobs              []JobRecord        `json:"jobs,omitempty"`
 	PartitionSettings []PartitionSetting `json:"partitionSettings,omitempty"`
+	// ---- datafeed ----
+	DatafeedLogins []DatafeedLogin    `json:"datafeedLogins,omitempty"`
+	CDRs           []CallDetailRecord `json:"cdrs,omitempty"`
+	CDRFills       []CDRFill          `json:"cdrFills,omitempty"`
 }
 
 // Merge appends other's lists to s (fixtures may be split over several files).
@@ -60,6 +64,9 @@ func (s *State) Merge(other State) {
 	s.VoicemailPins = append(s.VoicemailPins, other.VoicemailPins...)
 	s.Jobs = append(s.Jobs, other.Jobs...)
 	s.PartitionSettings = append(s.PartitionSettings, other.PartitionSettings...)
+	s.DatafeedLogins = append(s.DatafeedLogins, other.DatafeedLogins...)
+	s.CDRs = append(s.CDRs, other.CDRs...)
+	s.CDRFills = append(s.CDRFills, other.CDRFills...)
 }
 
 // Store is the emulated platform's state.
@@ -76,6 +83,7 @@ type Store struct {
 
 	accountTree
 	trunkTree
+	feed feedState
 }
 
 // New builds a store from a seed state. The seed is kept so Reset can go
@@ -84,7 +92,7 @@ func New(seed State, clock *Clock) (*Store, error) {
 	if clock == nil {
 		clock = NewClock()
 	}
-	s := &Store{clock: clock, seed: seed, life: newLifecycles()}
+	s := &Store{clock: clock, seed: seed, life: newLifecycles(), feed: newFeedState(FeedConfig{})}
 	if err := s.load(seed); err != nil {
 		return nil, err
 	}
@@ -130,7 +138,10 @@ func (s *Store) load(st State) error {
 	if err := s.loadAccountTree(st); err != nil {
 		return err
 	}
-	return s.loadTrunkTree(st)
+	if err := s.loadTrunkTree(st); err != nil {
+		return err
+	}
+	return s.loadFeed(st)
 }
 
 // Snapshot returns a deep copy of the whole state, lists sorted by id.
@@ -142,12 +153,16 @@ func (s *Store) Snapshot() State {
 	st.ManagementUsers = sortedValues(s.mgmtUsers, func(u *ManagementUser) string { return u.ID })
 	s.snapshotAccountTree(&st)
 	s.snapshotTrunkTree(&st)
+	s.snapshotFeed(&st)
 	return deepCopy(st)
 }
 
 // Restore replaces the whole state. On error nothing changes.
 func (s *Store) Restore(st State) error {
-	fresh := &Store{clock: s.clock}
+	s.mu.RLock()
+	cfg := s.feed.cfg
+	s.mu.RUnlock()
+	fresh := &Store{clock: s.clock, feed: newFeedState(cfg)}
 	if err := fresh.load(deepCopy(st)); err != nil {
 		return err
 	}
@@ -156,6 +171,8 @@ func (s *Store) Restore(st State) error {
 	s.partitions, s.mgmtUsers, s.mgmtByName = fresh.partitions, fresh.mgmtUsers, fresh.mgmtByName
 	s.accountTree = fresh.accountTree
 	s.trunkTree = fresh.trunkTree
+	fresh.feed.cfg = s.feed.cfg
+	s.feed = fresh.feed
 	s.life.tracked = map[string]*progress{}
 	return nil
 }

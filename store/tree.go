@@ -16,8 +16,7 @@ type accountTree struct {
 	accounts            map[string]*Account
 	acctByNumber        map[string]string // partition + "\x00" + accountNumber -> id
 	deletedAcctByNumber map[string]string // same key -> id of the last deleted account
-	acctsByPartition    map[string]map[string]*Account
-	acctIndex           map[string]accountIndex
+	acctsByPartition    map[string]*partitionAccounts
 	kids                map[string]*accountKids
 
 	endUsers     map[string]*EndUser
@@ -36,8 +35,8 @@ func newAccountTree() accountTree {
 		deviceTypes: map[string]*DeviceType{}, planProducts: map[string]*CallingPlanProduct{},
 		archivedPlans: map[string]bool{}, accounts: map[string]*Account{},
 		acctByNumber: map[string]string{}, deletedAcctByNumber: map[string]string{},
-		acctsByPartition: map[string]map[string]*Account{}, acctIndex: map[string]accountIndex{},
-		kids: map[string]*accountKids{}, endUsers: map[string]*EndUser{},
+		acctsByPartition: map[string]*partitionAccounts{},
+		kids:             map[string]*accountKids{}, endUsers: map[string]*EndUser{},
 		accountUsers: map[string]*AccountUser{}, userByName: map[string]string{},
 		devices: map[string]*Device{}, devByMAC: map[string][]string{}, sipUsers: map[string]string{},
 		registered: map[string]bool{}, vmBoxes: map[string]*VoicemailBox{},
@@ -93,64 +92,53 @@ func (s *Store) loadAccountTree(st State) error {
 		}
 		s.insertAccount(&a)
 	}
-	for i := range st.VoicemailBoxes {
-		b := st.VoicemailBoxes[i]
-		if a, ok := s.accounts[b.AccountID]; !ok || b.ID == "" || a.PartitionID != b.PartitionID {
-			return fmt.Errorf("voicemail box %d: id and a known account of its partition are required", i)
-		}
-		if _, dup := s.vmBoxes[b.ID]; dup {
-			return fmt.Errorf("voicemail box %s: duplicate id", b.ID)
-		}
-		s.insertVoicemailBox(&b)
+	if err := loadChildren(s, "voicemail box", st.VoicemailBoxes,
+		func(b *VoicemailBox) childRef { return childRef{b.ID, b.AccountID, b.PartitionID} },
+		func(id string) bool { return s.vmBoxes[id] != nil },
+		func(b *VoicemailBox, _ *Account) error { s.insertVoicemailBox(b); return nil }); err != nil {
+		return err
 	}
-	for i := range st.EndUsers {
-		u := st.EndUsers[i]
-		a, ok := s.accounts[u.AccountID]
-		if !ok || u.ID == "" || a.PartitionID != u.PartitionID {
-			return fmt.Errorf("end user %d: id and a known account of its partition are required", i)
-		}
-		if _, dup := s.endUsers[u.ID]; dup || s.accountUsers[u.ID] != nil {
-			return fmt.Errorf("end user %s: duplicate id", u.ID)
-		}
-		u.Devices = nil
-		if u.TimeZone == "" {
-			u.TimeZone = a.TimeZone
-		}
-		if err := s.validateEndUser(&u, a, nil); err != nil {
-			return fmt.Errorf("end user %s: %w", u.ID, err)
-		}
-		s.insertEndUser(&u)
+	userTaken := func(id string) bool { return s.endUsers[id] != nil || s.accountUsers[id] != nil }
+	if err := loadChildren(s, "end user", st.EndUsers,
+		func(u *EndUser) childRef { return childRef{u.ID, u.AccountID, u.PartitionID} }, userTaken,
+		func(u *EndUser, a *Account) error {
+			u.Devices = nil
+			if u.TimeZone == "" {
+				u.TimeZone = a.TimeZone
+			}
+			if err := s.validateEndUser(u, a, nil); err != nil {
+				return err
+			}
+			s.insertEndUser(u)
+			return nil
+		}); err != nil {
+		return err
 	}
-	for i := range st.AccountUsers {
-		u := st.AccountUsers[i]
-		a, ok := s.accounts[u.AccountID]
-		if !ok || u.ID == "" || a.PartitionID != u.PartitionID {
-			return fmt.Errorf("account user %d: id and a known account of its partition are required", i)
-		}
-		if _, dup := s.accountUsers[u.ID]; dup || s.endUsers[u.ID] != nil {
-			return fmt.Errorf("account user %s: duplicate id", u.ID)
-		}
-		if err := s.validateAccountUser(&u, nil); err != nil {
-			return fmt.Errorf("account user %s: %w", u.ID, err)
-		}
-		s.insertAccountUser(&u)
+	if err := loadChildren(s, "account user", st.AccountUsers,
+		func(u *AccountUser) childRef { return childRef{u.ID, u.AccountID, u.PartitionID} }, userTaken,
+		func(u *AccountUser, _ *Account) error {
+			if err := s.validateAccountUser(u, nil); err != nil {
+				return err
+			}
+			s.insertAccountUser(u)
+			return nil
+		}); err != nil {
+		return err
 	}
-	for i := range st.DeviceLines {
-		d := st.DeviceLines[i]
-		a, ok := s.accounts[d.AccountID]
-		if !ok || d.ID == "" || a.PartitionID != d.PartitionID {
-			return fmt.Errorf("device line %d: id and a known account of its partition are required", i)
-		}
-		if _, dup := s.devices[d.ID]; dup {
-			return fmt.Errorf("device line %s: duplicate id", d.ID)
-		}
-		if d.SipUsername == "" {
-			d.SipUsername = d.ID
-		}
-		if err := s.validateDevice(&d, a, nil); err != nil {
-			return fmt.Errorf("device line %s: %w", d.ID, err)
-		}
-		s.insertDevice(&d)
+	if err := loadChildren(s, "device line", st.DeviceLines,
+		func(d *Device) childRef { return childRef{d.ID, d.AccountID, d.PartitionID} },
+		func(id string) bool { return s.devices[id] != nil },
+		func(d *Device, a *Account) error {
+			if d.SipUsername == "" {
+				d.SipUsername = d.ID
+			}
+			if err := s.validateDevice(d, a, nil); err != nil {
+				return err
+			}
+			s.insertDevice(d)
+			return nil
+		}); err != nil {
+		return err
 	}
 	for i := range st.AccountHistory {
 		h := st.AccountHistory[i]
@@ -160,6 +148,30 @@ func (s *Store) loadAccountTree(st State) error {
 		s.history[h.AccountID] = &h
 		if _, live := s.accounts[h.AccountID]; !live {
 			s.deletedAcctByNumber[acctKey(h.PartitionID, h.AccountNumber)] = h.AccountID
+		}
+	}
+	return nil
+}
+
+// childRef is what loading needs to know of an object under an account.
+type childRef struct{ id, accountID, partitionID string }
+
+// loadChildren loads objects that live under an account: each needs an id
+// not taken yet and an account of its own partition, then add checks and
+// stores it. Lock held (or store not shared yet).
+func loadChildren[T any](s *Store, kind string, items []T, ref func(*T) childRef, taken func(string) bool, add func(*T, *Account) error) error {
+	for i := range items {
+		it := items[i]
+		r := ref(&it)
+		a, ok := s.accounts[r.accountID]
+		if !ok || r.id == "" || a.PartitionID != r.partitionID {
+			return fmt.Errorf("%s %d: id and a known account of its partition are required", kind, i)
+		}
+		if taken(r.id) {
+			return fmt.Errorf("%s %s: duplicate id", kind, r.id)
+		}
+		if err := add(&it, a); err != nil {
+			return fmt.Errorf("%s %s: %w", kind, r.id, err)
 		}
 	}
 	return nil
@@ -177,7 +189,7 @@ func (s *Store) snapshotAccountTree(st *State) {
 	st.VoicemailBoxes = sortedValues(s.vmBoxes, func(b *VoicemailBox) string { return b.ID })
 	st.EndUsers = sortedValues(s.endUsers, func(u *EndUser) string { return u.ID })
 	for i := range st.EndUsers {
-		st.EndUsers[i].Devices = nil
+		st.EndUsers[i].Devices = []Device{}
 	}
 	st.AccountUsers = sortedValues(s.accountUsers, func(u *AccountUser) string { return u.ID })
 	st.DeviceLines = sortedValues(s.devices, func(d *Device) string { return d.ID })

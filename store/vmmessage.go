@@ -71,9 +71,9 @@ func (s *Store) validateBox(b *VoicemailBox) error {
 	return nil
 }
 
-// VoicemailBoxList lists an account's boxes with live totals; a parentId
-// keeps only that box's sub-boxes.
-func (s *Store) VoicemailBoxList(partitionID, accountID, parentID string) ([]VoicemailBox, error) {
+// VoicemailBoxes lists an account's boxes in creation order, with live
+// totals; a parentId keeps only that box's sub-boxes.
+func (s *Store) VoicemailBoxes(partitionID, accountID, parentID string) ([]VoicemailBox, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	a, err := s.account(partitionID, accountID)
@@ -89,8 +89,8 @@ func (s *Store) VoicemailBoxList(partitionID, accountID, parentID string) ([]Voi
 	return out, nil
 }
 
-// VoicemailBoxView returns one box with live totals.
-func (s *Store) VoicemailBoxView(partitionID, accountID, id string) (VoicemailBox, error) {
+// VoicemailBox returns one box of an account, with live totals.
+func (s *Store) VoicemailBox(partitionID, accountID, id string) (VoicemailBox, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	_, b, err := s.box(partitionID, accountID, id)
@@ -131,28 +131,19 @@ func (s *Store) CreateVoicemailBox(partitionID, accountID string, in VoicemailBo
 
 // UpdateVoicemailBox replaces a box (PUT); server-owned fields stay.
 func (s *Store) UpdateVoicemailBox(partitionID, accountID, id string, in VoicemailBox, by Actor) (VoicemailBox, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, old, err := s.box(partitionID, accountID, id)
-	if err != nil {
-		return VoicemailBox{}, err
-	}
-	return s.replaceBox(a, old, deepCopy(in), by)
+	return s.changeVoicemailBox(partitionID, accountID, id, &in, nil, by)
 }
 
 // PatchVoicemailBox merges the given keys into a box (PATCH).
 func (s *Store) PatchVoicemailBox(partitionID, accountID, id string, patch map[string]any, by Actor) (VoicemailBox, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, old, err := s.box(partitionID, accountID, id)
-	if err != nil {
-		return VoicemailBox{}, err
-	}
-	var b VoicemailBox
-	if err := mergePatch(old, patch, &b); err != nil {
-		return VoicemailBox{}, err
-	}
-	return s.replaceBox(a, old, b, by)
+	return s.changeVoicemailBox(partitionID, accountID, id, nil, patch, by)
+}
+
+func (s *Store) changeVoicemailBox(partitionID, accountID, id string, in *VoicemailBox, patch map[string]any, by Actor) (VoicemailBox, error) {
+	find := func() (*Account, *VoicemailBox, error) { return s.box(partitionID, accountID, id) }
+	return change(s, find, in, patch, func(a *Account, old *VoicemailBox, b VoicemailBox) (VoicemailBox, error) {
+		return s.replaceBox(a, old, b, by)
+	})
 }
 
 func (s *Store) replaceBox(a *Account, old *VoicemailBox, b VoicemailBox, by Actor) (VoicemailBox, error) {

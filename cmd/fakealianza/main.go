@@ -79,8 +79,15 @@ type config struct {
 	seed      uint64
 	logFormat string
 	logLevel  string
-	tokenIdle time.Duration
-	tokenMax  time.Duration
+	// ---- datafeed ----
+	sftpHostKey     string
+	sftpAllowDelete bool
+	cdrLag          time.Duration
+	cdrRetention    time.Duration
+	cdrPlainCSV     bool
+	cdrGenerate     bool
+	tokenIdle       time.Duration
+	tokenMax        time.Duration
 }
 
 // option is one flag and its environment variable.
@@ -90,11 +97,24 @@ type option struct {
 	set              func(string) error
 }
 
+// booleanFlags may be given alone on the command line, meaning true.
+var booleanFlags = map[string]bool{"sftp-allow-delete": true, "cdr-plain-csv": true, "cdr-generate": true}
+
 func options(c *config) []option {
 	str := func(p *string) func(string) error { return func(v string) error { *p = v; return nil } }
+	boolean := func(p *bool) func(string) error {
+		return func(v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("want true or false, got %q", v)
+			}
+			*p = b
+			return nil
+		}
+	}
 	return []option{
 		{"http-addr", "FAKEALIANZA_HTTP_ADDR", "REST API listen address (port 0 picks a free port)", ":8080", str(&c.httpAddr)},
-		{"sftp-addr", "FAKEALIANZA_SFTP_ADDR", "SFTP datafeed listen address (reserved: the datafeed is not built yet)", ":10022", str(&c.sftpAddr)},
+		{"sftp-addr", "FAKEALIANZA_SFTP_ADDR", "SFTP datafeed listen address (port 0 picks a free port; off: no SFTP)", ":10022", str(&c.sftpAddr)},
 		{"fixtures", "FAKEALIANZA_FIXTURES", "folder of *.json fixtures replacing the embedded seed", "", str(&c.fixtures)},
 		{"seed", "FAKEALIANZA_SEED", "seed for everything generated", "1", func(v string) error {
 			n, err := strconv.ParseUint(v, 10, 64)
@@ -121,6 +141,13 @@ func options(c *config) []option {
 			c.logLevel = v
 			return nil
 		}},
+		// ---- datafeed ----
+		{"sftp-host-key", "FAKEALIANZA_SFTP_HOST_KEY", "SFTP host key file (PEM or OpenSSH private key); empty derives a stable key from the seed", "", str(&c.sftpHostKey)},
+		{"sftp-allow-delete", "FAKEALIANZA_SFTP_ALLOW_DELETE", "let datafeed logins delete files", "false", boolean(&c.sftpAllowDelete)},
+		{"cdr-lag", "FAKEALIANZA_CDR_LAG", "wait after an hour closes before its CDR file appears", "5m", duration(&c.cdrLag)},
+		{"cdr-retention", "FAKEALIANZA_CDR_RETENTION", "how long a CDR file stays after its hour began", "72h", duration(&c.cdrRetention)},
+		{"cdr-plain-csv", "FAKEALIANZA_CDR_PLAIN_CSV", "write CDR files as .csv instead of .csv.gz", "false", boolean(&c.cdrPlainCSV)},
+		{"cdr-generate", "FAKEALIANZA_CDR_GENERATE", "fill every hour with generated calls (false: staged and admin-generated calls only)", "true", boolean(&c.cdrGenerate)},
 	}
 }
 
@@ -151,6 +178,10 @@ func parse(name string, args []string, getenv func(string) string, stderr io.Wri
 			}
 		}
 		o := o
+		if booleanFlags[o.name] {
+			fs.BoolFunc(o.name, fmt.Sprintf("%s (env %s, default %q)", o.usage, o.env, o.def), o.set)
+			continue
+		}
 		fs.Func(o.name, fmt.Sprintf("%s (env %s, default %q)", o.usage, o.env, o.def), o.set)
 	}
 	fs.Usage = func() {
@@ -188,6 +219,8 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 	log := newLogger(c, stderr)
 	srv, err := fakealianza.New(fakealianza.Options{
 		HTTPAddr: c.httpAddr, SFTPAddr: c.sftpAddr, FixturesDir: c.fixtures, Seed: c.seed, Logger: log,
+		SFTPHostKeyFile: c.sftpHostKey, SFTPAllowDelete: c.sftpAllowDelete,
+		CDRLag: c.cdrLag, CDRRetention: c.cdrRetention, CDRPlainCSV: c.cdrPlainCSV, CDRNoGenerate: !c.cdrGenerate,
 		TokenIdleTimeout: c.tokenIdle, TokenMaxLife: c.tokenMax,
 	})
 	if err != nil {
@@ -200,7 +233,13 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "listening http=%s\n", srv.Addr())
+	if a := srv.SFTPAddr(); a != "" {
+		fp, _ := srv.SFTPHostKey()
+		fmt.Fprintf(stdout, "listening http=%s sftp=%s\n", srv.Addr(), a)
+		fmt.Fprintf(stdout, "sftp host key %s\n", fp)
+	} else {
+		fmt.Fprintf(stdout, "listening http=%s\n", srv.Addr())
+	}
 	<-ctx.Done()
 	stop()
 	log.Info("shutting down")

@@ -61,6 +61,58 @@ func TestFlagWinsOverEnv(t *testing.T) {
 	}
 }
 
+func TestDatafeedFlags(t *testing.T) {
+	var stderr bytes.Buffer
+	c, err := parse("serve", nil, env(nil), &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.sftpAllowDelete || c.cdrPlainCSV || !c.cdrGenerate || c.cdrLag != 5*time.Minute || c.cdrRetention != 72*time.Hour || c.sftpHostKey != "" {
+		t.Fatalf("defaults: %+v", c)
+	}
+	c, err = parse("serve", []string{"--sftp-allow-delete", "--cdr-plain-csv", "--cdr-generate=false", "--cdr-lag", "1m",
+		"--sftp-host-key", "/keys/host"}, env(map[string]string{"FAKEALIANZA_CDR_RETENTION": "24h", "FAKEALIANZA_CDR_LAG": "9m"}), &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.sftpAllowDelete || !c.cdrPlainCSV || c.cdrGenerate || c.cdrLag != time.Minute || c.cdrRetention != 24*time.Hour || c.sftpHostKey != "/keys/host" {
+		t.Fatalf("set: %+v", c)
+	}
+	for _, bad := range []map[string]string{{"FAKEALIANZA_CDR_LAG": "soon"}, {"FAKEALIANZA_CDR_RETENTION": "-1h"}, {"FAKEALIANZA_SFTP_ALLOW_DELETE": "maybe"}} {
+		if _, err := parse("serve", nil, env(bad), &stderr); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
+
+func TestServePrintsSFTPAddressAndHostKey(t *testing.T) {
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- run([]string{"serve", "--http-addr", "127.0.0.1:0", "--sftp-addr", "127.0.0.1:0", "--seed", "3"}, env(nil), pw, io.Discard)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	var lines []string
+	for len(lines) < 2 && sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if len(lines) < 2 || !regexp.MustCompile(`^listening http=127\.0\.0\.1:\d+ sftp=127\.0\.0\.1:\d+$`).MatchString(lines[0]) ||
+		!regexp.MustCompile(`^sftp host key SHA256:\S+$`).MatchString(lines[1]) {
+		t.Fatalf("start lines %q", lines)
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGINT)
+	go io.Copy(io.Discard, pr)
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("exit %d", code)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop on SIGINT")
+	}
+}
+
 func TestHelpListsFlagsAndEnvVars(t *testing.T) {
 	var out, errw bytes.Buffer
 	if code := run([]string{"serve", "--help"}, env(nil), &out, &errw); code != 0 {
@@ -161,7 +213,7 @@ func buildBinary(t testing.TB) string {
 // address it printed.
 func startBinary(t testing.TB, bin string, args ...string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--http-addr", "127.0.0.1:0"}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--http-addr", "127.0.0.1:0", "--sftp-addr", "127.0.0.1:0"}, args...)...)
 	cmd.Stderr = io.Discard
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -181,7 +233,7 @@ func startBinary(t testing.TB, bin string, args ...string) (*exec.Cmd, string) {
 	}()
 	select {
 	case l := <-line:
-		m := regexp.MustCompile(`http=(127\.0\.0\.1:\d+)`).FindStringSubmatch(l)
+		m := regexp.MustCompile(`http=(127\.0\.0\.1:\d+) sftp=127\.0\.0\.1:\d+$`).FindStringSubmatch(l)
 		if m == nil {
 			t.Fatalf("listening line %q", l)
 		}

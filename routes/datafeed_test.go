@@ -1,0 +1,248 @@
+package routes_test
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v4"
+
+	"github.com/fakealianza/fakealianza"
+	"github.com/fakealianza/fakealianza/fatest"
+	"github.com/fakealianza/fakealianza/openapi"
+	"github.com/fakealianza/fakealianza/store"
+)
+
+var frozenAt = time.Date(2026, 3, 4, 15, 30, 0, 0, time.UTC)
+
+func frozenServer(t *testing.T, edit ...func(*fakealianza.Options)) *fatest.Server {
+	srv := fatest.New(t, edit...)
+	srv.Clock().Set(frozenAt)
+	srv.Clock().Freeze(true)
+	return srv
+}
+
+func wantError(t *testing.T, r *fatest.Resp, status int, code string) {
+	t.Helper()
+	st, msgs, _ := r.Envelope(t)
+	if r.Status != status || st != status || len(msgs) != 1 || msgs[0] != code {
+		t.Fatalf("got %d %s, want %d %s", r.Status, r.Body, status, code)
+	}
+}
+
+// schemaPropertyOrder lists a schema's properties in document order.
+func schemaPropertyOrder(t *testing.T, raw []byte, schema string) []string {
+	t.Helper()
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	find := func(n *yaml.Node, key string) *yaml.Node {
+		for i := 0; n != nil && i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				return n.Content[i+1]
+			}
+		}
+		return nil
+	}
+	props := find(find(find(find(doc.Content[0], "components"), "schemas"), schema), "properties")
+	if props == nil {
+		t.Fatalf("schema %s not found", schema)
+	}
+	var out []string
+	for i := 0; i < len(props.Content); i += 2 {
+		out = append(out, props.Content[i].Value)
+	}
+	return out
+}
+
+// The CSV header is CallDetailRecord's fields in the spec's order, ours and
+// the vendor's.
+func TestCDRColumnsFollowTheSpecOrder(t *testing.T) {
+	cols := store.CDRColumns()
+	if ours := schemaPropertyOrder(t, openapi.Embedded(), "CallDetailRecord"); !slices.Equal(ours, cols) {
+		t.Fatalf("our spec's order\n%v\nCSV columns\n%v", ours, cols)
+	}
+	vendorPath := filepath.Join("..", "..", "shared", "reference", "alianza-openapi-vendor.yml")
+	if p := os.Getenv("FAKEALIANZA_VENDOR_SPEC"); p != "" {
+		vendorPath = p
+	}
+	raw, err := os.ReadFile(vendorPath)
+	if err != nil {
+		t.Skipf("vendor spec not found at %s: vendor order not checked", vendorPath)
+	}
+	if v := schemaPropertyOrder(t, raw, "CallDetailRecord"); !slices.Equal(v, cols) {
+		t.Fatalf("vendor order\n%v\nCSV columns\n%v", v, cols)
+	}
+}
+
+func TestAdminDatafeedLayoutAndLogins(t *testing.T) {
+	srv := frozenServer(t)
+	r := srv.Call(http.MethodGet, "/__admin/datafeed", nil)
+	var layout struct {
+		SFTPAddress        string   `json:"sftpAddress"`
+		HostKeyFingerprint string   `json:"hostKeyFingerprint"`
+		Compression        string   `json:"compression"`
+		LagSeconds         int      `json:"lagSeconds"`
+		RetentionHours     int      `json:"retentionHours"`
+		Columns            []string `json:"columns"`
+		Logins             []store.DatafeedLogin
+	}
+	r.Decode(t, &layout)
+	if r.Status != 200 || layout.SFTPAddress != srv.SFTPAddr() || layout.Compression != "gzip" || layout.LagSeconds != 300 ||
+		layout.RetentionHours != 72 || !slices.Equal(layout.Columns, store.CDRColumns()) {
+		t.Fatalf("layout %d %s", r.Status, r.Body)
+	}
+	if fp, _ := srv.SFTPHostKey(); layout.HostKeyFingerprint != fp || fp == "" {
+		t.Fatalf("fingerprint %q vs %q", layout.HostKeyFingerprint, fp)
+	}
+	want := []store.DatafeedLogin{
+		{PartitionID: "fakePartitionAlpha0001", Username: "datafeed", Password: "fakealianza"},
+		{PartitionID: "fakePartitionBravo0002", Username: "datafeed-bravo", Password: "fakealianza-bravo"},
+	}
+	if !slices.Equal(layout.Logins, want) {
+		t.Fatalf("logins %+v", layout.Logins)
+	}
+
+	r = srv.Call(http.MethodPut, "/__admin/datafeed/logins/fakePartitionBravo0002", map[string]string{"username": "bravo2", "password": "pw"})
+	if r.Status != 200 || r.Map(t)["username"] != "bravo2" {
+		t.Fatalf("set login %d %s", r.Status, r.Body)
+	}
+	if pid, ok := srv.Store().AuthenticateDatafeed("bravo2", "pw"); !ok || pid != "fakePartitionBravo0002" {
+		t.Fatal("new login not in force")
+	}
+	wantError(t, srv.Call(http.MethodPut, "/__admin/datafeed/logins/fakePartitionBravo0002", map[string]string{"username": "datafeed", "password": "pw"}), 400, "DuplicateUsername")
+	wantError(t, srv.Call(http.MethodPut, "/__admin/datafeed/logins/fakePartitionBravo0002", map[string]string{"password": "pw"}), 400, "UsernameRequired")
+	wantError(t, srv.Call(http.MethodPut, "/__admin/datafeed/logins/nope", map[string]string{"username": "u", "password": "pw"}), 404, "EntityNotFound")
+}
+
+const alpha = "fakePartitionAlpha0001"
+
+func TestAdminStageAndCdrSearch(t *testing.T) {
+	srv := frozenServer(t)
+	tok := fatest.Auth(srv.Admin(t))
+	base := "/v2/partition/" + alpha + "/account/acctOne/cdrsearch"
+	recs := []map[string]any{
+		{"partitionId": alpha, "acctId": "acctOne", "startTime": "2026-03-03T10:00:00Z", "endTime": "2026-03-03T10:00:00Z",
+			"actualCallLengthSeconds": 0, "billCallLengthSeconds": 0, "cost": 0, "callType": "OUTBOUND", "legType": "Origination",
+			"callFlagType": "ANSWERED", "termNumber": "13125550150", "dialedNumber": "13125550150", "origNumber": "18015550101"},
+		{"partitionId": alpha, "acctId": "acctOne", "startTime": "2026-03-03T11:00:00.250Z", "endTime": "2026-03-03T20:00:00Z",
+			"connectTime": "2026-03-03T11:00:05Z", "actualCallLengthSeconds": 32395, "billCallLengthSeconds": 32400,
+			"ratePerMinute": 0.15, "cost": 81, "callType": "OUTBOUND", "legType": "Origination", "serviceType": "INTERNATIONAL",
+			"termNumber": "011442079460123", "callFlagType": "ANSWERED", "sipCallIds": []string{"a@x", "b@x"}},
+		{"partitionId": alpha, "acctId": "acctOne", "startTime": "2026-03-03T12:00:00Z", "callType": "INBOUND",
+			"legType": "Termination", "callFlagType": "MISSED", "disconnectType": "NoAnswer", "origNumber": "12125550170"},
+		{"partitionId": alpha, "acctId": "acctTwo", "startTime": "2026-03-03T12:30:00Z", "callType": "INBOUND"},
+	}
+	r := srv.Call(http.MethodPost, "/__admin/cdrs", map[string]any{"records": recs})
+	if r.Status != 201 {
+		t.Fatalf("stage %d %s", r.Status, r.Body)
+	}
+	var staged struct{ Records []store.CallDetailRecord }
+	r.Decode(t, &staged)
+	if len(staged.Records) != 4 || staged.Records[1].StartTime.String() != "2026-03-03T11:00:00.250Z" {
+		t.Fatalf("staged %s", r.Body)
+	}
+
+	var page store.CDRPage
+	r = srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03", nil, tok)
+	r.Decode(t, &page)
+	if r.Status != 200 || page.TotalRecords != 3 || page.Results[0].ID != staged.Records[2].ID {
+		t.Fatalf("search %d %s", r.Status, r.Body)
+	}
+	// Null fields are left out: the missed call has no connectTime.
+	if m := r.Map(t)["results"].([]any)[0].(map[string]any); m["connectTime"] != nil || m["cost"] != nil {
+		t.Fatalf("absent fields present: %v", m)
+	}
+	for q, n := range map[string]int64{
+		"&callType=INBOUND":                    1,
+		"&callType=INBOUND&callType=OUTBOUND":  3,
+		"&callFlagType=ANSWERED":               2,
+		"&minCost=1":                           1,
+		"&termNumber=3125550150":               1,
+		"&origNumber=212":                      1,
+		"&dialedNumber=13125550150":            1,
+		"&startTime=11:00&endTime=11:30":       1,
+		"&maxResult=1&firstResultIndex=2":      3,
+		"&sort=CALL_LENGTH&sortOrder=DESC":     3,
+		"&callCategory=OffNet":                 0,
+		"&sort=COST&sortOrder=ASC&maxResult=0": 3,
+	} {
+		r := srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03"+q, nil, tok)
+		var p store.CDRPage
+		r.Decode(t, &p)
+		if r.Status != 200 || p.TotalRecords != n {
+			t.Errorf("%s: %d %s", q, r.Status, r.Body)
+		}
+	}
+	r = srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&sort=COST&sortOrder=DESC&maxResult=1", nil, tok)
+	r.Decode(t, &page)
+	if len(page.Results) != 1 || *page.Results[0].Cost != 81 {
+		t.Fatalf("COST DESC %s", r.Body)
+	}
+
+	wantError(t, srv.Call(http.MethodGet, base+"?endDate=2026-03-03", nil, tok), 400, "StartDateRequired")
+	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03", nil, tok), 400, "EndDateRequired")
+	wantError(t, srv.Call(http.MethodGet, base+"?startDate=3/3/2026&endDate=2026-03-03", nil, tok), 400, "InvalidValueForField:startDate")
+	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&callType=SIDEWAYS", nil, tok), 400, "InvalidValueForField:callType")
+	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&maxResult=-1", nil, tok), 400, "InvalidValueForField:maxResult")
+	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&startTime=noon", nil, tok), 400, "InvalidValueForField:startTime")
+	// The token layer guards the search like any Alianza operation.
+	wantError(t, srv.Call(http.MethodGet, "/v2/partition/nope/account/a/cdrsearch?startDate=2026-03-03&endDate=2026-03-03", nil, tok), 400, "NotPermitted")
+	bravoTok := fatest.Auth(srv.Login(t, fatest.BravoAdminUser, fatest.Password))
+	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03", nil, bravoTok), 400, "NotPermitted")
+	if r := srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03", nil); r.Status != 401 {
+		t.Fatalf("no token: %d %s", r.Status, r.Body)
+	}
+	readerTok := fatest.Auth(srv.Login(t, fatest.ReaderUser, fatest.Password))
+	if r := srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03", nil, readerTok); r.Status != 200 {
+		t.Fatalf("reader: %d %s", r.Status, r.Body)
+	}
+
+	// The hour is published now: staging into it is refused, the file is fixed.
+	wantError(t, srv.Call(http.MethodPost, "/__admin/cdrs", map[string]any{"records": recs[:1]}), 409, "CdrFileAlreadyPublished")
+	wantError(t, srv.Call(http.MethodPost, "/__admin/cdrs", map[string]any{"records": []any{}}), 400, "InvalidValueForField:records")
+	wantError(t, srv.Call(http.MethodPost, "/__admin/cdrs", map[string]any{"records": []any{map[string]any{"startTime": "2026-03-04T15:00:00Z"}}}), 400, "PartitionIdRequired")
+	wantError(t, srv.Call(http.MethodPost, "/__admin/cdrs", map[string]any{"records": []any{map[string]any{"partitionId": alpha, "callType": "UP"}}}), 400, "InvalidValueForField:callType")
+}
+
+func TestAdminGenerateCdrs(t *testing.T) {
+	srv := frozenServer(t, func(o *fakealianza.Options) { o.CDRNoGenerate = true })
+	r := srv.Call(http.MethodPost, "/__admin/cdrs/generate", map[string]any{
+		"partitionId": alpha, "from": "2026-03-04T08:00:00Z", "to": "2026-03-04T10:00:00Z", "callsPerHour": 4,
+	})
+	if r.Status != 200 {
+		t.Fatalf("generate %d %s", r.Status, r.Body)
+	}
+	var fills struct {
+		Hours []string `json:"hours"`
+	}
+	r.Decode(t, &fills)
+	if !slices.Equal(fills.Hours, []string{"2026-03-04T08:00:00.000Z", "2026-03-04T09:00:00.000Z"}) {
+		t.Fatalf("hours %v", fills.Hours)
+	}
+	files, err := srv.Store().FeedFiles(alpha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, f := range files {
+		total += f.Records
+	}
+	if total != 8 {
+		t.Fatalf("%d records, want 8 (generation is off outside the fill)", total)
+	}
+	wantError(t, srv.Call(http.MethodPost, "/__admin/cdrs/generate", map[string]any{
+		"partitionId": alpha, "from": "2026-03-04T08:00:00Z", "to": "2026-03-04T09:00:00Z"}), 409, "CdrFileAlreadyPublished")
+	wantError(t, srv.Call(http.MethodPost, "/__admin/cdrs/generate", map[string]any{
+		"partitionId": "nope", "from": "2026-03-04T08:00:00Z", "to": "2026-03-04T09:00:00Z"}), 404, "EntityNotFound")
+	wantError(t, srv.Call(http.MethodPost, "/__admin/cdrs/generate", map[string]any{
+		"partitionId": alpha, "from": "2026-03-04T16:00:00Z"}), 400, "ToRequired")
+	wantError(t, srv.Call(http.MethodPost, "/__admin/cdrs/generate", map[string]any{
+		"partitionId": alpha, "from": "2026-03-04T16:00:00Z", "to": "2026-03-04T17:00:00Z", "callsPerHour": 10001}), 400, "InvalidValueForField:callsPerHour")
+	wantError(t, srv.Call(http.MethodPost, "/__admin/cdrs/generate", map[string]any{
+		"partitionId": alpha, "from": "2026-03-04T16:00:00Z", "to": "2026-03-01T17:00:00Z"}), 400, "InvalidValueForField:to")
+}
