@@ -144,9 +144,7 @@ func TestProvisioningFlowReports(t *testing.T) {
 
 	// a change shows in the next count and the next export
 	h.want(h.call(http.MethodDelete, h.acctBase(b)+"/siptrunk_2/"+t2["id"].(string), nil), http.StatusNoContent, "")
-	if err := h.srv.Store().DeleteEndUser(fatest.AlphaPartition, h.acct, users[0].ID, "", store.Actor{}); err != nil {
-		t.Fatal(err)
-	}
+	h.want(h.call(http.MethodDelete, h.base+"/user/"+users[0].ID, nil), http.StatusNoContent, "")
 	if n, tot := h.summary("sip"); n != 1 || tot != 1 {
 		t.Fatalf("sip summary after delete %v/%v", n, tot)
 	}

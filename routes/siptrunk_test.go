@@ -10,9 +10,8 @@ import (
 	"github.com/fakealianza/fakealianza/store"
 )
 
-// h6 is a server with an admin token and one account in partition Alpha.
-// Accounts and users are made through the store (their endpoints belong to
-// the account-tree work); everything under test goes through the router.
+// h6 is a server with an admin token and one account in partition Alpha;
+// everything, accounts and users included, goes through the router.
 type h6 struct {
 	t    *testing.T
 	srv  *fatest.Server
@@ -32,23 +31,21 @@ func newH6(t *testing.T) *h6 {
 
 func (h *h6) account(number string) string {
 	h.t.Helper()
-	a, err := h.srv.Store().CreateAccount(fatest.AlphaPartition, store.Account{
-		AccountNumber: number, AccountName: "Trunk Co " + number, AccountType: "ADVANCED",
-	}, store.Actor{UserName: fatest.AdminUser})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return a.ID
+	r := h.call(http.MethodPost, "/v2/partition/"+fatest.AlphaPartition+"/account", map[string]any{
+		"accountNumber": number, "accountName": "Trunk Co " + number, "accountType": "ADVANCED",
+	})
+	h.want(r, http.StatusOK, "")
+	return r.Map(h.t)["id"].(string)
 }
 
 func (h *h6) user(acct, username, ext string) store.EndUser {
 	h.t.Helper()
-	u, err := h.srv.Store().CreateEndUser(fatest.AlphaPartition, acct, store.EndUser{
-		Username: username, FirstName: "Pat", LastName: "Jones", Extension: ext,
-	}, store.Actor{UserName: fatest.AdminUser})
-	if err != nil {
-		h.t.Fatal(err)
-	}
+	r := h.call(http.MethodPost, h.acctBase(acct)+"/user", map[string]any{
+		"username": username, "firstName": "Pat", "lastName": "Jones", "extension": ext,
+	})
+	h.want(r, http.StatusOK, "")
+	var u store.EndUser
+	r.Decode(h.t, &u)
 	return u
 }
 

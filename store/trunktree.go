@@ -20,39 +20,33 @@ func (s *Store) loadTrunkTree(st State) error {
 	if err := s.loadSettings(st); err != nil {
 		return err
 	}
-	for i := range st.SipTrunkGroups {
-		g := st.SipTrunkGroups[i]
-		a, ok := s.accounts[g.AccountID]
-		if !ok || g.ID == "" || a.PartitionID != g.PartitionID {
-			return fmt.Errorf("sip trunk group %d: id and a known account of its partition are required", i)
-		}
-		if _, dup := s.trunkGroups[g.ID]; dup {
-			return fmt.Errorf("sip trunk group %s: duplicate id", g.ID)
-		}
-		members := g.SipTrunksIDs
-		g.SipTrunksIDs = nil
-		if err := s.validateGroup(a, &g); err != nil {
-			return fmt.Errorf("sip trunk group %s: %w", g.ID, err)
-		}
-		s.trunkGroups[g.ID] = &g
-		if len(members) > 0 {
-			return fmt.Errorf("sip trunk group %s: list members with each trunk's sipTrunkGroupId", g.ID)
-		}
+	if err := loadChildren(s, "sip trunk group", st.SipTrunkGroups,
+		func(g *SipTrunkGroup) childRef { return childRef{g.ID, g.AccountID, g.PartitionID} },
+		func(id string) bool { return s.trunkGroups[id] != nil },
+		func(g *SipTrunkGroup, a *Account) error {
+			if len(g.SipTrunksIDs) > 0 {
+				return fmt.Errorf("list members with each trunk's sipTrunkGroupId")
+			}
+			if err := s.validateGroup(a, g); err != nil {
+				return err
+			}
+			s.trunkGroups[g.ID] = g
+			return nil
+		}); err != nil {
+		return err
 	}
-	for i := range st.SipTrunks {
-		t := st.SipTrunks[i]
-		a, ok := s.accounts[t.AccountID]
-		if !ok || t.ID == "" || a.PartitionID != t.PartitionID {
-			return fmt.Errorf("sip trunk %d: id and a known account of its partition are required", i)
-		}
-		if _, dup := s.trunks[t.ID]; dup {
-			return fmt.Errorf("sip trunk %s: duplicate id", t.ID)
-		}
-		t.TelephoneNumbers, t.SipProxyServer = nil, ""
-		if err := s.validateTrunk(&t, nil); err != nil {
-			return fmt.Errorf("sip trunk %s: %w", t.ID, err)
-		}
-		s.insertTrunk(&t)
+	if err := loadChildren(s, "sip trunk", st.SipTrunks,
+		func(t *SipTrunk) childRef { return childRef{t.ID, t.AccountID, t.PartitionID} },
+		func(id string) bool { return s.trunks[id] != nil },
+		func(t *SipTrunk, _ *Account) error {
+			t.TelephoneNumbers, t.SipProxyServer = nil, ""
+			if err := s.validateTrunk(t, nil); err != nil {
+				return err
+			}
+			s.insertTrunk(t)
+			return nil
+		}); err != nil {
+		return err
 	}
 	for i := range st.VoicemailMessages {
 		m := st.VoicemailMessages[i]
