@@ -39,6 +39,10 @@ func (a *api) reportRoutes() map[string]Handler {
 			}
 			return OK(jobOutputURL{URL: scheme + "://" + r.Host + "/v2/job/" + id + "/output"}), nil
 		},
+		"endUserAccountHistory2": func(r *Request) (Response, error) {
+			q := r.URL.Query()
+			return acceptedOr(st.StartEndUserChangesJob(r.Vars["partitionId"], r.Principal.User.ID, q.Get("startDate"), q.Get("endDate")))
+		},
 		"adminFailJob": func(r *Request) (Response, error) {
 			var in struct {
 				Error string `json:"error"`
@@ -66,16 +70,21 @@ func (a *api) reportRoutes() map[string]Handler {
 		"specialtyLinesReport": store.ReportSpecialtyLines, "telephoneNumberPortOutCSVReport2": store.ReportPortOut,
 		"userCSVReport3": store.ReportUser, "accountCSVReport3": store.ReportAccount,
 		"deviceCSVReport3": store.ReportDevice, "deviceRegistrationReport": store.ReportDeviceRegistration,
+		"userProductsReport": store.ReportUserProducts, "emergencyNotificationComplianceReport": store.ReportEmergencyNotification,
 	} {
 		out[op] = func(r *Request) (Response, error) {
-			job, err := st.StartReportJob(r.Vars["partitionId"], r.Principal.User.ID, kind, queryInt(r, "month"), queryInt(r, "year"))
-			if err != nil {
-				return Response{}, err
-			}
-			return JSON(http.StatusAccepted, job), nil
+			return acceptedOr(st.StartReportJob(r.Vars["partitionId"], r.Principal.User.ID, kind, queryInt(r, "month"), queryInt(r, "year")))
 		}
 	}
 	return out
+}
+
+// acceptedOr answers 202 with a started job, or the error.
+func acceptedOr(job store.Job, err error) (Response, error) {
+	if err != nil {
+		return Response{}, err
+	}
+	return JSON(http.StatusAccepted, job), nil
 }
 
 // jobOutputURL is JobOutputUrl.

@@ -142,6 +142,14 @@ func TestProvisioningFlowReports(t *testing.T) {
 		}
 	}
 
+	rows = h.output(h.job("user-products/csv_2")["id"].(string))
+	if i := slices.Index(rows[0], "userProductPlan"); i < 0 || len(rows) != 4+int(fixtureUsers) {
+		t.Fatalf("user-products rows %v", rows)
+	}
+	if rows := h.output(h.job("emergencynotificationcompliance/csv_2")["id"].(string)); len(rows) != 1 {
+		t.Fatalf("emergency notification rows %v", rows)
+	}
+
 	// a change shows in the next count and the next export
 	h.want(h.call(http.MethodDelete, h.acctBase(b)+"/siptrunk_2/"+t2["id"].(string), nil), http.StatusNoContent, "")
 	h.want(h.call(http.MethodDelete, h.base+"/user/"+users[0].ID, nil), http.StatusNoContent, "")
@@ -154,6 +162,25 @@ func TestProvisioningFlowReports(t *testing.T) {
 	rows = h.output(h.job("sip/csv_2" + month)["id"].(string))
 	if got := column(rows, "id"); fmt.Sprint(got) != fmt.Sprint([]string{t1["id"].(string)}) {
 		t.Fatalf("sip rows after delete %v", got)
+	}
+
+	// the end user change report lists this run's creates and the delete
+	today := h.srv.Clock().Now().Format(time.DateOnly)
+	rows = h.output(h.job("accounthistory/enduserchanges_2?startDate=" + today + "&endDate=" + today)["id"].(string))
+	if got := column(rows, "action"); fmt.Sprint(got) != "[CREATE CREATE CREATE DELETE]" {
+		t.Fatalf("end user changes %v", rows)
+	}
+	if got := column(rows, "referenceId"); !slices.Contains(got, users[2].ID) {
+		t.Fatalf("end user changes ids %v", got)
+	}
+	for q, code := range map[string]string{
+		"?startDate=2026-13-01&endDate=2026-12-01": "InvalidValueForField:startDate",
+		"?startDate=2026-02-01&endDate=2026-01-31": "InvalidValueForField:endDate",
+		"?startDate=2026-02-01&endDate=soon":       "InvalidValueForField:endDate",
+		"?endDate=2026-02-01":                      "StartDateRequired",
+		"?startDate=2026-02-01":                    "EndDateRequired",
+	} {
+		h.want(h.call(http.MethodGet, pAlpha+"/report/accounthistory/enduserchanges_2"+q, nil), http.StatusBadRequest, code)
 	}
 
 	// next month, nothing is new; last month's report predates everything

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -20,16 +21,18 @@ type ReportSummary struct {
 
 // Report kinds: the summary and CSV reports the store can build.
 const (
-	ReportTN                 = "tn"
-	ReportUser               = "user"
-	ReportSip                = "sip"
-	ReportVfax               = "vfax"
-	ReportDevice             = "device"
-	ReportAccount            = "account"
-	ReportBusinessLines      = "businesslines"
-	ReportSpecialtyLines     = "specialtylines"
-	ReportPortOut            = "portout"
-	ReportDeviceRegistration = "deviceregistration"
+	ReportTN                    = "tn"
+	ReportUser                  = "user"
+	ReportSip                   = "sip"
+	ReportVfax                  = "vfax"
+	ReportDevice                = "device"
+	ReportAccount               = "account"
+	ReportBusinessLines         = "businesslines"
+	ReportSpecialtyLines        = "specialtylines"
+	ReportPortOut               = "portout"
+	ReportDeviceRegistration    = "deviceregistration"
+	ReportUserProducts          = "user-products"
+	ReportEmergencyNotification = "emergencynotificationcompliance"
 )
 
 // ErrInvalidMonthOrYear is the 412 of the monthly CSV reports.
@@ -68,7 +71,7 @@ func (s *Store) createdDates(partitionID, refType string) map[string]time.Time {
 func (s *Store) partitionIDsOf(partitionID, kind string) []string {
 	var ids []string
 	switch kind {
-	case ReportUser:
+	case ReportUser, ReportUserProducts:
 		for id, u := range s.endUsers {
 			if u.PartitionID == partitionID {
 				ids = append(ids, id)
@@ -98,7 +101,7 @@ func (s *Store) partitionIDsOf(partitionID, kind string) []string {
 }
 
 var historyRefOf = map[string]string{
-	ReportUser: "EndUser", ReportSip: "SipTrunk", ReportDevice: "Device", ReportAccount: "Account",
+	ReportUser: "EndUser", ReportUserProducts: "EndUser", ReportSip: "SipTrunk", ReportDevice: "Device", ReportAccount: "Account",
 	ReportDeviceRegistration: "Device",
 }
 
@@ -152,14 +155,16 @@ var reportFields = map[string][]string{
 	ReportDevice: {"id", "accountId", "deviceTypeId", "deviceName", "macAddress", "lineNumber", "userId",
 		"sipUsername", "emergencyNumber", "faxEnabled"},
 	ReportDeviceRegistration: {"id", "accountId", "macAddress", "lineNumber", "sipUsername", "registered"},
+	ReportUserProducts:       {"id", "accountId", "username", "firstName", "lastName", "emailAddress", "userProductPlan"},
 	ReportSip: {"id", "accountId", "trunkName", "sipUsername", "concurrentCalls", "maxBurstCalls",
 		"callbackNumber", "primaryTn", "telephoneNumbers", "sipProxyServer", "lockedOut",
 		"ipBasedAuthEnabled", "ipAddress", "portNumber", "sipTrunkGroupId"},
 	// Kinds the emulator does not model yet: their reports hold a header only.
-	ReportVfax:           {"id", "accountId", "name", "telephoneNumber"},
-	ReportBusinessLines:  {"id", "accountId", "name", "callerIdPhoneNumber", "emergencyCallbackPhoneNumber"},
-	ReportSpecialtyLines: {"id", "accountId", "name", "callerId", "deviceType", "macAddress", "portNumber"},
-	ReportPortOut:        {"telephoneNumber", "accountId", "portOutDate"},
+	ReportVfax:                  {"id", "accountId", "name", "telephoneNumber"},
+	ReportBusinessLines:         {"id", "accountId", "name", "callerIdPhoneNumber", "emergencyCallbackPhoneNumber"},
+	ReportSpecialtyLines:        {"id", "accountId", "name", "callerId", "deviceType", "macAddress", "portNumber"},
+	ReportPortOut:               {"telephoneNumber", "accountId", "portOutDate"},
+	ReportEmergencyNotification: {"accountId", "accountNumber", "accountName", "telephoneNumber", "notificationEmailAddresses"},
 }
 
 // MonthlyReports take month and year; the rest take neither.
@@ -212,7 +217,7 @@ func (s *Store) reportRows(partitionID, kind string, fields []string, until time
 	var objs []any
 	for _, id := range ids {
 		switch kind {
-		case ReportUser:
+		case ReportUser, ReportUserProducts:
 			objs = append(objs, s.endUsers[id]) // only stored fields are exported
 		case ReportSip:
 			t := *s.trunks[id] // a shallow copy: only read, to be encoded
@@ -230,6 +235,50 @@ func (s *Store) reportRows(partitionID, kind string, fields []string, until time
 		}
 	}
 	return csvRows(fields, objs)
+}
+
+// endUserChangeFields are the columns of the end user change report: the
+// account history record's own fields.
+var endUserChangeFields = []string{"loggedDate", "accountId", "accountNumber", "action", "accountHistoryType",
+	"referenceId", "referenceName", "userName", "userType", "oldValue", "newValue"}
+
+// StartEndUserChangesJob starts the end user change report (202 with the
+// Job): every account history record about an end user logged from
+// startDate to endDate (yyyy-MM-dd, both inclusive) in the partition, deleted
+// accounts included, oldest first.
+func (s *Store) StartEndUserChangesJob(partitionID, userID, startDate, endDate string) (Job, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.partitions[partitionID]; !ok {
+		return Job{}, NotFound("Partition", partitionID)
+	}
+	start, err := time.Parse(time.DateOnly, startDate)
+	if err != nil {
+		return Job{}, invalidField("startDate")
+	}
+	end, err := time.Parse(time.DateOnly, endDate)
+	if err != nil || end.Before(start) {
+		return Job{}, invalidField("endDate")
+	}
+	end = end.Add(24 * time.Hour)
+	produce := func(s *Store) ([][]string, error) {
+		var recs []AccountHistory
+		for _, id := range sortedKeys(s.history) {
+			h := s.history[id]
+			if h.PartitionID != partitionID {
+				continue
+			}
+			for _, r := range h.Records {
+				t, err := time.Parse(time.RFC3339, r.LoggedDate)
+				if r.ReferenceType == "EndUser" && err == nil && !t.Before(start) && t.Before(end) {
+					recs = append(recs, r)
+				}
+			}
+		}
+		slices.SortStableFunc(recs, func(a, b AccountHistory) int { return strings.Compare(a.LoggedDate, b.LoggedDate) })
+		return csvRows(endUserChangeFields, recs)
+	}
+	return s.startJob(partitionID, userID, "end user changes "+startDate+" to "+endDate, produce), nil
 }
 
 // ---- partition settings ----
