@@ -216,8 +216,10 @@ func TestVoicemailBoxes(t *testing.T) {
 	if m := h.call(http.MethodGet, vb+"/"+sub["id"].(string), nil).Map(t); m["parentId"] != nil {
 		t.Fatalf("orphan sub kept parent: %v", m)
 	}
-	if n := len(h.srv.Store().Snapshot().VoicemailMessages); n != 0 {
-		t.Fatalf("%d messages outlived their box", n)
+	for _, m := range h.srv.Store().Snapshot().VoicemailMessages {
+		if m.VoicemailBoxID == pid {
+			t.Fatalf("message %s outlived its box", m.ID)
+		}
 	}
 
 	// voicemail needs the Account permission; scope applies
@@ -226,4 +228,25 @@ func TestVoicemailBoxes(t *testing.T) {
 	h.want(h.srv.Call(http.MethodPost, vb, map[string]any{"name": "r"}, fatest.Auth(reader)), http.StatusForbidden, "InsufficientPermissions")
 	bravo := h.srv.Login(t, fatest.BravoAdminUser, fatest.Password)
 	h.want(h.srv.Call(http.MethodGet, vb, nil, fatest.Auth(bravo)), http.StatusBadRequest, "NotPermitted")
+}
+
+// The default fixtures hold a trunk and messages, with totals to match.
+func TestDefaultFixtureTrunkAndMessages(t *testing.T) {
+	srv := fatest.New(t)
+	tok := srv.Admin(t)
+	acme := "/v2/partition/" + fatest.AlphaPartition + "/account/fakeAcct00000000000001"
+	r := srv.Call(http.MethodGet, acme+"/siptrunk_2/fakeTrunk0000000000001", nil, fatest.Auth(tok))
+	if r.Status != http.StatusOK || r.Map(t)["sipUsername"] != "acme-pbx-trunk" {
+		t.Fatalf("fixture trunk: %d %s", r.Status, r.Body)
+	}
+	m := srv.Call(http.MethodGet, acme+"/voicemailbox/fakeVmBox0000000000001", nil, fatest.Auth(tok)).Map(t)
+	if m["totalVoicemails"] != float64(2) || m["totalUnreadVoicemails"] != float64(1) {
+		t.Fatalf("fixture box totals: %v", m)
+	}
+	var msgs []map[string]any
+	srv.Call(http.MethodGet, acme+"/user/fakeUser00000000000001/voicemail", nil, fatest.Auth(tok)).Decode(t, &msgs)
+	if len(msgs) != 2 || msgs[0]["id"] != "fakeVmMsg0000000000001" || msgs[1]["transcriptionStatus"] != "SUCCESS" ||
+		msgs[0]["sizeInBytes"] != float64(44+2*8000*5) || msgs[0]["storageId"] != "1f4f58a7-e12e-5337-bef4-f0a6c9a761f0" {
+		t.Fatalf("fixture messages: %v", msgs)
+	}
 }

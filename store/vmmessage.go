@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Voicemail boxes beyond the ones made for end users, their PINs, and the
@@ -266,13 +268,15 @@ func (s *Store) message(partitionID, accountID, boxID, id string) (*Account, *Vo
 	return a, m, nil
 }
 
-// messagesOf lists a box's messages, newest first. Lock held.
+// messagesOf lists a box's messages, newest first (createdDate, then the
+// later staged). Lock held.
 func (s *Store) messagesOf(boxID string) []VoicemailMessage {
 	ids := s.vmByBox[boxID]
 	out := make([]VoicemailMessage, 0, len(ids))
 	for i := len(ids) - 1; i >= 0; i-- {
 		out = append(out, *s.vmMessages[ids[i]])
 	}
+	slices.SortStableFunc(out, func(a, b VoicemailMessage) int { return strings.Compare(b.CreatedDate, a.CreatedDate) })
 	return out
 }
 
@@ -420,15 +424,18 @@ func (s *Store) fillMessage(m *VoicemailMessage, b *VoicemailBox) error {
 	}
 	if m.CreatedDate == "" {
 		m.CreatedDate = s.now()
-	} else if _, err := time.Parse(time.RFC3339, m.CreatedDate); err != nil {
+	} else if t, err := time.Parse(time.RFC3339, m.CreatedDate); err != nil {
 		return invalidField("createdDate")
+	} else {
+		m.CreatedDate = t.UTC().Format(timeLayout) // one form, so dates sort as text
 	}
 	if m.TranscriptionText != "" && m.TranscriptionStatus == "" {
 		m.TranscriptionStatus = "SUCCESS"
 	}
 	m.AccountID, m.PartitionID = b.AccountID, b.PartitionID
 	if m.StorageID == "" {
-		m.StorageID = NewUUID()
+		// derived from the message id, so fixtures load the same every time
+		m.StorageID = uuid.NewSHA1(uuid.NameSpaceURL, []byte("fakealianza:voicemail:"+m.ID)).String()
 	}
 	m.SizeInBytes = int64(wavSize(m.LengthInSeconds))
 	m.AudioFileAndType = m.StorageID + ".wav"
