@@ -75,6 +75,8 @@ var OperationPermissions = map[string]string{
 	"getGroup":                              "SipCredentials",
 	"updateGroup":                           "SipCredentials",
 	"deleteGroup":                           "SipCredentials",
+	"getFailover":                           "SipCredentials",
+	"updateFailover":                        "SipCredentials",
 
 	// voicemail (issue 6)
 	"retrieveVoicemailBoxList": "Account",

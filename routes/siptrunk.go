@@ -111,6 +111,15 @@ func (a *api) sipTrunkRoutes() map[string]Handler {
 		p, acc, id := gids(r)
 		return emptyOr(http.StatusNoContent, st.DeleteSipTrunkGroup(p, acc, id, actor(r)))
 	}
+	out["getFailover"] = func(r *Request) (Response, error) { return okOr(st.SipTrunkGroupForward(gids(r))) }
+	out["updateFailover"] = func(r *Request) (Response, error) {
+		var in store.SipTrunkGroupForwardRules
+		if err := decode(r, &in); err != nil {
+			return Response{}, err
+		}
+		p, acc, id := gids(r)
+		return okOr(st.SetSipTrunkGroupForward(p, acc, id, in, actor(r)))
+	}
 	out["adminSetSipTrunkStatus"] = func(r *Request) (Response, error) {
 		var in store.TrunkRegistration
 		if err := decode(r, &in); err != nil {

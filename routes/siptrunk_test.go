@@ -356,6 +356,22 @@ func TestSipTrunkGroups(t *testing.T) {
 		t.Fatalf("list: %v", groups)
 	}
 	h.want(h.call(http.MethodGet, g+"/"+gid, nil), http.StatusOK, "")
+
+	// the group's forwarding rules have an endpoint of their own
+	fw := g + "/" + gid + "/forward"
+	if m := h.call(http.MethodGet, fw, nil).Map(t); m["sipTrunkGroupId"] != gid || m["unreachableForward"] != nil { // the PUT above dropped it
+		t.Fatalf("group forward: %v", m)
+	}
+	r = h.call(http.MethodPut, fw, map[string]any{"unconditionalForward": map[string]any{"referenceType": "SIP_TRUNK", "referenceId": b, "enabled": true}})
+	h.want(r, http.StatusOK, "")
+	if m := r.Map(t); m["unreachableForward"] != nil || m["unconditionalForward"].(map[string]any)["referenceId"] != b {
+		t.Fatalf("group forward after PUT: %v", m)
+	}
+	if m := h.call(http.MethodGet, g+"/"+gid, nil).Map(t); m["name"] != "East 2" || m["unconditionalForward"] == nil {
+		t.Fatalf("group after forward PUT: %v", m)
+	}
+	h.want(h.call(http.MethodPut, fw, map[string]any{"capacityForward": []any{map[string]any{"referenceType": "END_USER", "referenceId": "nope"}}}), http.StatusNotFound, "EntityNotFound")
+	h.want(h.call(http.MethodGet, g+"/nope/forward", nil), http.StatusNotFound, "EntityNotFound")
 	h.want(h.call(http.MethodDelete, g+"/"+gid, nil), http.StatusNoContent, "")
 	h.want(h.call(http.MethodGet, g+"/"+gid, nil), http.StatusNotFound, "EntityNotFound")
 	h.want(h.call(http.MethodPut, g+"/"+gid, map[string]any{"name": "x"}), http.StatusNotFound, "EntityNotFound")

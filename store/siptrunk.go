@@ -671,6 +671,55 @@ func (s *Store) DeleteSipTrunkGroup(partitionID, accountID, id string, by Actor)
 	return nil
 }
 
+// SipTrunkGroupForwardRules is a group's forwarding, as its forward
+// endpoint shows it.
+type SipTrunkGroupForwardRules struct {
+	PartitionID          string                     `json:"partitionId,omitempty"`
+	AccountID            string                     `json:"accountId,omitempty"`
+	SipTrunkGroupID      string                     `json:"sipTrunkGroupId,omitempty"`
+	UnconditionalForward *SipTrunkForwardReference  `json:"unconditionalForward,omitempty"`
+	UnreachableForward   []SipTrunkForwardReference `json:"unreachableForward,omitempty"`
+	CapacityForward      []SipTrunkForwardReference `json:"capacityForward,omitempty"`
+}
+
+func groupForward(g *SipTrunkGroup) SipTrunkGroupForwardRules {
+	return deepCopy(SipTrunkGroupForwardRules{
+		PartitionID: g.PartitionID, AccountID: g.AccountID, SipTrunkGroupID: g.ID,
+		UnconditionalForward: g.UnconditionalForward, UnreachableForward: g.UnreachableForward, CapacityForward: g.CapacityForward,
+	})
+}
+
+// SipTrunkGroupForward returns a group's forwarding rules.
+func (s *Store) SipTrunkGroupForward(partitionID, accountID, id string) (SipTrunkGroupForwardRules, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, g, err := s.trunkGroup(partitionID, accountID, id)
+	if err != nil {
+		return SipTrunkGroupForwardRules{}, err
+	}
+	return groupForward(g), nil
+}
+
+// SetSipTrunkGroupForward replaces a group's forwarding rules.
+func (s *Store) SetSipTrunkGroupForward(partitionID, accountID, id string, in SipTrunkGroupForwardRules, by Actor) (SipTrunkGroupForwardRules, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, g, err := s.trunkGroup(partitionID, accountID, id)
+	if err != nil {
+		return SipTrunkGroupForwardRules{}, err
+	}
+	next := deepCopy(*g)
+	next.UnconditionalForward, next.UnreachableForward, next.CapacityForward = in.UnconditionalForward, in.UnreachableForward, in.CapacityForward
+	if err := s.validateGroup(a, &next); err != nil {
+		return SipTrunkGroupForwardRules{}, err
+	}
+	before := groupForward(g)
+	g.UnconditionalForward, g.UnreachableForward, g.CapacityForward = next.UnconditionalForward, next.UnreachableForward, next.CapacityForward
+	after := groupForward(g)
+	s.logHistory(a, by, "UPDATE", "SIP_TRUNK_GROUP", "SipTrunkGroup", g.ID, g.Name, &before, &after)
+	return after, nil
+}
+
 // removeAccountExtras drops what this part of the store keeps under a
 // deleted account: trunks, groups, voicemail messages and PINs. Lock held.
 func (s *Store) removeAccountExtras(a *Account) {
