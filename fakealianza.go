@@ -71,6 +71,10 @@ type Options struct {
 	TokenIdleTimeout time.Duration
 	// TokenMaxLife caps a token's life from login, however busy (default 24h).
 	TokenMaxLife time.Duration
+	// TNCooldownDays overrides every partition's tnDeleteCooldownDays: how
+	// many days of server time a number spends in COOLDOWN after leaving an
+	// account (0: each partition's own setting).
+	TNCooldownDays int
 }
 
 // Server is one running emulator.
@@ -125,6 +129,7 @@ func New(opts Options) (*Server, error) {
 		Seed: opts.Seed, Lag: opts.CDRLag, Retention: opts.CDRRetention,
 		PlainCSV: opts.CDRPlainCSV, NoGenerate: opts.CDRNoGenerate,
 	})
+	st.SetNumberCooldownDays(opts.TNCooldownDays)
 	auth := authfake.New(st, authfake.Config{IdleTimeout: opts.TokenIdleTimeout, MaxLife: opts.TokenMaxLife})
 	s := &Server{opts: opts, log: log, spec: spec, store: st, auth: auth}
 	if opts.SFTPAddr != "off" {

@@ -148,6 +148,29 @@ var OperationPermissions = map[string]string{
 	// account tree: reference data
 	"getDeviceTypes": TokenOnly, "getDeviceTypeById": TokenOnly,
 
+	// telephone numbers (issue 5): partition inventory, search, reservations, rate centers
+	"listTnInventory": "PhoneNumberInventory", "createTelephoneNumber": "PhoneNumberInventory",
+	"tnSearch": "PhoneNumberInventory", "retrieveTelephoneNumber": "PhoneNumberInventory",
+	"deleteTnFromInventory": "PhoneNumberInventory", "reserve": "PhoneNumberInventory",
+	"reserveForAccount": "PhoneNumberInventory", "releaseReservation": "PhoneNumberInventory",
+	"retrieveTelephoneNumberAvailability": "PhoneNumberInventory", "getRateCenter": "PhoneNumberInventory",
+	"cooldownRecover": "PhoneNumberInventory",
+	// telephone numbers: numbers on accounts, routing, E911
+	"retrieveAccountTelephoneNumbers": "PhoneNumber", "createOrAddTelephoneNumberToAccount": "PhoneNumber",
+	"retrieveTelephoneNumberOnAccount": "PhoneNumber", "updateTelephoneNumberOnAccount": "PhoneNumber",
+	"patchTelephoneNumberOnAccount": "PhoneNumber", "deleteTelephoneNumberOnAccount": "PhoneNumber",
+	"destination": "PhoneNumber", "getE911Correction": "PhoneNumber", "acceptE911Correction": "PhoneNumber",
+	"acceptOriginalE911": "PhoneNumber", "retrieveTelephoneNumberUsages": "PhoneNumber",
+	"preValidateAccountTn": "PhoneNumber",
+	// telephone numbers: ports, activation events, status search
+	"preValidateAccount": "PhoneNumberServiceActivation", "retrievePort": "PhoneNumberServiceActivation",
+	"updatePort": "PhoneNumberServiceActivation", "patchPort": "PhoneNumberServiceActivation",
+	"cancelPort": "PhoneNumberServiceActivation", "triggerPort": "PhoneNumberServiceActivation",
+	"getServiceActivationEvents": "PhoneNumberServiceActivation", "updateHeldActivation": "PhoneNumberServiceActivation",
+	"statusSearch": "PhoneNumberServiceActivation",
+	// telephone numbers: address
+	"validateAddress": TokenOnly, "typeAhead": TokenOnly,
+
 	// ---- datafeed ----
 	"cdrSearch": "AccountCallHistory",
 }

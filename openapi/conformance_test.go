@@ -37,6 +37,10 @@ var deviations = map[string]string{
 	"schema SipTrunkForwardAlwaysReference.referenceId":                                            forwardAlwaysFlat,
 	"schema SipTrunkForwardAlwaysReference.referenceType":                                          forwardAlwaysFlat,
 	"schema SipTrunkForwardAlwaysReference.enabled":                                                forwardAlwaysFlat,
+
+	// ---- telephone numbers (issue 5) ----
+	"PUT /v2/partition/{partitionId}/account/{accountId}/telephonenumber/{tn}/reserve":               "the reservation path of the official \"Phone Numbers via API\" guide (answered 204), kept beside the vendor's P/telephonenumber/{tn}/reserve; operationId reserveForAccount is ours",
+	"PUT /v2/partition/{partitionId}/account/{accountId}/reference/{referenceId}/type/{serviceType}": "the official \"Phone Numbers via API\" guide releases or cancels a held activation with a PUT on this path, which the vendor spec lists only for GET; operationId updateHeldActivation is ours",
 }
 
 const (

@@ -70,6 +70,7 @@ func TestProvisioningFlowReports(t *testing.T) {
 	_, fixtureUsers := h.summary("user")
 	_, fixtureDevices := h.summary("device")
 	_, fixtureTrunks := h.summary("sip")
+	_, fixtureNumbers := h.summary("tn")
 	fixtureAccounts := len(h.srv.Store().Snapshot().Accounts) - 1
 	b := h.account("H6-2")
 	users := []store.EndUser{
@@ -78,6 +79,7 @@ func TestProvisioningFlowReports(t *testing.T) {
 	}
 	t1 := h.trunk(h.acct, "PBX one", "pbxone001")
 	t2 := h.trunk(b, "PBX two", "pbxtwo001")
+	tn := h.numberOnTrunk(h.acct, t1["id"].(string))
 
 	if n, tot := h.summary("user"); n != 3 || tot != 3+fixtureUsers {
 		t.Fatalf("user summary %v/%v, want 3/%v", n, tot, 3+fixtureUsers)
@@ -88,10 +90,11 @@ func TestProvisioningFlowReports(t *testing.T) {
 	if n, tot := h.summary("device"); n != 0 || tot != fixtureDevices {
 		t.Fatalf("device summary %v/%v", n, tot)
 	}
-	for _, k := range []string{"tn", "vfax"} {
-		if n, tot := h.summary(k); n != 0 || tot != 0 {
-			t.Fatalf("%s summary %v/%v: nothing of that kind exists", k, n, tot)
-		}
+	if n, tot := h.summary("tn"); n != 1 || tot != 1+fixtureNumbers {
+		t.Fatalf("tn summary %v/%v, want 1/%v", n, tot, 1+fixtureNumbers)
+	}
+	if n, tot := h.summary("vfax"); n != 0 || tot != 0 {
+		t.Fatalf("vfax summary %v/%v: nothing of that kind exists", n, tot)
 	}
 
 	month := thisMonth(h.srv.Clock())
@@ -136,7 +139,16 @@ func TestProvisioningFlowReports(t *testing.T) {
 	if rows := h.output(h.job("device/csv_3")["id"].(string)); len(rows) != 1+int(fixtureDevices) || slices.Contains(rows[0], "sipPassword") {
 		t.Fatalf("device rows %v", rows)
 	}
-	for _, p := range []string{"tn/csv_2" + month, "vfax/csv_2" + month, "businesslines/csv_2" + month,
+	rows = h.output(h.job("tn/csv_2" + month)["id"].(string))
+	if got := column(rows, "phoneNumber"); len(got) != 1+int(fixtureNumbers) || !slices.Contains(got, tn) {
+		t.Fatalf("tn rows %v", rows)
+	}
+	for _, r := range rows[1:] {
+		if r[0] == tn && (r[slices.Index(rows[0], "referenceType")] != "SIP_TRUNK" || r[slices.Index(rows[0], "referenceId")] != t1["id"]) {
+			t.Fatalf("tn row %v", r)
+		}
+	}
+	for _, p := range []string{"vfax/csv_2" + month, "businesslines/csv_2" + month,
 		"specialtylines/csv_2" + month, "portout/csv_2" + month} {
 		if rows := h.output(h.job(p)["id"].(string)); len(rows) != 1 || len(rows[0]) < 3 {
 			t.Fatalf("%s: want a header row only, got %v", p, rows)

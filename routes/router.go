@@ -88,6 +88,7 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 		a.endUserRoutes(),
 		a.deviceRoutes(),
 		a.callingPlanRoutes(),
+		a.numberRoutes(),
 		testOps,
 	} {
 		for id, h := range part {

@@ -3,6 +3,7 @@ package routes_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -136,6 +137,47 @@ func TestSipTrunkLifecycle(t *testing.T) {
 	}
 	// the SIP username is free again
 	h.trunk(h.acct, "Again", "mainpbx01")
+}
+
+// numberOnTrunk activates an inventory number on an account, routed to a
+// trunk, and returns it.
+func (h *h6) numberOnTrunk(acct, trunkID string) string {
+	h.t.Helper()
+	v := h.call(http.MethodGet, "/v2/address/validate?"+url.Values{"address": {"100 Main St, Salt Lake City, UT"},
+		"country": {"USA"}, "postalCode": {"84101"}}.Encode(), nil)
+	h.want(v, http.StatusOK, "")
+	var hits []map[string]any
+	h.call(http.MethodGet, "/v2/partition/"+fatest.AlphaPartition+"/telephonenumber/search?q=84101&maxResults=1", nil).Decode(h.t, &hits)
+	if len(hits) != 1 {
+		h.t.Fatalf("no number in inventory: %v", hits)
+	}
+	tn := hits[0]["phoneNumber"].(string)
+	r := h.call(http.MethodPost, h.acctBase(acct)+"/telephonenumber", map[string]any{
+		"customerServiceRecord": v.Map(h.t)["customerServiceRecord"],
+		"directoryListing":      map[string]any{"type": "NOT_LIST_NOT_PUBLISH"},
+		"telephoneNumbers":      []any{map[string]any{"phoneNumber": tn, "referenceType": "SIP_TRUNK", "referenceId": trunkID}},
+	})
+	h.want(r, http.StatusOK, "")
+	return tn
+}
+
+// Numbers route to trunks of their own account; a trunk lists its numbers,
+// and deleting it leaves them with no route.
+func TestSipTrunkTelephoneNumbers(t *testing.T) {
+	h := newH6(t)
+	id := h.trunk(h.acct, "Main", "mainpbx01")["id"].(string)
+	tn := h.numberOnTrunk(h.acct, id)
+	if m := h.call(http.MethodGet, h.base+"/siptrunk_2/"+id, nil).Map(t); fmt.Sprint(m["telephoneNumbers"]) != "["+tn+"]" {
+		t.Fatalf("trunk numbers: %v", m)
+	}
+	other := h.account("H6-2")
+	oid := h.trunk(other, "Elsewhere", "elsewhere1")["id"].(string)
+	r := h.call(http.MethodPut, h.base+"/telephonenumber/"+tn+"/destination", map[string]any{"referenceType": "SIP_TRUNK", "referenceId": oid})
+	h.want(r, http.StatusBadRequest, "InvalidReferenceId")
+	h.want(h.call(http.MethodDelete, h.base+"/siptrunk_2/"+id, nil), http.StatusNoContent, "")
+	if m := h.call(http.MethodGet, h.base+"/telephonenumber/"+tn, nil).Map(t); m["referenceType"] != nil || m["referenceId"] != nil {
+		t.Fatalf("number still routed to a deleted trunk: %v", m)
+	}
 }
 
 func TestSipTrunkRules(t *testing.T) {

@@ -490,30 +490,6 @@ func (s *Store) DeleteAccount(partitionID, id string, by Actor) error {
 	return nil
 }
 
-// releaseAccountNumbers is the hook the telephone-number code fills: it
-// must move every number of the account out of it (to inventory or
-// cool-down) when the account is deleted. Until numbers exist it does
-// nothing. Lock held.
-func (s *Store) releaseAccountNumbers(a *Account) {
-	_ = a
-}
-
-// accountIDByNumber is the hook the telephone-number code fills: which
-// account of the partition holds a telephone number. Until numbers exist no
-// account holds any. Lock held.
-func (s *Store) accountIDByNumber(partitionID, tn string) (string, bool) {
-	_, _ = partitionID, tn
-	return "", false
-}
-
-// numberOnAccount is the hook the telephone-number code fills: whether a
-// telephone number is active on an account (caller ids and emergency
-// numbers must be). Until numbers exist every number is accepted. Lock held.
-func (s *Store) numberOnAccount(accountID, tn string) bool {
-	_, _ = accountID, tn
-	return true
-}
-
 // SearchAccounts finds accounts whose number or name contains q (case
 // insensitive), at most limit hits (0: no limit), ordered by account number.
 func (s *Store) SearchAccounts(partitionID, q string, limit int) ([]AccountView, error) {

@@ -129,20 +129,46 @@ func (s *Store) ReportSummary(partitionID, kind string) (ReportSummary, error) {
 	return out, nil
 }
 
-// numberCounts is the hook the telephone-number code fills: numbers of a
-// partition on accounts that became active since monthStart, and all of
-// them. None until numbers exist. Lock held.
-func (s *Store) numberCounts(partitionID string, monthStart time.Time) (newCount, total int64) {
-	_, _ = partitionID, monthStart
-	return 0, 0
+// inServiceNumbers lists a partition's numbers that are on an account,
+// by number. Lock held.
+func (s *Store) inServiceNumbers(partitionID string) []*NumberRecord {
+	var out []*NumberRecord
+	for _, n := range s.numsByPartition[partitionID] {
+		if n.OnAccount != nil {
+			out = append(out, n)
+		}
+	}
+	slices.SortFunc(out, func(a, b *NumberRecord) int { return strings.Compare(a.PhoneNumber, b.PhoneNumber) })
+	return out
 }
 
-// numberReportRows is the hook the telephone-number code fills: the tn
-// report's header and one row per number of the partition active on or
-// before until. Lock held.
-func (s *Store) numberReportRows(partitionID string, until time.Time) [][]string {
-	_, _ = partitionID, until
-	return [][]string{{"telephoneNumber", "accountId", "referenceType", "referenceId", "functionType"}}
+// numberCounts counts a partition's numbers on accounts: those activated
+// since monthStart, and all of them. Lock held.
+func (s *Store) numberCounts(partitionID string, monthStart time.Time) (newCount, total int64) {
+	for _, n := range s.inServiceNumbers(partitionID) {
+		total++
+		if n.ActivationDate >= monthStart.UnixMilli() {
+			newCount++
+		}
+	}
+	return newCount, total
+}
+
+// numberReportFields are the tn report's columns: the account number's own
+// field names.
+var numberReportFields = []string{"phoneNumber", "accountId", "referenceType", "referenceId", "functionType",
+	"operationalStatus", "carrierStatus", "tollFree"}
+
+// numberReportRows is the tn report: the partition's numbers on accounts
+// activated before until (all of them when until is zero). Lock held.
+func (s *Store) numberReportRows(partitionID string, until time.Time) ([][]string, error) {
+	var objs []AccountNumber
+	for _, n := range s.inServiceNumbers(partitionID) {
+		if until.IsZero() || n.ActivationDate < until.UnixMilli() {
+			objs = append(objs, s.accountNumberOut(n))
+		}
+	}
+	return csvRows(numberReportFields, objs)
 }
 
 // Field lists of the CSV reports: the object's own JSON field names. SIP
@@ -197,7 +223,7 @@ func (s *Store) StartReportJob(partitionID, userID, kind string, month, year int
 	}
 	produce := func(s *Store) ([][]string, error) {
 		if kind == ReportTN {
-			return s.numberReportRows(partitionID, until), nil
+			return s.numberReportRows(partitionID, until)
 		}
 		return s.reportRows(partitionID, kind, fields, until)
 	}

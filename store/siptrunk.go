@@ -121,17 +121,39 @@ func newTrunkTree() trunkTree {
 	}
 }
 
-// numbersRoutedTo is the hook the telephone-number code fills: the numbers
-// routed to a SIP trunk (referenceType SIP_TRUNK). None until numbers
-// exist. Lock held.
-func (s *Store) numbersRoutedTo(trunkID string) []string {
-	_ = trunkID
-	return nil
+// routedTo lists the account numbers that ring a trunk, by number. Lock held.
+func (s *Store) routedTo(trunkID string) []*NumberRecord {
+	t, ok := s.trunks[trunkID]
+	if !ok {
+		return nil
+	}
+	var out []*NumberRecord
+	for _, n := range s.numsByAccount[t.AccountID] {
+		if on := n.OnAccount; on != nil && on.ReferenceType == "SIP_TRUNK" && on.ReferenceID == trunkID {
+			out = append(out, n)
+		}
+	}
+	slices.SortFunc(out, func(a, b *NumberRecord) int { return strings.Compare(a.PhoneNumber, b.PhoneNumber) })
+	return out
 }
 
-// unrouteNumbersFrom is the hook the telephone-number code fills: a deleted
-// trunk's numbers lose their route. Lock held.
-func (s *Store) unrouteNumbersFrom(trunkID string) { _ = trunkID }
+// numbersRoutedTo is a trunk's telephoneNumbers: the numbers routed to it
+// (referenceType SIP_TRUNK). Lock held.
+func (s *Store) numbersRoutedTo(trunkID string) []string {
+	var out []string
+	for _, n := range s.routedTo(trunkID) {
+		out = append(out, n.PhoneNumber)
+	}
+	return out
+}
+
+// unrouteNumbersFrom leaves a deleted trunk's numbers without a route (they
+// ring busy, as a number with no reference does). Lock held.
+func (s *Store) unrouteNumbersFrom(trunkID string) {
+	for _, n := range s.routedTo(trunkID) {
+		n.OnAccount.ReferenceType, n.OnAccount.ReferenceID = "", ""
+	}
+}
 
 // sipTrunkInAccount reports whether a trunk exists in an account; the
 // telephone-number code checks it when a number is routed to a trunk. Lock held.

@@ -39,6 +39,12 @@ type State struct {
 	VoicemailPins     []VoicemailPin     `json:"voicemailPins,omitempty"`
 	Jobs              []JobRecord        `json:"jobs,omitempty"`
 	PartitionSettings []PartitionSetting `json:"partitionSettings,omitempty"`
+	// ---- telephone numbers ----
+	RateCenters      []RateCenterRecord `json:"rateCenters,omitempty"`
+	TelephoneNumbers []NumberRecord     `json:"telephoneNumbers,omitempty"`
+	Ports            []Port             `json:"ports,omitempty"`
+	ActivationEvents []ActivationEvent  `json:"activationEvents,omitempty"`
+
 	// ---- datafeed ----
 	DatafeedLogins []DatafeedLogin    `json:"datafeedLogins,omitempty"`
 	CDRs           []CallDetailRecord `json:"cdrs,omitempty"`
@@ -64,6 +70,10 @@ func (s *State) Merge(other State) {
 	s.VoicemailPins = append(s.VoicemailPins, other.VoicemailPins...)
 	s.Jobs = append(s.Jobs, other.Jobs...)
 	s.PartitionSettings = append(s.PartitionSettings, other.PartitionSettings...)
+	s.RateCenters = append(s.RateCenters, other.RateCenters...)
+	s.TelephoneNumbers = append(s.TelephoneNumbers, other.TelephoneNumbers...)
+	s.Ports = append(s.Ports, other.Ports...)
+	s.ActivationEvents = append(s.ActivationEvents, other.ActivationEvents...)
 	s.DatafeedLogins = append(s.DatafeedLogins, other.DatafeedLogins...)
 	s.CDRs = append(s.CDRs, other.CDRs...)
 	s.CDRFills = append(s.CDRFills, other.CDRFills...)
@@ -83,7 +93,9 @@ type Store struct {
 
 	accountTree
 	trunkTree
-	feed feedState
+	numberBook
+	tnCooldownDays int // overrides every partition's tnDeleteCooldownDays when > 0
+	feed           feedState
 }
 
 // New builds a store from a seed state. The seed is kept so Reset can go
@@ -96,6 +108,7 @@ func New(seed State, clock *Clock) (*Store, error) {
 	if err := s.load(seed); err != nil {
 		return nil, err
 	}
+	s.resumeLifecycles()
 	return s, nil
 }
 
@@ -153,6 +166,7 @@ func (s *Store) Snapshot() State {
 	st.ManagementUsers = sortedValues(s.mgmtUsers, func(u *ManagementUser) string { return u.ID })
 	s.snapshotAccountTree(&st)
 	s.snapshotTrunkTree(&st)
+	s.snapshotNumbers(&st)
 	s.snapshotFeed(&st)
 	return deepCopy(st)
 }
@@ -171,9 +185,11 @@ func (s *Store) Restore(st State) error {
 	s.partitions, s.mgmtUsers, s.mgmtByName = fresh.partitions, fresh.mgmtUsers, fresh.mgmtByName
 	s.accountTree = fresh.accountTree
 	s.trunkTree = fresh.trunkTree
+	s.numberBook = fresh.numberBook
 	fresh.feed.cfg = s.feed.cfg
 	s.feed = fresh.feed
 	s.life.tracked = map[string]*progress{}
+	s.resumeLifecycles()
 	return nil
 }
 

@@ -92,6 +92,9 @@ func (s *Store) loadAccountTree(st State) error {
 		}
 		s.insertAccount(&a)
 	}
+	if err := s.loadNumbers(st); err != nil {
+		return err
+	}
 	if err := loadChildren(s, "voicemail box", st.VoicemailBoxes,
 		func(b *VoicemailBox) childRef { return childRef{b.ID, b.AccountID, b.PartitionID} },
 		func(id string) bool { return s.vmBoxes[id] != nil },
@@ -150,7 +153,7 @@ func (s *Store) loadAccountTree(st State) error {
 			s.deletedAcctByNumber[acctKey(h.PartitionID, h.AccountNumber)] = h.AccountID
 		}
 	}
-	return nil
+	return s.checkLoadedRoutes()
 }
 
 // childRef is what loading needs to know of an object under an account.

@@ -88,6 +88,8 @@ type config struct {
 	cdrGenerate     bool
 	tokenIdle       time.Duration
 	tokenMax        time.Duration
+	// ---- telephone numbers ----
+	tnCooldownDays int
 }
 
 // option is one flag and its environment variable.
@@ -148,6 +150,15 @@ func options(c *config) []option {
 		{"cdr-retention", "FAKEALIANZA_CDR_RETENTION", "how long a CDR file stays after its hour began", "72h", duration(&c.cdrRetention)},
 		{"cdr-plain-csv", "FAKEALIANZA_CDR_PLAIN_CSV", "write CDR files as .csv instead of .csv.gz", "false", boolean(&c.cdrPlainCSV)},
 		{"cdr-generate", "FAKEALIANZA_CDR_GENERATE", "fill every hour with generated calls (false: staged and admin-generated calls only)", "true", boolean(&c.cdrGenerate)},
+		// ---- telephone numbers ----
+		{"tn-cooldown-days", "FAKEALIANZA_TN_COOLDOWN_DAYS", "days a number stays in COOLDOWN after leaving an account (0: each partition's tnDeleteCooldownDays)", "0", func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return fmt.Errorf("want a whole number of days >= 0, got %q", v)
+			}
+			c.tnCooldownDays = n
+			return nil
+		}},
 	}
 }
 
@@ -221,7 +232,7 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 		HTTPAddr: c.httpAddr, SFTPAddr: c.sftpAddr, FixturesDir: c.fixtures, Seed: c.seed, Logger: log,
 		SFTPHostKeyFile: c.sftpHostKey, SFTPAllowDelete: c.sftpAllowDelete,
 		CDRLag: c.cdrLag, CDRRetention: c.cdrRetention, CDRPlainCSV: c.cdrPlainCSV, CDRNoGenerate: !c.cdrGenerate,
-		TokenIdleTimeout: c.tokenIdle, TokenMaxLife: c.tokenMax,
+		TokenIdleTimeout: c.tokenIdle, TokenMaxLife: c.tokenMax, TNCooldownDays: c.tnCooldownDays,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)

@@ -85,6 +85,25 @@ func TestDatafeedFlags(t *testing.T) {
 	}
 }
 
+func TestTNCooldownDaysFlag(t *testing.T) {
+	var stderr bytes.Buffer
+	c, err := parse("serve", nil, env(nil), &stderr)
+	if err != nil || c.tnCooldownDays != 0 {
+		t.Fatalf("default: %d %v", c.tnCooldownDays, err)
+	}
+	if c, err = parse("serve", nil, env(map[string]string{"FAKEALIANZA_TN_COOLDOWN_DAYS": "7"}), &stderr); err != nil || c.tnCooldownDays != 7 {
+		t.Fatalf("env: %d %v", c.tnCooldownDays, err)
+	}
+	if c, err = parse("serve", []string{"--tn-cooldown-days", "2"}, env(map[string]string{"FAKEALIANZA_TN_COOLDOWN_DAYS": "7"}), &stderr); err != nil || c.tnCooldownDays != 2 {
+		t.Fatalf("flag: %d %v", c.tnCooldownDays, err)
+	}
+	for _, bad := range []string{"-1", "soon"} {
+		if _, err := parse("serve", nil, env(map[string]string{"FAKEALIANZA_TN_COOLDOWN_DAYS": bad}), &stderr); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
 func TestServePrintsSFTPAddressAndHostKey(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
