@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -127,8 +128,32 @@ func (s *Store) startJob(partitionID, userID, name string, produce CSVProducer) 
 		PartitionID: partitionID,
 	}, produce: produce}
 	s.jobs[r.Job.ID] = r
+	s.jobOrder = append(s.jobOrder, r.Job.ID)
 	s.lifecycleStart(KindJob, r.Job.ID)
+	s.trimJobs()
 	return deepCopy(r.Job)
+}
+
+// MaxJobs bounds how many jobs the store keeps: past it, the oldest finished
+// jobs (and their output) are forgotten. Unfinished jobs are never dropped.
+const MaxJobs = 1000
+
+// trimJobs forgets the oldest finished jobs beyond MaxJobs. Lock held.
+func (s *Store) trimJobs() {
+	excess := len(s.jobs) - MaxJobs
+	if excess <= 0 {
+		return
+	}
+	keep := s.jobOrder[:0]
+	for _, id := range s.jobOrder {
+		if st := s.jobs[id].Job.Status; excess > 0 && (st == JobDone || st == JobFailed) {
+			delete(s.jobs, id)
+			excess--
+			continue
+		}
+		keep = append(keep, id)
+	}
+	s.jobOrder = keep
 }
 
 // job finds a job visible to a caller scoped to partitions. Lock held.
@@ -215,7 +240,10 @@ func (s *Store) loadJobs(st State) error {
 			r.Job.Errors = append(r.Job.Errors, JobError{Error: "JobInterrupted"})
 		}
 		s.jobs[r.Job.ID] = &jobRecord{JobRecord: r}
+		s.jobOrder = append(s.jobOrder, r.Job.ID)
 	}
+	slices.SortStableFunc(s.jobOrder, func(a, b string) int { return strings.Compare(s.jobs[a].Job.Start, s.jobs[b].Job.Start) })
+	s.trimJobs()
 	return nil
 }
 

@@ -108,6 +108,7 @@ type trunkTree struct {
 	vmByBox     map[string][]string // box id -> message ids, oldest first
 	vmPins      map[string]string   // box id -> pin
 	jobs        map[string]*jobRecord
+	jobOrder    []string                               // job ids, oldest first
 	settings    map[string]map[string]PartitionSetting // partition -> type -> setting
 }
 

@@ -185,6 +185,35 @@ func TestProxySettingFromFixtures(t *testing.T) {
 	}
 }
 
+// The store keeps at most MaxJobs jobs: the oldest finished ones go first,
+// unfinished ones stay.
+func TestJobsAreBounded(t *testing.T) {
+	s := newTree(t)
+	if err := s.SetLifecycleMode(KindJob, LifecycleMode{Mode: ModeManual}); err != nil {
+		t.Fatal(err)
+	}
+	pending, _ := s.StartReportJob("p1", "u1", ReportAccount, 0, 0)
+	if err := s.SetLifecycleMode(KindJob, LifecycleMode{Mode: ModeImmediate}); err != nil {
+		t.Fatal(err)
+	}
+	first, _ := s.StartReportJob("p1", "u1", ReportAccount, 0, 0)
+	var last Job
+	for i := 0; i < MaxJobs; i++ {
+		last, _ = s.StartReportJob("p1", "u1", ReportAccount, 0, 0)
+	}
+	if n := len(s.Snapshot().Jobs); n != MaxJobs {
+		t.Fatalf("%d jobs kept, want %d", n, MaxJobs)
+	}
+	if _, err := s.Job(first.ID, nil); err == nil {
+		t.Fatal("the oldest finished job is still there")
+	}
+	for _, id := range []string{pending.ID, last.ID} {
+		if _, err := s.Job(id, nil); err != nil {
+			t.Fatalf("job %s dropped: %v", id, err)
+		}
+	}
+}
+
 func BenchmarkCreateSipTrunk(b *testing.B) {
 	s := newTree(b)
 	a, _ := s.CreateAccount("p1", advanced("SP-1"), tester)

@@ -100,7 +100,7 @@ func (s *Store) snapshotTrunkTree(st *State) {
 		}
 	}
 	slices.SortFunc(st.VoicemailPins, func(a, b VoicemailPin) int { return strings.Compare(a.VoicemailBoxID, b.VoicemailBoxID) })
-	for _, id := range sortedKeys(s.jobs) {
+	for _, id := range s.jobOrder {
 		st.Jobs = append(st.Jobs, s.jobs[id].JobRecord)
 	}
 	for _, p := range sortedKeys(s.settings) {
