@@ -114,6 +114,7 @@ var OperationPermissions = map[string]string{
 	"userProductsReport":                    "Reports",
 	"emergencyNotificationComplianceReport": "Reports",
 	"endUserAccountHistory2":                "Reports",
+	"cdrSearchCSV_2":                        "AccountCallHistory",
 	"getJobById":                            "Reports",
 	"getJobOutput":                          "Reports",
 	"getOutputUrl":                          "Reports",

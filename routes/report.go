@@ -43,6 +43,14 @@ func (a *api) reportRoutes() map[string]Handler {
 			q := r.URL.Query()
 			return acceptedOr(st.StartEndUserChangesJob(r.Vars["partitionId"], r.Principal.User.ID, q.Get("startDate"), q.Get("endDate")))
 		},
+		"cdrSearchCSV_2": func(r *Request) (Response, error) {
+			q, err := store.ParseCDRQuery(r.URL.Query())
+			if err != nil {
+				return Response{}, err
+			}
+			all := !r.URL.Query().Has("maxResult")
+			return acceptedOr(st.StartCDRExportJob(r.Vars["partitionId"], r.Vars["accountId"], r.Principal.User.ID, q, all))
+		},
 		"adminFailJob": func(r *Request) (Response, error) {
 			var in struct {
 				Error string `json:"error"`

@@ -330,3 +330,38 @@ func TestPartitionSettingsAndReference(t *testing.T) {
 		t.Fatalf("no token: %d", r.Status)
 	}
 }
+
+// cdrsearch/csv_2 exports what cdrsearch finds, in the datafeed's CSV form.
+func TestCdrSearchCSVExport(t *testing.T) {
+	srv := frozenServer(t)
+	h := &h6{t: t, srv: srv, tok: srv.Admin(t)}
+	h.acct = h.account("CDR-1")
+	h.base = h.acctBase(h.acct)
+	recs := []map[string]any{
+		{"partitionId": alpha, "acctId": h.acct, "startTime": "2026-03-03T10:00:00Z", "callType": "OUTBOUND", "callFlagType": "ANSWERED", "termNumber": "13125550150"},
+		{"partitionId": alpha, "acctId": h.acct, "startTime": "2026-03-03T11:00:00Z", "callType": "INBOUND", "callFlagType": "MISSED"},
+		{"partitionId": alpha, "acctId": "someoneElse", "startTime": "2026-03-03T11:30:00Z", "callType": "INBOUND"},
+	}
+	h.want(srv.Call(http.MethodPost, "/__admin/cdrs", map[string]any{"records": recs}), http.StatusCreated, "")
+	q := "/cdrsearch/csv_2?startDate=2026-03-03&endDate=2026-03-03"
+	j := h.call(http.MethodGet, h.base+q, nil)
+	h.want(j, http.StatusAccepted, "")
+	rows := h.output(j.Map(t)["id"].(string))
+	if !slices.Equal(rows[0], store.CDRColumns()) || len(rows) != 3 {
+		t.Fatalf("export: %v", rows)
+	}
+	if got := column(rows, "callType"); fmt.Sprint(got) != "[INBOUND OUTBOUND]" {
+		t.Fatalf("callType column %v", got)
+	}
+	for query, n := range map[string]int{q + "&callType=OUTBOUND": 1, q + "&maxResult=1": 1,
+		"/cdrsearch/csv_2?startDate=2026-03-04&endDate=2026-03-04": 0} {
+		j := h.call(http.MethodGet, h.base+query, nil)
+		h.want(j, http.StatusAccepted, "")
+		if rows := h.output(j.Map(t)["id"].(string)); len(rows) != 1+n {
+			t.Fatalf("%s: %v", query, rows)
+		}
+	}
+	h.want(h.call(http.MethodGet, h.acctBase("nope")+q, nil), http.StatusNotFound, "EntityNotFound")
+	h.want(h.call(http.MethodGet, h.base+"/cdrsearch/csv_2?startDate=2026-3-3&endDate=2026-03-03", nil), http.StatusBadRequest, "InvalidValueForField:startDate")
+	h.want(h.call(http.MethodGet, h.base+"/cdrsearch/csv_2?endDate=2026-03-03", nil), http.StatusBadRequest, "StartDateRequired")
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 )
@@ -118,6 +119,30 @@ func (s *Store) StartJob(partitionID, userID, name string, produce CSVProducer) 
 		return Job{}, NotFound("Partition", partitionID)
 	}
 	return s.startJob(partitionID, userID, name, produce), nil
+}
+
+// StartCDRExportJob starts cdrsearch/csv_2 for an account: the records the
+// search matches now (every match unless all is false, then q's page), in
+// the datafeed files' CSV form.
+func (s *Store) StartCDRExportJob(partitionID, accountID, userID string, q CDRQuery, all bool) (Job, error) {
+	s.mu.RLock()
+	_, err := s.account(partitionID, accountID)
+	s.mu.RUnlock()
+	if err != nil {
+		return Job{}, err
+	}
+	if all {
+		q.First, q.Max = 0, math.MaxInt
+	}
+	page, err := s.SearchCDRs(partitionID, accountID, q)
+	if err != nil {
+		return Job{}, err
+	}
+	rows := [][]string{CDRColumns()}
+	for i := range page.Results {
+		rows = append(rows, page.Results[i].csvRow())
+	}
+	return s.StartJob(partitionID, userID, "cdr export "+accountID, func(*Store) ([][]string, error) { return rows, nil })
 }
 
 // startJob is StartJob with the lock held.
