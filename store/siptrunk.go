@@ -465,7 +465,7 @@ func (s *Store) checkForwardRefs(a *Account, selfID string, refs []SipTrunkForwa
 			if u, ok := s.endUsers[r.ReferenceID]; !ok || u.AccountID != a.ID {
 				return NotFound("EndUser", r.ReferenceID)
 			}
-		case "VOICE_MAIL", "VOICEMAIL":
+		case "VOICEMAIL":
 			if b, ok := s.vmBoxes[r.ReferenceID]; !ok || b.AccountID != a.ID {
 				return NotFound("VoicemailBox", r.ReferenceID)
 			}
