@@ -24,8 +24,10 @@ import (
 
 	"github.com/fakealianza/fakealianza/authfake"
 	"github.com/fakealianza/fakealianza/fixtures"
+	"github.com/fakealianza/fakealianza/journal"
 	"github.com/fakealianza/fakealianza/openapi"
 	"github.com/fakealianza/fakealianza/routes"
+	"github.com/fakealianza/fakealianza/scenarios"
 	"github.com/fakealianza/fakealianza/sftpfake"
 	"github.com/fakealianza/fakealianza/store"
 )
@@ -75,6 +77,24 @@ type Options struct {
 	// many days of server time a number spends in COOLDOWN after leaving an
 	// account (0: each partition's own setting).
 	TNCooldownDays int
+
+	// ---- qa toolkit ----
+	// JournalSize is how many exchanges the request journal keeps (default 1000).
+	JournalSize int
+	// Scenarios are started at start-up, in order (built-in names or files of ScenariosDir).
+	Scenarios []string
+	// ScenariosDir is a folder of the user's scenario files (*.json, *.yaml).
+	ScenariosDir string
+	// AdminKey, when set, must come in X-Fakealianza-Admin-Key on /__admin calls
+	// (health, ready and the spec excepted).
+	AdminKey string
+	// StateFile is loaded at start when it exists and written on Close
+	// (atomically: a temporary file renamed over it).
+	StateFile string
+	// Lifecycle sets modes per kind at start (kinds not named stay immediate).
+	Lifecycle map[string]store.LifecycleMode
+	// HangTimeout bounds a "hang" connection fault (default 2 minutes).
+	HangTimeout time.Duration
 }
 
 // Server is one running emulator.
@@ -86,6 +106,14 @@ type Server struct {
 	auth    *authfake.Auth
 	handler http.Handler
 	sftp    *sftpfake.Server // nil when SFTPAddr is "off"
+	journal *journal.Journal
+	faults  *scenarios.Engine
+	runner  *scenarios.Runner
+	closing chan struct{}
+
+	hookMu    sync.Mutex
+	onReset   []func(partitionID string)
+	sftpLogin func(partitionID string) (*routes.AdminSFTPLogin, error)
 
 	mu       sync.Mutex
 	httpLn   net.Listener
@@ -131,21 +159,56 @@ func New(opts Options) (*Server, error) {
 	})
 	st.SetNumberCooldownDays(opts.TNCooldownDays)
 	auth := authfake.New(st, authfake.Config{IdleTimeout: opts.TokenIdleTimeout, MaxLife: opts.TokenMaxLife})
-	s := &Server{opts: opts, log: log, spec: spec, store: st, auth: auth}
+	s := &Server{opts: opts, log: log, spec: spec, store: st, auth: auth, closing: make(chan struct{})}
+	// Tokens live outside the store: a full reset or state load drops them
+	// all. A partition reset leaves them; a token whose user is gone no
+	// longer passes its check.
+	s.OnReset(func(partitionID string) {
+		if partitionID == "" {
+			auth.Forget()
+		}
+	})
+	if err := s.loadStateFile(); err != nil {
+		return nil, fmt.Errorf("fakealianza: %w", err)
+	}
+	for kind, m := range opts.Lifecycle {
+		if err := st.SetLifecycleMode(kind, m); err != nil {
+			return nil, fmt.Errorf("fakealianza: lifecycle %s: %w", kind, err)
+		}
+	}
+	s.faults = scenarios.NewEngine(opts.Seed)
 	if opts.SFTPAddr != "off" {
-		s.sftp, err = sftpfake.New(st, sftpfake.Options{
+		feed := &faultyFeed{Store: st, faults: s.faults, closing: s.closing}
+		s.sftp, err = sftpfake.New(feed, sftpfake.Options{
 			Addr: opts.SFTPAddr, HostKeyFile: opts.SFTPHostKeyFile, Seed: opts.Seed,
 			AllowDelete: opts.SFTPAllowDelete, Logger: log, ShutdownTimeout: opts.ShutdownTimeout,
+			WrapConn: feed.wrapConn,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("fakealianza: %w", err)
 		}
 	}
-	router, err := routes.New(routes.Deps{Spec: spec, Store: st, Auth: auth, Logger: log, Ready: s.ready.Load, SFTP: s.sftpInfo})
+	s.journal = journal.New(opts.JournalSize)
+	if s.runner, err = scenarios.NewRunner(s.faults, st, opts.ScenariosDir); err != nil {
+		return nil, fmt.Errorf("fakealianza: %w", err)
+	}
+	for _, name := range opts.Scenarios {
+		if _, err := s.runner.Start(name); err != nil {
+			return nil, fmt.Errorf("fakealianza: %w", err)
+		}
+	}
+	router, err := routes.New(routes.Deps{Spec: spec, Store: st, Auth: auth, Logger: log, Ready: s.ready.Load, SFTP: s.sftpInfo,
+		QA: routes.QA{
+			Journal: s.journal, Faults: s.faults, Scenarios: s.runner, StartScenarios: opts.Scenarios, AdminKey: opts.AdminKey,
+			BaseURL: s.URL, Version: Version, Reset: s.runResetHooks, SFTPLogin: s.runSFTPLogin,
+		}})
 	if err != nil {
 		return nil, fmt.Errorf("fakealianza: %w", err)
 	}
-	s.handler = router
+	s.handler = routes.Front{
+		Journal: s.journal, Faults: s.faults, Clock: st.Clock(), Spec: spec, Logger: log,
+		Closing: s.closing, HangTimeout: opts.HangTimeout,
+	}.Wrap(router)
 	return s, nil
 }
 
@@ -198,6 +261,9 @@ func (s *Server) Start(ctx context.Context) error {
 		s.log.Info("listening", "http", s.Addr(), "sftp", s.SFTPAddr(), "sftpHostKey", s.sftp.Fingerprint())
 	} else {
 		s.log.Info("listening", "http", s.Addr())
+	}
+	if s.opts.AdminKey == "" && !isLoopback(ln.Addr()) {
+		s.log.Warn("the /__admin API is open to the network: set --admin-key (FAKEALIANZA_ADMIN_KEY) to protect it")
 	}
 	return nil
 }
@@ -268,8 +334,9 @@ func (s *Server) Close() error {
 	}
 	s.closed = true
 	s.ready.Store(false)
+	close(s.closing)
 	if s.httpSrv == nil || s.httpLn == nil {
-		return nil
+		return s.saveStateFile()
 	}
 	var sftpErr error
 	if s.sftp != nil {
@@ -287,6 +354,9 @@ func (s *Server) Close() error {
 	}
 	if err == nil {
 		err = sftpErr
+	}
+	if serr := s.saveStateFile(); serr != nil && err == nil {
+		err = serr
 	}
 	return err
 }

@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pkg/sftp"
+	"golang.org/x/crypto/ssh"
+
 	"github.com/fakealianza/fakealianza"
 	"github.com/fakealianza/fakealianza/openapi"
 )
@@ -212,3 +215,28 @@ func (s *Server) Admin(t testing.TB) string { return s.Login(t, AdminUser, Passw
 
 // Auth is the header line for a token, for Call's headers.
 func Auth(token string) string { return "X-AUTH-TOKEN: " + token }
+
+// SFTP logs in to the server's SFTP datafeed with the Go client, checking
+// the host key; the session closes when the test ends.
+func (s *Server) SFTP(t testing.TB, user, password string) (*sftp.Client, error) {
+	t.Helper()
+	_, pub := s.SFTPHostKey()
+	hostKey, _, _, _, err := ssh.ParseAuthorizedKey([]byte(pub))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := ssh.Dial("tcp", s.SFTPAddr(), &ssh.ClientConfig{
+		User: user, Auth: []ssh.AuthMethod{ssh.Password(password)},
+		HostKeyCallback: ssh.FixedHostKey(hostKey), Timeout: 10 * time.Second,
+	})
+	if err != nil {
+		return nil, err
+	}
+	c, err := sftp.NewClient(conn)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	t.Cleanup(func() { c.Close(); conn.Close() })
+	return c, nil
+}

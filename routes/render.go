@@ -79,8 +79,14 @@ func render(w http.ResponseWriter, resp Response) {
 func renderError(w http.ResponseWriter, err error) {
 	var se *store.Error
 	var vf *openapi.Failure
+	var gw *gatewayError
 	env := Envelope{Status: http.StatusInternalServerError, Messages: []string{"InternalServerError"}}
 	switch {
+	case errors.As(err, &gw):
+		render(w, JSON(http.StatusUnauthorized, struct {
+			Message string `json:"message"`
+		}{"Unauthorized"}))
+		return
 	case errors.As(err, &se):
 		env = Envelope{Status: se.Status, Messages: []string{se.Code}, Data: se.Data}
 	case errors.As(err, &vf):

@@ -277,6 +277,16 @@ func TestJobLifecycleAndFailure(t *testing.T) {
 	h.want(h.call(http.MethodGet, "/v2/job/"+id2+"/output", nil), http.StatusBadRequest, "JobFailed")
 	h.want(h.srv.Call(http.MethodPost, "/__admin/jobs/nope/fail", nil), http.StatusNotFound, "EntityNotFound")
 
+	// the reject outcome (admin lifecycle API, scenarios) makes jobs fail
+	h.want(h.srv.Call(http.MethodPut, "/__admin/lifecycle", map[string]any{"job": "reads:1+reject"}), http.StatusOK, "")
+	id4 := h.job("account/csv_3")["id"].(string)
+	for _, want := range []string{"IN_PROGRESS", "FAILED"} {
+		if m := h.call(http.MethodGet, "/v2/job/"+id4, nil).Map(t); m["status"] != want {
+			t.Fatalf("rejecting job: %v, want %s", m, want)
+		}
+	}
+	h.want(h.call(http.MethodGet, "/v2/job/"+id4+"/output", nil), http.StatusBadRequest, "JobFailed")
+
 	// duration mode: steps follow server time
 	if err := st.SetLifecycleMode(store.KindJob, store.LifecycleMode{Mode: store.ModeDuration, After: time.Minute}); err != nil {
 		t.Fatal(err)

@@ -33,6 +33,9 @@ type Deps struct {
 	Ready func() bool
 	// SFTP describes the running SFTP datafeed (nil: none).
 	SFTP func() SFTPInfo
+
+	// The QA toolkit (the /__admin API). Nil parts get empty defaults.
+	QA QA
 }
 
 // Request is what a handler sees: the HTTP request, the operation it
@@ -74,6 +77,9 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 	if d.Ready == nil {
 		d.Ready = func() bool { return true }
 	}
+	if err := d.QA.defaults(d.Store); err != nil {
+		return nil, err
+	}
 	a := &api{deps: d}
 	handlers := map[string]Handler{}
 	for _, part := range []map[string]Handler{
@@ -89,6 +95,7 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 		a.deviceRoutes(),
 		a.callingPlanRoutes(),
 		a.numberRoutes(),
+		a.qaRoutes(),
 		testOps,
 	} {
 		for id, h := range part {
@@ -176,6 +183,10 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	opID = op.ID
+	if err := rt.deps.QA.guard(r, op); err != nil {
+		renderError(sw, err)
+		return
+	}
 	body, err := readBody(w, r)
 	if err != nil {
 		renderError(sw, err)

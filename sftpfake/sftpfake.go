@@ -52,6 +52,10 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// IdleTimeout closes connections idle this long (default 10m).
 	IdleTimeout time.Duration
+	// WrapConn, when set, wraps every accepted connection (fault injection:
+	// a connection that breaks after N bytes); nil from it drops the
+	// connection.
+	WrapConn func(net.Conn) net.Conn
 }
 
 // Server is the SFTP datafeed.
@@ -116,6 +120,9 @@ func New(feed Feed, opts Options) (*Server, error) {
 			return true
 		},
 		SubsystemHandlers: map[string]ssh.SubsystemHandler{"sftp": s.serveSFTP},
+	}
+	if opts.WrapConn != nil {
+		s.srv.ConnCallback = func(_ ssh.Context, c net.Conn) net.Conn { return opts.WrapConn(c) }
 	}
 	s.srv.AddHostKey(signer)
 	return s, nil

@@ -48,25 +48,7 @@ func server(t testing.TB, edit ...func(*fakealianza.Options)) *fatest.Server {
 // connect logs in with the Go client, checking the host key.
 func connect(t testing.TB, srv *fatest.Server, user, password string) (*sftp.Client, error) {
 	t.Helper()
-	_, pub := srv.SFTPHostKey()
-	hostKey, _, _, _, err := ssh.ParseAuthorizedKey([]byte(pub))
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := ssh.Dial("tcp", srv.SFTPAddr(), &ssh.ClientConfig{
-		User: user, Auth: []ssh.AuthMethod{ssh.Password(password)},
-		HostKeyCallback: ssh.FixedHostKey(hostKey), Timeout: 10 * time.Second,
-	})
-	if err != nil {
-		return nil, err
-	}
-	c, err := sftp.NewClient(conn)
-	if err != nil {
-		conn.Close()
-		return nil, err
-	}
-	t.Cleanup(func() { c.Close(); conn.Close() })
-	return c, nil
+	return srv.SFTP(t, user, password)
 }
 
 func mustConnect(t testing.TB, srv *fatest.Server, user, password string) *sftp.Client {

@@ -12,7 +12,8 @@ import (
 
 // Job is an asynchronous export (the Job schema): PENDING -> IN_PROGRESS ->
 // DONE (or FAILED), moved by the lifecycle engine (kind "job"). The CSV is
-// built from the live state when the job reaches DONE.
+// built from the live state when the job reaches DONE. A job ends FAILED
+// when the job lifecycle's outcome is reject, or when FailJob says so.
 type Job struct {
 	ID          string     `json:"id"`
 	Name        string     `json:"name,omitempty"`
@@ -44,6 +45,7 @@ const (
 // JobRecord is a job as State keeps it: the job, whose partition it is, and
 // its output once done.
 type JobRecord struct {
+	ID          string `json:"id"` // the job's id, for the state editors
 	Job         Job    `json:"job"`
 	PartitionID string `json:"partitionId"`
 	Output      string `json:"output,omitempty"`
@@ -74,6 +76,10 @@ func (s *Store) stepJob(id string) bool {
 		r.Job.Status = JobInProgress
 		return true
 	case JobInProgress:
+		if s.life.modes[KindJob].Outcome == OutcomeReject {
+			s.failJob(r, "JobFailed") // the job lifecycle's reject outcome (QA)
+			return false
+		}
 		s.finishJob(r)
 	}
 	return false
@@ -148,8 +154,10 @@ func (s *Store) StartCDRExportJob(partitionID, accountID, userID string, q CDRQu
 // startJob is StartJob with the lock held.
 func (s *Store) startJob(partitionID, userID, name string, produce CSVProducer) Job {
 	now := s.now()
+	id := NewUUID()
 	r := &jobRecord{JobRecord: JobRecord{
-		Job:         Job{ID: NewUUID(), Name: name, UserID: userID, Status: JobPending, Start: now, LastUpdated: now},
+		ID:          id,
+		Job:         Job{ID: id, Name: name, UserID: userID, Status: JobPending, Start: now, LastUpdated: now},
 		PartitionID: partitionID,
 	}, produce: produce}
 	s.jobs[r.Job.ID] = r
@@ -242,14 +250,16 @@ func (s *Store) FailJob(id, msg string) (Job, error) {
 	return deepCopy(r.Job), nil
 }
 
-// loadJobs checks and indexes the jobs of a state. A job that had not
-// finished cannot resume (its producer is code, not state): it loads as
-// FAILED with the error JobInterrupted. Lock not needed (store being built).
+// loadJobs checks and indexes the jobs of a state. Unfinished jobs load as
+// they were; resumeJobs decides whether they can go on. Store being built.
 func (s *Store) loadJobs(st State) error {
 	for i := range st.Jobs {
 		r := st.Jobs[i]
-		if r.Job.ID == "" {
-			return fmt.Errorf("job %d: id is required", i)
+		if r.ID == "" {
+			r.ID = r.Job.ID
+		}
+		if r.Job.ID == "" || r.ID != r.Job.ID {
+			return fmt.Errorf("job %d: id is required (and must be the job's)", i)
 		}
 		if _, ok := s.partitions[r.PartitionID]; !ok {
 			return fmt.Errorf("job %s: unknown partition %q", r.Job.ID, r.PartitionID)
@@ -260,16 +270,30 @@ func (s *Store) loadJobs(st State) error {
 		if _, dup := s.jobs[r.Job.ID]; dup {
 			return fmt.Errorf("job %s: duplicate id", r.Job.ID)
 		}
-		if r.Job.Status == JobPending || r.Job.Status == JobInProgress {
-			r.Job.Status = JobFailed
-			r.Job.Errors = append(r.Job.Errors, JobError{Error: "JobInterrupted"})
-		}
 		s.jobs[r.Job.ID] = &jobRecord{JobRecord: r}
 		s.jobOrder = append(s.jobOrder, r.Job.ID)
 	}
 	slices.SortStableFunc(s.jobOrder, func(a, b string) int { return strings.Compare(s.jobs[a].Job.Start, s.jobs[b].Job.Start) })
 	s.trimJobs()
 	return nil
+}
+
+// resumeJobs runs after the store took over a new state: an unfinished job
+// that existed before and is still tracked (a partition edit elsewhere)
+// keeps its producer and goes on; any other unfinished job cannot (its
+// producer is code, not state) and ends FAILED with JobInterrupted. Lock held.
+func (s *Store) resumeJobs(old map[string]*jobRecord) {
+	for _, id := range s.jobOrder {
+		r := s.jobs[id]
+		if r.Job.Status != JobPending && r.Job.Status != JobInProgress {
+			continue
+		}
+		if o := old[id]; o != nil && o.produce != nil && s.life.tracked[id] != nil {
+			r.produce = o.produce
+			continue
+		}
+		s.failJob(r, "JobInterrupted")
+	}
 }
 
 // csvRows turns objects into CSV rows: a header row of the given JSON field

@@ -35,32 +35,45 @@ const (
 	ModeManual    = "manual"
 )
 
-// LifecycleMode is how one kind of asynchronous object advances.
+// OutcomeReject makes the objects of a kind end rejected rather than
+// completed (ports: the losing carrier refuses every port; jobs: FAILED).
+// Only ports and jobs have a rejected end.
+const OutcomeReject = "reject"
+
+// LifecycleMode is how one kind of asynchronous object advances, and, with
+// Outcome, how it ends ("" as its own rules say, "reject").
 type LifecycleMode struct {
-	Mode  string        `json:"mode"`
-	Reads int           `json:"reads,omitempty"`
-	After time.Duration `json:"-"`
+	Mode    string        `json:"mode"`
+	Reads   int           `json:"reads,omitempty"`
+	After   time.Duration `json:"-"`
+	Outcome string        `json:"outcome,omitempty"`
 }
 
-// String is the mode in its flag form: immediate, reads:3, duration:1h, manual.
+// String is the mode in its flag form: immediate, reads:3, duration:1h,
+// manual, with "+reject" when the outcome is forced.
 func (m LifecycleMode) String() string {
+	out := m.Mode
 	switch m.Mode {
 	case ModeReads:
-		return fmt.Sprintf("%s:%d", m.Mode, m.Reads)
+		out = fmt.Sprintf("%s:%d", m.Mode, m.Reads)
 	case ModeDuration:
-		return fmt.Sprintf("%s:%s", m.Mode, m.After)
+		out = fmt.Sprintf("%s:%s", m.Mode, m.After)
 	}
-	return m.Mode
+	if m.Outcome != "" {
+		out += "+" + m.Outcome
+	}
+	return out
 }
 
 // MarshalJSON writes {"mode":"duration","after":"1h0m0s"}.
 func (m LifecycleMode) MarshalJSON() ([]byte, error) {
 	type wire struct {
-		Mode  string `json:"mode"`
-		Reads int    `json:"reads,omitempty"`
-		After string `json:"after,omitempty"`
+		Mode    string `json:"mode"`
+		Reads   int    `json:"reads,omitempty"`
+		After   string `json:"after,omitempty"`
+		Outcome string `json:"outcome,omitempty"`
 	}
-	w := wire{Mode: m.Mode, Reads: m.Reads}
+	w := wire{Mode: m.Mode, Reads: m.Reads, Outcome: m.Outcome}
 	if m.Mode == ModeDuration {
 		w.After = m.After.String()
 	}
@@ -70,14 +83,15 @@ func (m LifecycleMode) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads {"mode":..., "reads":N, "after":"1h"}.
 func (m *LifecycleMode) UnmarshalJSON(b []byte) error {
 	var w struct {
-		Mode  string `json:"mode"`
-		Reads int    `json:"reads"`
-		After string `json:"after"`
+		Mode    string `json:"mode"`
+		Reads   int    `json:"reads"`
+		After   string `json:"after"`
+		Outcome string `json:"outcome"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	out := LifecycleMode{Mode: w.Mode, Reads: w.Reads}
+	out := LifecycleMode{Mode: w.Mode, Reads: w.Reads, Outcome: w.Outcome}
 	if w.After != "" {
 		d, err := time.ParseDuration(w.After)
 		if err != nil {
@@ -93,6 +107,9 @@ func (m *LifecycleMode) UnmarshalJSON(b []byte) error {
 }
 
 func (m LifecycleMode) validate() error {
+	if m.Outcome != "" && m.Outcome != OutcomeReject {
+		return fmt.Errorf("unknown lifecycle outcome %q (reject)", m.Outcome)
+	}
 	switch m.Mode {
 	case ModeImmediate, ModeManual:
 	case ModeReads:
@@ -111,8 +128,9 @@ func (m LifecycleMode) validate() error {
 
 // ParseLifecycleMode reads the flag form: immediate, reads:3, duration:90s, manual.
 func ParseLifecycleMode(s string) (LifecycleMode, error) {
-	mode, arg, _ := strings.Cut(strings.TrimSpace(s), ":")
-	m := LifecycleMode{Mode: mode}
+	s, outcome, _ := strings.Cut(strings.TrimSpace(s), "+")
+	mode, arg, _ := strings.Cut(s, ":")
+	m := LifecycleMode{Mode: mode, Outcome: outcome}
 	switch mode {
 	case ModeReads:
 		n, err := strconv.Atoi(arg)
@@ -168,6 +186,9 @@ func (s *Store) SetLifecycleMode(kind string, m LifecycleMode) error {
 	defer s.mu.Unlock()
 	if _, ok := s.life.modes[kind]; !ok {
 		return NotFound("LifecycleKind", kind)
+	}
+	if m.Outcome == OutcomeReject && kind != KindPort && kind != KindJob {
+		return Invalid("InvalidLifecycleMode")
 	}
 	s.life.modes[kind] = m
 	return nil

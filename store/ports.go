@@ -60,6 +60,7 @@ const (
 
 // portRejected is the emulator's rule for a port the losing carrier
 // refuses: the subscriber's last name or business name contains "REJECT".
+// The port lifecycle's outcome "reject" refuses every port.
 func portRejected(p *Port) bool {
 	c := p.CustomerServiceRecord
 	return c != nil && strings.Contains(strings.ToUpper(c.LastName+" "+c.BusinessName), "REJECT")
@@ -152,7 +153,7 @@ func stepPort(s *Store, id string) bool {
 		s.eventStep(e, "IN_PROGRESS", "SUBMIT", "port order submitted to the losing carrier")
 		return true
 	case "IN_PROGRESS":
-		if portRejected(p) {
+		if portRejected(p) || s.life.modes[KindPort].Outcome == OutcomeReject {
 			p.Status = "PORT_REJECTED"
 			s.setPortNumbers(p, "PORT_REJECTED", false)
 			s.eventStep(e, "REJECTED", "REJECT", "the losing carrier rejected the port")

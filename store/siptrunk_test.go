@@ -127,6 +127,59 @@ func TestTrunkTreeSnapshotRestore(t *testing.T) {
 	}
 }
 
+// A partition reset of another partition leaves a pending job going; a
+// fixture job that had not finished loads FAILED.
+func TestJobsSurvivePartitionEdits(t *testing.T) {
+	s := newTree(t)
+	if err := s.SetLifecycleMode(KindJob, LifecycleMode{Mode: ModeManual}); err != nil {
+		t.Fatal(err)
+	}
+	j, _ := s.StartReportJob("p1", "u1", ReportAccount, 0, 0)
+	if err := s.ResetPartition("p2"); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := s.AdvanceLifecycle(KindJob, j.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, err := s.JobOutput(j.ID, nil); err != nil || !strings.HasPrefix(out, "id,") {
+		t.Fatalf("job after a reset elsewhere: %q %v", out, err)
+	}
+
+	// every list of this part of the store goes with its partition
+	a, _ := s.CreateAccount("p1", advanced("SP-1"), tester)
+	u, _ := s.CreateEndUser("p1", a.ID, EndUser{Username: "jo@example.com", LastName: "Smith", Extension: "2001"}, tester)
+	g, _ := s.CreateSipTrunkGroup("p1", a.ID, SipTrunkGroup{Name: "G"}, tester)
+	in := trunkIn("T", "trunk-name-1")
+	in.SipTrunkGroupID = g.ID
+	if _, err := s.CreateSipTrunk("p1", a.ID, in, tester); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.StageVoicemailMessage(u.VoicemailBoxID, StagedMessage{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetVoicemailPin("p1", a.ID, u.VoicemailBoxID, "1234", tester); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ResetPartition("p1"); err != nil {
+		t.Fatalf("partition reset: %v", err)
+	}
+	if snap := s.Snapshot(); len(snap.SipTrunks)+len(snap.SipTrunkGroups)+len(snap.VoicemailMessages)+len(snap.VoicemailPins)+len(snap.Jobs) != 0 {
+		t.Fatalf("left after the reset: %+v", snap)
+	}
+
+	st := treeState()
+	st.Jobs = []JobRecord{{Job: Job{ID: "j1", Status: JobPending}, PartitionID: "p1"}}
+	s2, err := New(st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s2.Job("j1", nil); got.Status != JobFailed || got.Errors[0].Error != "JobInterrupted" {
+		t.Fatalf("fixture job: %+v", got)
+	}
+}
+
 func TestLoadRejectsBrokenTrunkTree(t *testing.T) {
 	base := func() State {
 		st := treeState()

@@ -109,6 +109,7 @@ func New(seed State, clock *Clock) (*Store, error) {
 		return nil, err
 	}
 	s.resumeLifecycles()
+	s.resumeJobs(nil)
 	return s, nil
 }
 
@@ -161,6 +162,12 @@ func (s *Store) load(st State) error {
 func (s *Store) Snapshot() State {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	return deepCopy(s.snapshotLocked())
+}
+
+// snapshotLocked lists every object, sorted by id; the values may share
+// slices and maps with the store. Lock held.
+func (s *Store) snapshotLocked() State {
 	var st State
 	st.Partitions = sortedValues(s.partitions, func(p *Partition) string { return p.ID })
 	st.ManagementUsers = sortedValues(s.mgmtUsers, func(u *ManagementUser) string { return u.ID })
@@ -168,7 +175,7 @@ func (s *Store) Snapshot() State {
 	s.snapshotTrunkTree(&st)
 	s.snapshotNumbers(&st)
 	s.snapshotFeed(&st)
-	return deepCopy(st)
+	return st
 }
 
 // Restore replaces the whole state. On error nothing changes.
@@ -176,21 +183,50 @@ func (s *Store) Restore(st State) error {
 	s.mu.RLock()
 	cfg := s.feed.cfg
 	s.mu.RUnlock()
-	fresh := &Store{clock: s.clock, feed: newFeedState(cfg)}
-	if err := fresh.load(deepCopy(st)); err != nil {
+	fresh, err := s.build(st, cfg)
+	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.adopt(fresh, nil)
+	return nil
+}
+
+// build loads a state into a new store sharing this one's clock and the
+// datafeed's shape cfg.
+func (s *Store) build(st State, cfg FeedConfig) (*Store, error) {
+	fresh := &Store{clock: s.clock, feed: newFeedState(cfg)}
+	if err := fresh.load(deepCopy(st)); err != nil {
+		return nil, err
+	}
+	return fresh, nil
+}
+
+// adopt takes over fresh's objects: the one place that swaps every map.
+// Lifecycle tracking survives only for objects keep accepts (nil: none).
+// Lock held.
+func (s *Store) adopt(fresh *Store, keep func(id string) bool) {
+	oldJobs := s.jobs
 	s.partitions, s.mgmtUsers, s.mgmtByName = fresh.partitions, fresh.mgmtUsers, fresh.mgmtByName
 	s.accountTree = fresh.accountTree
 	s.trunkTree = fresh.trunkTree
 	s.numberBook = fresh.numberBook
 	fresh.feed.cfg = s.feed.cfg
 	s.feed = fresh.feed
+	kept := map[string]*progress{}
+	for id, p := range s.life.tracked {
+		if keep != nil && keep(id) {
+			kept[id] = p
+		}
+	}
 	s.life.tracked = map[string]*progress{}
 	s.resumeLifecycles()
-	return nil
+	// Objects that stayed keep where they stood in their current step.
+	for id, p := range kept {
+		s.life.tracked[id] = p
+	}
+	s.resumeJobs(oldJobs)
 }
 
 // Reset goes back to the seed the store was built from.

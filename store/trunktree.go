@@ -8,6 +8,7 @@ import (
 
 // VoicemailPin is a box's PIN as State keeps it.
 type VoicemailPin struct {
+	PartitionID    string `json:"partitionId,omitempty"` // the box's (partition resets find it by this)
 	VoicemailBoxID string `json:"voicemailBoxId"`
 	Pin            string `json:"pin"`
 }
@@ -66,7 +67,7 @@ func (s *Store) loadTrunkTree(st State) error {
 		s.insertMessage(&m)
 	}
 	for _, p := range st.VoicemailPins {
-		if _, ok := s.vmBoxes[p.VoicemailBoxID]; !ok || !validPin(p.Pin) {
+		if b, ok := s.vmBoxes[p.VoicemailBoxID]; !ok || !validPin(p.Pin) || (p.PartitionID != "" && p.PartitionID != b.PartitionID) {
 			return fmt.Errorf("voicemail pin: a known box and 4-10 digits are required (box %q)", p.VoicemailBoxID)
 		}
 		s.vmPins[p.VoicemailBoxID] = p.Pin
@@ -96,7 +97,7 @@ func (s *Store) snapshotTrunkTree(st *State) {
 	}
 	for b, pin := range s.vmPins {
 		if _, live := s.vmBoxes[b]; live {
-			st.VoicemailPins = append(st.VoicemailPins, VoicemailPin{VoicemailBoxID: b, Pin: pin})
+			st.VoicemailPins = append(st.VoicemailPins, VoicemailPin{PartitionID: s.vmBoxes[b].PartitionID, VoicemailBoxID: b, Pin: pin})
 		}
 	}
 	slices.SortFunc(st.VoicemailPins, func(a, b VoicemailPin) int { return strings.Compare(a.VoicemailBoxID, b.VoicemailBoxID) })

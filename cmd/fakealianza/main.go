@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/fakealianza/fakealianza"
+	"github.com/fakealianza/fakealianza/store"
 )
 
 func main() {
@@ -90,6 +91,13 @@ type config struct {
 	tokenMax        time.Duration
 	// ---- telephone numbers ----
 	tnCooldownDays int
+	// ---- qa toolkit ----
+	journalSize  int
+	scenarios    []string
+	scenariosDir string
+	adminKey     string
+	stateFile    string
+	lifecycle    map[string]store.LifecycleMode
 }
 
 // option is one flag and its environment variable.
@@ -150,6 +158,35 @@ func options(c *config) []option {
 		{"cdr-retention", "FAKEALIANZA_CDR_RETENTION", "how long a CDR file stays after its hour began", "72h", duration(&c.cdrRetention)},
 		{"cdr-plain-csv", "FAKEALIANZA_CDR_PLAIN_CSV", "write CDR files as .csv instead of .csv.gz", "false", boolean(&c.cdrPlainCSV)},
 		{"cdr-generate", "FAKEALIANZA_CDR_GENERATE", "fill every hour with generated calls (false: staged and admin-generated calls only)", "true", boolean(&c.cdrGenerate)},
+		// ---- qa toolkit ----
+		{"journal-size", "FAKEALIANZA_JOURNAL_SIZE", "how many requests the journal keeps", "1000", func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return fmt.Errorf("want a positive integer, got %q", v)
+			}
+			c.journalSize = n
+			return nil
+		}},
+		{"scenario", "FAKEALIANZA_SCENARIO", "scenarios to start, comma-separated (GET /__admin/scenarios lists them)", "", func(v string) error {
+			c.scenarios = nil
+			for _, n := range strings.Split(v, ",") {
+				if n = strings.TrimSpace(n); n != "" {
+					c.scenarios = append(c.scenarios, n)
+				}
+			}
+			return nil
+		}},
+		{"scenarios-dir", "FAKEALIANZA_SCENARIOS_DIR", "folder of your own scenario files (*.yaml, *.json)", "", str(&c.scenariosDir)},
+		{"admin-key", "FAKEALIANZA_ADMIN_KEY", "key required in X-Fakealianza-Admin-Key on /__admin calls (empty: none)", "", str(&c.adminKey)},
+		{"state-file", "FAKEALIANZA_STATE_FILE", "state loaded at start when present, saved on clean shutdown", "", str(&c.stateFile)},
+		{"lifecycle", "FAKEALIANZA_LIFECYCLE", "lifecycle modes per kind, e.g. port=manual,activation=reads:2", "", func(v string) error {
+			m, err := parseLifecycle(v)
+			if err != nil {
+				return err
+			}
+			c.lifecycle = m
+			return nil
+		}},
 		// ---- telephone numbers ----
 		{"tn-cooldown-days", "FAKEALIANZA_TN_COOLDOWN_DAYS", "days a number stays in COOLDOWN after leaving an account (0: each partition's tnDeleteCooldownDays)", "0", func(v string) error {
 			n, err := strconv.Atoi(v)
@@ -171,6 +208,27 @@ func duration(p *time.Duration) func(string) error {
 		*p = d
 		return nil
 	}
+}
+
+// parseLifecycle reads kind=mode pairs: "port=manual,activation=reads:2,job=duration:30s".
+func parseLifecycle(v string) (map[string]store.LifecycleMode, error) {
+	out := map[string]store.LifecycleMode{}
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		kind, mode, ok := strings.Cut(part, "=")
+		if !ok {
+			return nil, fmt.Errorf("want kind=mode, got %q", part)
+		}
+		m, err := store.ParseLifecycleMode(mode)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", kind, err)
+		}
+		out[strings.TrimSpace(kind)] = m
+	}
+	return out, nil
 }
 
 // parse applies defaults, then environment variables, then flags.
@@ -233,6 +291,8 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 		SFTPHostKeyFile: c.sftpHostKey, SFTPAllowDelete: c.sftpAllowDelete,
 		CDRLag: c.cdrLag, CDRRetention: c.cdrRetention, CDRPlainCSV: c.cdrPlainCSV, CDRNoGenerate: !c.cdrGenerate,
 		TokenIdleTimeout: c.tokenIdle, TokenMaxLife: c.tokenMax, TNCooldownDays: c.tnCooldownDays,
+		JournalSize: c.journalSize, Scenarios: c.scenarios, ScenariosDir: c.scenariosDir,
+		AdminKey: c.adminKey, StateFile: c.stateFile, Lifecycle: c.lifecycle,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)

@@ -330,3 +330,27 @@ func BenchmarkProcessStartup(b *testing.B) {
 		cmd.Wait()
 	}
 }
+
+func TestQAFlags(t *testing.T) {
+	var stderr bytes.Buffer
+	e := env(map[string]string{
+		"FAKEALIANZA_LIFECYCLE": "port=manual, activation=reads:2", "FAKEALIANZA_JOURNAL_SIZE": "50",
+		"FAKEALIANZA_ADMIN_KEY": "k", "FAKEALIANZA_STATE_FILE": "/tmp/s.json", "FAKEALIANZA_SCENARIOS_DIR": "/sc",
+	})
+	c, err := parse("serve", []string{"--scenario", "flaky-500s, slow-api", "--journal-size", "7"}, e, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.journalSize != 7 || c.adminKey != "k" || c.stateFile != "/tmp/s.json" || c.scenariosDir != "/sc" ||
+		len(c.scenarios) != 2 || c.scenarios[1] != "slow-api" {
+		t.Errorf("config: %+v", c)
+	}
+	if c.lifecycle["port"].Mode != "manual" || c.lifecycle["activation"].Reads != 2 {
+		t.Errorf("lifecycle: %v", c.lifecycle)
+	}
+	for _, bad := range [][]string{{"--lifecycle", "port"}, {"--lifecycle", "port=sometimes"}, {"--journal-size", "0"}} {
+		if _, err := parse("serve", bad, env(nil), &stderr); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}

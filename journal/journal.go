@@ -1,0 +1,276 @@
+// Package journal keeps the last requests the server answered, with their
+// responses, in a ring of fixed size. Secrets (tokens, passwords, PINs) are
+// redacted before an exchange is stored, and bodies are cut at MaxBody, so
+// the journal's memory stays bounded however long the server runs.
+package journal
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultSize is the ring's capacity when none is given.
+const DefaultSize = 1000
+
+// MaxBody is how much of each body is kept.
+const MaxBody = 16 << 10
+
+// Redacted replaces every secret.
+const Redacted = "[REDACTED]"
+
+// Entry is one exchange.
+type Entry struct {
+	ID          int64     `json:"id"`
+	Time        time.Time `json:"time"`
+	Method      string    `json:"method"`
+	Path        string    `json:"path"`
+	Query       string    `json:"query,omitempty"`
+	OperationID string    `json:"operationId,omitempty"`
+	PartitionID string    `json:"partitionId,omitempty"`
+	Status      int       `json:"status"`
+	DurationMs  float64   `json:"durationMs"`
+	Fault       string    `json:"fault,omitempty"`
+	Request     Message   `json:"request"`
+	Response    Message   `json:"response"`
+}
+
+// Message is one side of an exchange.
+type Message struct {
+	Headers       map[string][]string `json:"headers,omitempty"`
+	Body          string              `json:"body,omitempty"`
+	BodyTruncated bool                `json:"bodyTruncated,omitempty"`
+}
+
+// Journal is the ring. Safe for concurrent use.
+type Journal struct {
+	mu   sync.RWMutex
+	ring []Entry
+	next int // where the next entry goes
+	full bool
+	seq  int64
+}
+
+// New returns a journal keeping the last size exchanges (size <= 0: DefaultSize).
+func New(size int) *Journal {
+	if size <= 0 {
+		size = DefaultSize
+	}
+	return &Journal{ring: make([]Entry, size)}
+}
+
+// Cap is the ring's capacity.
+func (j *Journal) Cap() int { return len(j.ring) }
+
+// Add stores an exchange (already redacted by NewMessage), giving it an id.
+func (j *Journal) Add(e Entry) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.seq++
+	e.ID = j.seq
+	j.ring[j.next] = e
+	j.next++
+	if j.next == len(j.ring) {
+		j.next, j.full = 0, true
+	}
+}
+
+// Len is how many exchanges are held.
+func (j *Journal) Len() int {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	if j.full {
+		return len(j.ring)
+	}
+	return j.next
+}
+
+// Clear forgets every exchange (ids go on counting).
+func (j *Journal) Clear() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	clear(j.ring)
+	j.next, j.full = 0, false
+}
+
+// Filter selects exchanges; zero fields match everything.
+type Filter struct {
+	Method      string
+	PathMatch   func(string) bool
+	Status      int
+	PartitionID string
+	OperationID string
+	Since       time.Time
+}
+
+func (f *Filter) keep(e *Entry) bool {
+	switch {
+	case f.Method != "" && !strings.EqualFold(f.Method, e.Method),
+		f.Status != 0 && f.Status != e.Status,
+		f.PartitionID != "" && f.PartitionID != e.PartitionID,
+		f.OperationID != "" && f.OperationID != e.OperationID,
+		!f.Since.IsZero() && e.Time.Before(f.Since),
+		f.PathMatch != nil && !f.PathMatch(e.Path):
+		return false
+	}
+	return true
+}
+
+// Find returns the matching exchanges, oldest first.
+func (j *Journal) Find(f Filter) []Entry {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	var out []Entry
+	j.each(func(e *Entry) {
+		if f.keep(e) {
+			out = append(out, *e)
+		}
+	})
+	return out
+}
+
+// Count is len(Find(f)) without copying.
+func (j *Journal) Count(f Filter) int {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	n := 0
+	j.each(func(e *Entry) {
+		if f.keep(e) {
+			n++
+		}
+	})
+	return n
+}
+
+func (j *Journal) each(fn func(*Entry)) {
+	if j.full {
+		for i := j.next; i < len(j.ring); i++ {
+			fn(&j.ring[i])
+		}
+	}
+	for i := 0; i < j.next; i++ {
+		fn(&j.ring[i])
+	}
+}
+
+// secretHeaders are replaced whole.
+var secretHeaders = map[string]bool{
+	"X-Auth-Token": true, "Authorization": true, "Cookie": true, "Set-Cookie": true,
+	"Proxy-Authorization": true, "X-Fakealianza-Admin-Key": true,
+}
+
+// isSecretField reports whether a JSON field holds a secret: tokens,
+// passwords of every kind (password, changePassword, sipPassword, ...) and
+// PINs (pin, voicemailPin, ...).
+func isSecretField(name string) bool {
+	l := strings.ToLower(name)
+	return l == "authtoken" || l == "pin" || strings.Contains(l, "password") ||
+		strings.HasSuffix(name, "Pin") || strings.HasSuffix(l, "token")
+}
+
+// NewMessage makes a redacted, size-bounded copy of headers and body.
+func NewMessage(h http.Header, body []byte) Message {
+	m := Message{}
+	if len(h) > 0 {
+		m.Headers = make(map[string][]string, len(h))
+		for k, vs := range h {
+			ck := http.CanonicalHeaderKey(k)
+			if secretHeaders[ck] {
+				m.Headers[ck] = []string{Redacted}
+				continue
+			}
+			m.Headers[ck] = append([]string(nil), vs...)
+		}
+	}
+	if len(body) == 0 {
+		return m
+	}
+	if len(body) > MaxBody {
+		// Cut first so a huge body costs no more than a small one; a cut
+		// JSON document no longer parses, so redactBody drops it whole
+		// when it mentions a secret.
+		body, m.BodyTruncated = body[:MaxBody], true
+	}
+	m.Body = string(redactBody(body))
+	return m
+}
+
+// redactBody replaces secret fields of a JSON body. A body that is not JSON
+// but mentions a secret-looking word is dropped whole: better a lost body
+// than a leaked password.
+func redactBody(body []byte) []byte {
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		if l := bytes.ToLower(body); bytes.Contains(l, []byte("password")) ||
+			bytes.Contains(l, []byte("token")) || bytes.Contains(l, []byte("pin")) {
+			return []byte(Redacted)
+		}
+		return body
+	}
+	if !redactValue(v) {
+		return body
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return []byte(Redacted)
+	}
+	return out
+}
+
+// redactValue blanks secret fields in place and reports whether it did.
+func redactValue(v any) bool {
+	changed := false
+	switch t := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if isSecretField(k) {
+				// Secrets are strings (or numeric PINs); a flag such as
+				// mustChangePassword stays readable.
+				switch t[k].(type) {
+				case string, float64:
+					t[k] = Redacted
+					changed = true
+				}
+				continue
+			}
+			changed = redactValue(t[k]) || changed
+		}
+	case []any:
+		for _, e := range t {
+			changed = redactValue(e) || changed
+		}
+	}
+	return changed
+}
+
+// RedactQuery blanks the values of secret-looking query parameters.
+func RedactQuery(q string) string {
+	if q == "" {
+		return q
+	}
+	vals, err := url.ParseQuery(q)
+	if err != nil {
+		return q
+	}
+	changed := false
+	for k := range vals {
+		if isSecretField(k) {
+			vals[k] = []string{Redacted}
+			changed = true
+		}
+	}
+	if !changed {
+		return q
+	}
+	return vals.Encode()
+}
