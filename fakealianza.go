@@ -141,18 +141,36 @@ func New(opts Options) (*Server, error) {
 	if raw == nil {
 		raw = openapi.Embedded()
 	}
-	spec, err := openapi.Parse(raw)
-	if err != nil {
-		return nil, fmt.Errorf("fakealianza: %w", err)
+	// The spec is the slowest part of a start: parse it (and build its
+	// router) while the fixtures load on this goroutine.
+	type parsed struct {
+		spec *openapi.Spec
+		err  error
 	}
+	specDone := make(chan parsed, 1)
+	go func() {
+		spec, err := openapi.Parse(raw)
+		if err == nil {
+			spec.Matcher()
+		}
+		specDone <- parsed{spec, err}
+	}()
 	seed, err := loadFixtures(opts.FixturesDir)
+	var st *store.Store
+	if err == nil {
+		st, err = store.New(seed, store.NewClock())
+		if err != nil {
+			err = fmt.Errorf("fixtures: %w", err)
+		}
+	}
+	p := <-specDone
+	if p.err != nil {
+		return nil, fmt.Errorf("fakealianza: %w", p.err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("fakealianza: %w", err)
 	}
-	st, err := store.New(seed, store.NewClock())
-	if err != nil {
-		return nil, fmt.Errorf("fakealianza: fixtures: %w", err)
-	}
+	spec := p.spec
 	st.ConfigureFeed(store.FeedConfig{
 		Seed: opts.Seed, Lag: opts.CDRLag, Retention: opts.CDRRetention,
 		PlainCSV: opts.CDRPlainCSV, NoGenerate: opts.CDRNoGenerate,

@@ -15,6 +15,12 @@ type Matcher struct {
 	byName map[string]*Operation
 }
 
+// Matcher is the spec's matcher, built once and shared (it is read-only).
+func (s *Spec) Matcher() *Matcher {
+	s.matcherOnce.Do(func() { s.matcher = s.NewMatcher() })
+	return s.matcher
+}
+
 // NewMatcher builds a matcher over every operation of the spec.
 func (s *Spec) NewMatcher() *Matcher {
 	r := mux.NewRouter().SkipClean(true)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
@@ -27,6 +28,9 @@ type Spec struct {
 	Raw  []byte
 	ops  []*Operation
 	byID map[string]*Operation
+
+	matcherOnce sync.Once
+	matcher     *Matcher
 }
 
 // Operation is one method on one path of the spec.

@@ -44,7 +44,7 @@ func (f Front) Wrap(next http.Handler) http.Handler {
 	if f.Logger == nil {
 		f.Logger = slog.Default()
 	}
-	return &front{Front: f, matcher: f.Spec.NewMatcher(), next: next}
+	return &front{Front: f, matcher: f.Spec.Matcher(), next: next}
 }
 
 type front struct {

@@ -131,7 +131,7 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 	if len(extra) > 0 {
 		return nil, fmt.Errorf("routes: handlers for operations the spec lacks: %s", strings.Join(extra, ", "))
 	}
-	return &Router{deps: d, log: d.Logger, matcher: d.Spec.NewMatcher(), handlers: handlers}, nil
+	return &Router{deps: d, log: d.Logger, matcher: d.Spec.Matcher(), handlers: handlers}, nil
 }
 
 // statusWriter remembers whether and what the handler wrote.
