@@ -476,6 +476,7 @@ func (s *Store) DeleteAccount(partitionID, id string, by Actor) error {
 	for _, u := range slices.Clone(kids.accountUsers) {
 		s.removeAccountUser(s.accountUsers[u])
 	}
+	s.removeAccountExtras(a)
 	for _, b := range slices.Clone(kids.boxes) {
 		delete(s.vmBoxes, b)
 	}

@@ -153,9 +153,9 @@ var (
 
 // checkRoutingTarget is the one place that decides whether a number of an
 // account may ring (referenceType, referenceId). No reference at all is
-// allowed (the number rings busy). Targets whose objects the emulator does
-// not model yet (SIP_TRUNK among them, until the trunk model lands) are
-// refused like an unknown id: never a faked success. Lock held.
+// allowed (the number rings busy). END_USER and SIP_TRUNK must name an
+// object of the account; targets whose objects the emulator does not model
+// yet are refused like an unknown id: never a faked success. Lock held.
 func (s *Store) checkRoutingTarget(accountID, refType, refID string) error {
 	if refType == "" && refID == "" {
 		return nil
@@ -169,6 +169,10 @@ func (s *Store) checkRoutingTarget(accountID, refType, refID string) error {
 	switch refType {
 	case "END_USER":
 		if u, ok := s.endUsers[refID]; ok && u.AccountID == accountID {
+			return nil
+		}
+	case "SIP_TRUNK":
+		if s.sipTrunkInAccount(accountID, refID) {
 			return nil
 		}
 	}

@@ -36,8 +36,8 @@ const (
 )
 
 // OutcomeReject makes the objects of a kind end rejected rather than
-// completed (ports: the losing carrier refuses every port). Only ports have
-// a rejected end.
+// completed (ports: the losing carrier refuses every port; jobs: FAILED).
+// Only ports and jobs have a rejected end.
 const OutcomeReject = "reject"
 
 // LifecycleMode is how one kind of asynchronous object advances, and, with
@@ -187,7 +187,7 @@ func (s *Store) SetLifecycleMode(kind string, m LifecycleMode) error {
 	if _, ok := s.life.modes[kind]; !ok {
 		return NotFound("LifecycleKind", kind)
 	}
-	if m.Outcome == OutcomeReject && kind != KindPort {
+	if m.Outcome == OutcomeReject && kind != KindPort && kind != KindJob {
 		return Invalid("InvalidLifecycleMode")
 	}
 	s.life.modes[kind] = m

@@ -32,6 +32,13 @@ type State struct {
 	DeviceLines                   []Device             `json:"deviceLines,omitempty"`
 	AccountHistory                []AccountHistoryLog  `json:"accountHistory,omitempty"`
 
+	// ---- trunks, voicemail messages, jobs, partition settings ----
+	SipTrunks         []SipTrunk         `json:"sipTrunks,omitempty"`
+	SipTrunkGroups    []SipTrunkGroup    `json:"sipTrunkGroups,omitempty"`
+	VoicemailMessages []VoicemailMessage `json:"voicemailMessages,omitempty"`
+	VoicemailPins     []VoicemailPin     `json:"voicemailPins,omitempty"`
+	Jobs              []JobRecord        `json:"jobs,omitempty"`
+	PartitionSettings []PartitionSetting `json:"partitionSettings,omitempty"`
 	// ---- telephone numbers ----
 	RateCenters      []RateCenterRecord `json:"rateCenters,omitempty"`
 	TelephoneNumbers []NumberRecord     `json:"telephoneNumbers,omitempty"`
@@ -57,6 +64,12 @@ func (s *State) Merge(other State) {
 	s.AccountUsers = append(s.AccountUsers, other.AccountUsers...)
 	s.DeviceLines = append(s.DeviceLines, other.DeviceLines...)
 	s.AccountHistory = append(s.AccountHistory, other.AccountHistory...)
+	s.SipTrunks = append(s.SipTrunks, other.SipTrunks...)
+	s.SipTrunkGroups = append(s.SipTrunkGroups, other.SipTrunkGroups...)
+	s.VoicemailMessages = append(s.VoicemailMessages, other.VoicemailMessages...)
+	s.VoicemailPins = append(s.VoicemailPins, other.VoicemailPins...)
+	s.Jobs = append(s.Jobs, other.Jobs...)
+	s.PartitionSettings = append(s.PartitionSettings, other.PartitionSettings...)
 	s.RateCenters = append(s.RateCenters, other.RateCenters...)
 	s.TelephoneNumbers = append(s.TelephoneNumbers, other.TelephoneNumbers...)
 	s.Ports = append(s.Ports, other.Ports...)
@@ -79,6 +92,7 @@ type Store struct {
 	mgmtByName map[string]string          // lower-case username -> id
 
 	accountTree
+	trunkTree
 	numberBook
 	tnCooldownDays int // overrides every partition's tnDeleteCooldownDays when > 0
 	feed           feedState
@@ -95,6 +109,7 @@ func New(seed State, clock *Clock) (*Store, error) {
 		return nil, err
 	}
 	s.resumeLifecycles()
+	s.resumeJobs(nil)
 	return s, nil
 }
 
@@ -137,6 +152,9 @@ func (s *Store) load(st State) error {
 	if err := s.loadAccountTree(st); err != nil {
 		return err
 	}
+	if err := s.loadTrunkTree(st); err != nil {
+		return err
+	}
 	return s.loadFeed(st)
 }
 
@@ -154,6 +172,7 @@ func (s *Store) snapshotLocked() State {
 	st.Partitions = sortedValues(s.partitions, func(p *Partition) string { return p.ID })
 	st.ManagementUsers = sortedValues(s.mgmtUsers, func(u *ManagementUser) string { return u.ID })
 	s.snapshotAccountTree(&st)
+	s.snapshotTrunkTree(&st)
 	s.snapshotNumbers(&st)
 	s.snapshotFeed(&st)
 	return st
@@ -188,8 +207,10 @@ func (s *Store) build(st State, cfg FeedConfig) (*Store, error) {
 // Lifecycle tracking survives only for objects keep accepts (nil: none).
 // Lock held.
 func (s *Store) adopt(fresh *Store, keep func(id string) bool) {
+	oldJobs := s.jobs
 	s.partitions, s.mgmtUsers, s.mgmtByName = fresh.partitions, fresh.mgmtUsers, fresh.mgmtByName
 	s.accountTree = fresh.accountTree
+	s.trunkTree = fresh.trunkTree
 	s.numberBook = fresh.numberBook
 	fresh.feed.cfg = s.feed.cfg
 	s.feed = fresh.feed
@@ -205,6 +226,7 @@ func (s *Store) adopt(fresh *Store, keep func(id string) bool) {
 	for id, p := range kept {
 		s.life.tracked[id] = p
 	}
+	s.resumeJobs(oldJobs)
 }
 
 // Reset goes back to the seed the store was built from.

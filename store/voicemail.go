@@ -93,33 +93,3 @@ func (s *Store) removeVoicemailBox(b *VoicemailBox) {
 	}
 	delete(s.vmBoxes, b.ID)
 }
-
-// VoicemailBox returns one box of an account.
-func (s *Store) VoicemailBox(partitionID, accountID, id string) (VoicemailBox, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	a, err := s.account(partitionID, accountID)
-	if err != nil {
-		return VoicemailBox{}, err
-	}
-	b, ok := s.vmBoxes[id]
-	if !ok || b.AccountID != a.ID {
-		return VoicemailBox{}, NotFound("VoicemailBox", id)
-	}
-	return deepCopy(*b), nil
-}
-
-// VoicemailBoxes lists the boxes of an account in creation order.
-func (s *Store) VoicemailBoxes(partitionID, accountID string) ([]VoicemailBox, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	a, err := s.account(partitionID, accountID)
-	if err != nil {
-		return nil, err
-	}
-	out := []VoicemailBox{}
-	for _, id := range s.kids[a.ID].boxes {
-		out = append(out, deepCopy(*s.vmBoxes[id]))
-	}
-	return out, nil
-}
