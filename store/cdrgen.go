@@ -17,8 +17,8 @@ import (
 // nothing but those and the store's state: no wall clock, no map order.
 //
 // The on-net parties are the partition's subscribers: the active numbers of
-// its active accounts that are routed to an end user (referenceType
-// END_USER). The off-net parties are fictional: NPA-555-0150..0199 in the
+// its active accounts that are routed to an end user or a SIP trunk
+// (referenceType END_USER or SIP_TRUNK). The off-net parties are fictional: NPA-555-0150..0199 in the
 // area codes of the table below (never a number the platform holds),
 // toll-free 1-800-555-01XX and an international 011 number. A partition
 // without subscribers has no generated calls (its files are header-only).
@@ -118,8 +118,8 @@ func activeRoute(n *NumberRecord) bool {
 
 // subscribersLocked lists the partition's on-net parties, by number: every
 // active number on an active account of the partition that is routed to an
-// end user, with the account's fields and the calling plan of the user (or,
-// when the user has none, of the account). Lock held.
+// end user or a SIP trunk, with the account's fields and the calling plan of
+// the user or trunk (or, when it has none, of the account). Lock held.
 func (s *Store) subscribersLocked(p *Partition) []subscriber {
 	var out []subscriber
 	for _, n := range s.numsByPartition[p.ID] {
@@ -142,6 +142,13 @@ func (s *Store) subscribersLocked(p *Partition) []subscriber {
 			sub.ReferenceID, sub.ReferenceType = u.ID, ref.ReferenceType
 			sub.ReferenceName = strings.TrimSpace(u.FirstName + " " + u.LastName)
 			plans = u.CallingPlans
+		case "SIP_TRUNK":
+			t, ok := s.trunks[ref.ReferenceID]
+			if !ok || t.AccountID != a.ID {
+				continue
+			}
+			sub.ReferenceID, sub.ReferenceType, sub.ReferenceName = t.ID, ref.ReferenceType, t.TrunkName
+			plans = t.CallingPlans
 		default:
 			continue
 		}
@@ -331,8 +338,11 @@ func (g *cdrGenerator) call(hour time.Time) []CallDetailRecord {
 	default:
 		c.flag = FlagForwarded
 	}
-	if c.callee.sub == nil && (c.flag == FlagVoicemail || c.flag == FlagForwarded) {
+	switch {
+	case c.callee.sub == nil && (c.flag == FlagVoicemail || c.flag == FlagForwarded):
 		c.flag = FlagAnswered // voicemail and forwarding belong to a subscriber's incoming calls
+	case c.flag == FlagVoicemail && c.callee.sub.ReferenceType == "SIP_TRUNK":
+		c.flag = FlagMissed // a trunk has no voicemail box: the PBX behind it did not answer
 	}
 
 	ring := time.Duration(2000+r.IntN(23000)) * time.Millisecond
@@ -393,7 +403,7 @@ func (g *cdrGenerator) call(hour time.Time) []CallDetailRecord {
 
 // leg is one subscriber's record of a call: the caller's Origination leg
 // (OUTBOUND, rated by its plan) or the callee's Termination leg (INBOUND,
-// free). billed seconds are the plan's rounding of the talk time and cost =
+// Free, or SipTrunkInbound on a trunk). billed seconds are the plan's rounding of the talk time and cost =
 // ratePerMinute * billed minutes.
 func (g *cdrGenerator) leg(c *drawnCall, id string, atCaller bool) CallDetailRecord {
 	orig, term := c.caller, c.callee
@@ -439,6 +449,9 @@ func (g *cdrGenerator) leg(c *drawnCall, id string, atCaller bool) CallDetailRec
 	} else {
 		rec.CallType, rec.LegType = CallInbound, LegTermination
 		rec.RateType = "Free"
+		if at.sub.ReferenceType == "SIP_TRUNK" {
+			rec.RateType = "SipTrunkInbound"
+		}
 		if service == "TOLL_FREE" {
 			service = "NOT_APPLICABLE"
 		}

@@ -34,7 +34,8 @@ func feedStore(t testing.TB, cfg FeedConfig) *Store {
 // feedSeed is two partitions and their subscribers. Alpha: acct1 (plan
 // Business on the account: unlimited local, free inside the partition) with
 // Ann (18015550101, her own plan Standard) and Bob (18015550102, the
-// account's plan); acct2 (no plan) with Cy (13035550103). Not subscribers:
+// account's plan) and the SIP trunk PBX (18015550108, the account's plan);
+// acct2 (no plan) with Cy (13035550103). Not subscribers:
 // 18015550104 (on acct1, routed to nobody), 18015550105 (routed to Ann but
 // STAGED), 18015550106 (in inventory), acctOff's 18015550107 (account
 // SUSPENDED). Bravo: acct3 with Di (13035550150).
@@ -86,7 +87,10 @@ func feedSeed() State {
 			{PartitionID: "pAlpha", PhoneNumber: "18015550106"},
 			on("pAlpha", "18015550107", "acctOff", "uGone", "ACTIVE"),
 			on("pBravo", "13035550150", "acct3", "uDi", "ACTIVE"),
+			{PartitionID: "pAlpha", PhoneNumber: "18015550108", OnAccount: &AccountNumber{AccountID: "acct1", ReferenceType: "SIP_TRUNK", ReferenceID: "tPbx"}},
 		},
+		SipTrunks: []SipTrunk{{ID: "tPbx", PartitionID: "pAlpha", AccountID: "acct1", TrunkName: "PBX", SipUsername: "acme-pbx",
+			SipPassword: "secret42", ConcurrentCalls: 4}},
 		DatafeedLogins: []DatafeedLogin{{PartitionID: "pAlpha", Username: "datafeed", Password: "fakealianza"}},
 	}
 }
@@ -240,12 +244,13 @@ func TestFeedHeaderOnlyAndPlainCSV(t *testing.T) {
 // against each other and against the subscriber it is billed to.
 func TestGeneratedCallsAreConsistent(t *testing.T) {
 	s := feedStore(t, FeedConfig{Seed: 3})
-	type who struct{ acct, accountNumber, user, name, plan, planName, tz string }
+	type who struct{ acct, accountNumber, user, refType, name, plan, planName, tz string }
 	subs := map[string]who{
-		"18015550101": {"acct1", "A-1001", "uAnn", "Ann Owner", "planStd", "Standard", "US/Mountain"},
-		"18015550102": {"acct1", "A-1001", "uBob", "Bob Tech", "planBiz", "Business", "US/Mountain"},
-		"13035550103": {"acct2", "A-1002", "uCy", "Cy Rivera", "", "", "US/Central"},
-		"13035550150": {"acct3", "B-3001", "uDi", "Di Lane", "planHome", "Home", "US/Mountain"},
+		"18015550101": {"acct1", "A-1001", "uAnn", "END_USER", "Ann Owner", "planStd", "Standard", "US/Mountain"},
+		"18015550102": {"acct1", "A-1001", "uBob", "END_USER", "Bob Tech", "planBiz", "Business", "US/Mountain"},
+		"18015550108": {"acct1", "A-1001", "tPbx", "SIP_TRUNK", "PBX", "planBiz", "Business", "US/Mountain"},
+		"13035550103": {"acct2", "A-1002", "uCy", "END_USER", "Cy Rivera", "", "", "US/Central"},
+		"13035550150": {"acct3", "B-3001", "uDi", "END_USER", "Di Lane", "planHome", "Home", "US/Mountain"},
 	}
 	cycle := map[string]int32{"acct1": 5, "acct2": 12, "acct3": 28}
 	flags, rateTypes := map[string]int{}, map[string]int{}
@@ -288,7 +293,14 @@ func TestGeneratedCallsAreConsistent(t *testing.T) {
 					}
 				case CallInbound:
 					local, far = far, local
-					if r.LegType != LegTermination || r.TermCallCategory != CategoryOnNet || r.RateType != "Free" || *r.RatePerMinute != 0 {
+					wantRate := "Free"
+					if subs[local].refType == "SIP_TRUNK" {
+						wantRate = "SipTrunkInbound"
+						if r.CallFlagType == FlagVoicemail {
+							t.Fatalf("%s: voicemail on a trunk", r.ID)
+						}
+					}
+					if r.LegType != LegTermination || r.TermCallCategory != CategoryOnNet || r.RateType != wantRate || *r.RatePerMinute != 0 {
 						t.Fatalf("%s: inbound %s %s", r.ID, r.LegType, r.RateType)
 					}
 				default:
@@ -298,7 +310,7 @@ func TestGeneratedCallsAreConsistent(t *testing.T) {
 					t.Fatalf("%s: %s with forwardingNumber %q", r.ID, r.CallFlagType, r.ForwardingNumber)
 				}
 				w, ok := subs[local]
-				if !ok || r.AcctID != w.acct || r.AccountNumber != w.accountNumber || r.ReferenceID != w.user || r.ReferenceType != "END_USER" ||
+				if !ok || r.AcctID != w.acct || r.AccountNumber != w.accountNumber || r.ReferenceID != w.user || r.ReferenceType != w.refType ||
 					r.ReferenceName != w.name || r.CallingPlanProductID != w.plan || r.CallingPlanProductName != w.planName ||
 					r.AccountTimeZone != w.tz || r.AccountBillableNumber != local || r.AccountID != "" ||
 					r.AccountBillingCycleDay == nil || *r.AccountBillingCycleDay != cycle[w.acct] {
@@ -310,19 +322,20 @@ func TestGeneratedCallsAreConsistent(t *testing.T) {
 				if _, on := subs[far]; on != (r.OrigCallCategory == CategoryOnNet && r.TermCallCategory == CategoryOnNet) {
 					t.Fatalf("%s: far end %s on-net %v", r.ID, far, on)
 				}
-				if _, held := s.numbers[far]; held && !slices.Contains([]string{"18015550101", "18015550102", "13035550103"}, far) {
+				if _, held := s.numbers[far]; held && !slices.Contains([]string{"18015550101", "18015550102", "18015550108", "13035550103"}, far) {
 					t.Fatalf("%s: off-net party %s is a platform number", r.ID, far)
 				}
 				if r.CallType == CallOutbound {
-					wantRate := map[string]string{"uAnn": "OnPlanMinutes", "uBob": "OnPlanMinutes", "uCy": "OffPlanRated", "uDi": "OnPlanMinutes"}[w.user]
+					wantRate := map[string]string{"uAnn": "OnPlanMinutes", "uBob": "OnPlanMinutes", "tPbx": "OnPlanMinutes", "uCy": "OffPlanRated", "uDi": "OnPlanMinutes"}[w.user]
+					biz := w.plan == "planBiz"
 					switch {
 					case strings.HasPrefix(far, "1800"):
 						wantRate = "TollFree"
 					case strings.HasPrefix(far, "011"):
 						wantRate = "OffPlanRated"
-					case w.user == "uBob" && r.TermCallCategory == CategoryOnNet:
+					case biz && r.TermCallCategory == CategoryOnNet:
 						wantRate = "IntraPartitionFree"
-					case w.user == "uBob" && r.TermState == "UT":
+					case biz && r.TermState == "UT":
 						wantRate = "Local"
 					}
 					if r.RateType != wantRate {
@@ -340,7 +353,7 @@ func TestGeneratedCallsAreConsistent(t *testing.T) {
 			t.Errorf("no %s call in 144 files: %v", f, flags)
 		}
 	}
-	for _, rt := range []string{"Free", "OnPlanMinutes", "Local", "IntraPartitionFree", "OffPlanRated", "TollFree"} {
+	for _, rt := range []string{"Free", "SipTrunkInbound", "OnPlanMinutes", "Local", "IntraPartitionFree", "OffPlanRated", "TollFree"} {
 		if rateTypes[rt] == 0 {
 			t.Errorf("no %s call in 144 files: %v", rt, rateTypes)
 		}
@@ -690,7 +703,8 @@ func TestGeneratedCallsUseTheSubscribers(t *testing.T) {
 }
 
 // The subscribers are the active numbers of active accounts routed to an
-// end user, by number, with the plan of the user or else of the account.
+// end user or a SIP trunk, by number, with the plan of the user or trunk or
+// else of the account.
 func TestSubscribersFromTheAccountTree(t *testing.T) {
 	s := feedStore(t, FeedConfig{Seed: 1})
 	s.mu.RLock()
@@ -700,7 +714,8 @@ func TestSubscribersFromTheAccountTree(t *testing.T) {
 	for _, sub := range subs {
 		got = append(got, sub.Number+" "+sub.AcctID+" "+sub.ReferenceID+" "+sub.PlanID+" "+sub.rc.state+" "+sub.rc.abbr())
 	}
-	want := []string{"13035550103 acct2 uCy  CO DENVER", "18015550101 acct1 uAnn planStd UT SALTLAKECI", "18015550102 acct1 uBob planBiz UT SALTLAKECI"}
+	want := []string{"13035550103 acct2 uCy  CO DENVER", "18015550101 acct1 uAnn planStd UT SALTLAKECI",
+		"18015550102 acct1 uBob planBiz UT SALTLAKECI", "18015550108 acct1 tPbx planBiz UT SALTLAKECI"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("subscribers\n%q\nwant\n%q", got, want)
 	}
@@ -913,5 +928,20 @@ func BenchmarkPublishDay(b *testing.B) {
 		if err != nil || len(files) != 24 {
 			b.Fatalf("%d files, %v", len(files), err)
 		}
+	}
+}
+
+// A state whose numbers ring a SIP trunk loads and restores (routes are
+// checked once trunks are loaded, not before).
+func TestStateWithTrunkRoutedNumberRestores(t *testing.T) {
+	s := feedStore(t, FeedConfig{Seed: 1})
+	snap := s.Snapshot()
+	if err := s.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	st := feedSeed()
+	st.TelephoneNumbers[len(st.TelephoneNumbers)-1].OnAccount.ReferenceID = "noSuchTrunk"
+	if _, err := New(st, nil); err == nil || !strings.Contains(err.Error(), "InvalidReferenceId") {
+		t.Fatalf("a route to an unknown trunk loaded: %v", err)
 	}
 }
