@@ -320,3 +320,48 @@ func feedRows(t *testing.T, srv *fatest.Server, partitionID string) (header []st
 	}
 	return header, rows
 }
+
+// Routing a number to a SIP trunk through the API makes the trunk a party
+// of the calls of the hours published afterwards.
+func TestNumberRoutedToTrunkTakesCalls(t *testing.T) {
+	srv := frozenServer(t, func(o *fakealianza.Options) { o.CDRNoGenerate = true })
+	tok := fatest.Auth(srv.Admin(t))
+	const acct, trunk, tn = "fakeAcct00000000000001", "fakeTrunk0000000000001", "18015550103"
+	acctBase := "/v2/partition/" + alpha + "/account/" + acct
+	r := srv.Call(http.MethodPatch, acctBase+"/telephonenumber/"+tn, map[string]any{"referenceType": "SIP_TRUNK", "referenceId": trunk}, tok)
+	if r.Status != 200 {
+		t.Fatalf("route %d %s", r.Status, r.Body)
+	}
+	r = srv.Call(http.MethodPost, "/__admin/cdrs/generate", map[string]any{
+		"partitionId": alpha, "from": "2026-03-04T12:00:00Z", "to": "2026-03-04T13:00:00Z", "callsPerHour": 200})
+	if r.Status != 200 {
+		t.Fatalf("generate %d %s", r.Status, r.Body)
+	}
+	var page store.CDRPage
+	r = srv.Call(http.MethodGet, acctBase+"/cdrsearch?startDate=2026-03-04&endDate=2026-03-04&maxResult=1000", nil, tok)
+	r.Decode(t, &page)
+	if r.Status != 200 || page.TotalRecords < 50 {
+		t.Fatalf("search %d: %d records", r.Status, page.TotalRecords)
+	}
+	trunkLegs := 0
+	for _, rec := range page.Results {
+		if rec.ReferenceType != "SIP_TRUNK" {
+			continue
+		}
+		trunkLegs++
+		local := rec.OrigNumber
+		if rec.CallType == store.CallInbound {
+			local = rec.TermNumber
+			if rec.RateType != "SipTrunkInbound" {
+				t.Fatalf("trunk inbound leg rated %s", rec.RateType)
+			}
+		}
+		if rec.ReferenceID != trunk || rec.ReferenceName != "Acme PBX" || local != tn || rec.AccountBillableNumber != tn ||
+			rec.CallingPlanProductID != "fakePlanAlphaBusiness1" || rec.AcctID != acct {
+			t.Fatalf("trunk leg %+v", rec)
+		}
+	}
+	if trunkLegs == 0 {
+		t.Fatal("no call of the trunk in 200")
+	}
+}
