@@ -1,6 +1,9 @@
 package routes_test
 
 import (
+	"bytes"
+	"compress/gzip"
+	"encoding/csv"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -122,20 +125,21 @@ func TestAdminDatafeedLayoutAndLogins(t *testing.T) {
 const alpha = "fakePartitionAlpha0001"
 
 func TestAdminStageAndCdrSearch(t *testing.T) {
-	srv := frozenServer(t)
+	srv := frozenServer(t, func(o *fakealianza.Options) { o.CDRNoGenerate = true })
 	tok := fatest.Auth(srv.Admin(t))
-	base := "/v2/partition/" + alpha + "/account/acctOne/cdrsearch"
+	const acctOne, acctTwo = "fakeAcct00000000000001", "fakeAcct00000000000002"
+	base := "/v2/partition/" + alpha + "/account/" + acctOne + "/cdrsearch"
 	recs := []map[string]any{
-		{"partitionId": alpha, "acctId": "acctOne", "startTime": "2026-03-03T10:00:00Z", "endTime": "2026-03-03T10:00:00Z",
+		{"partitionId": alpha, "acctId": acctOne, "startTime": "2026-03-03T10:00:00Z", "endTime": "2026-03-03T10:00:00Z",
 			"actualCallLengthSeconds": 0, "billCallLengthSeconds": 0, "cost": 0, "callType": "OUTBOUND", "legType": "Origination",
 			"callFlagType": "ANSWERED", "termNumber": "13125550150", "dialedNumber": "13125550150", "origNumber": "18015550101"},
-		{"partitionId": alpha, "acctId": "acctOne", "startTime": "2026-03-03T11:00:00.250Z", "endTime": "2026-03-03T20:00:00Z",
+		{"partitionId": alpha, "acctId": acctOne, "startTime": "2026-03-03T11:00:00.250Z", "endTime": "2026-03-03T20:00:00Z",
 			"connectTime": "2026-03-03T11:00:05Z", "actualCallLengthSeconds": 32395, "billCallLengthSeconds": 32400,
 			"ratePerMinute": 0.15, "cost": 81, "callType": "OUTBOUND", "legType": "Origination", "serviceType": "INTERNATIONAL",
 			"termNumber": "011442079460123", "callFlagType": "ANSWERED", "sipCallIds": []string{"a@x", "b@x"}},
-		{"partitionId": alpha, "acctId": "acctOne", "startTime": "2026-03-03T12:00:00Z", "callType": "INBOUND",
+		{"partitionId": alpha, "acctId": acctOne, "startTime": "2026-03-03T12:00:00Z", "callType": "INBOUND",
 			"legType": "Termination", "callFlagType": "MISSED", "disconnectType": "NoAnswer", "origNumber": "12125550170"},
-		{"partitionId": alpha, "acctId": "acctTwo", "startTime": "2026-03-03T12:30:00Z", "callType": "INBOUND"},
+		{"partitionId": alpha, "acctId": acctTwo, "startTime": "2026-03-03T12:30:00Z", "callType": "INBOUND"},
 	}
 	r := srv.Call(http.MethodPost, "/__admin/cdrs", map[string]any{"records": recs})
 	if r.Status != 201 {
@@ -190,6 +194,16 @@ func TestAdminStageAndCdrSearch(t *testing.T) {
 	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&callType=SIDEWAYS", nil, tok), 400, "InvalidValueForField:callType")
 	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&maxResult=-1", nil, tok), 400, "InvalidValueForField:maxResult")
 	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&startTime=noon", nil, tok), 400, "InvalidValueForField:startTime")
+	// An account that is not in the partition is not found.
+	wantNotFound := func(acct string) {
+		t.Helper()
+		r := srv.Call(http.MethodGet, "/v2/partition/"+alpha+"/account/"+acct+"/cdrsearch?startDate=2026-03-03&endDate=2026-03-03", nil, tok)
+		wantError(t, r, 404, "EntityNotFound")
+		if d := r.Map(t)["data"].(map[string]any); d["type"] != "Account" || d["id"] != acct {
+			t.Fatalf("data %v", d)
+		}
+	}
+	wantNotFound("noSuchAccount")
 	// The token layer guards the search like any Alianza operation.
 	wantError(t, srv.Call(http.MethodGet, "/v2/partition/nope/account/a/cdrsearch?startDate=2026-03-03&endDate=2026-03-03", nil, tok), 400, "NotPermitted")
 	bravoTok := fatest.Auth(srv.Login(t, fatest.BravoAdminUser, fatest.Password))
@@ -224,16 +238,14 @@ func TestAdminGenerateCdrs(t *testing.T) {
 	if !slices.Equal(fills.Hours, []string{"2026-03-04T08:00:00.000Z", "2026-03-04T09:00:00.000Z"}) {
 		t.Fatalf("hours %v", fills.Hours)
 	}
-	files, err := srv.Store().FeedFiles(alpha)
-	if err != nil {
-		t.Fatal(err)
+	// 4 calls an hour; a call between two subscribers has a record per leg.
+	header, rows := feedRows(t, srv, alpha)
+	sessions := map[string]bool{}
+	for _, row := range rows {
+		sessions[row[slices.Index(header, "sessionId")]] = true
 	}
-	total := 0
-	for _, f := range files {
-		total += f.Records
-	}
-	if total != 8 {
-		t.Fatalf("%d records, want 8 (generation is off outside the fill)", total)
+	if len(sessions) != 8 || len(rows) < 8 {
+		t.Fatalf("%d calls in %d records, want 8 calls (generation is off outside the fill)", len(sessions), len(rows))
 	}
 	wantError(t, srv.Call(http.MethodPost, "/__admin/cdrs/generate", map[string]any{
 		"partitionId": alpha, "from": "2026-03-04T08:00:00Z", "to": "2026-03-04T09:00:00Z"}), 409, "CdrFileAlreadyPublished")
@@ -245,4 +257,111 @@ func TestAdminGenerateCdrs(t *testing.T) {
 		"partitionId": alpha, "from": "2026-03-04T16:00:00Z", "to": "2026-03-04T17:00:00Z", "callsPerHour": 10001}), 400, "InvalidValueForField:callsPerHour")
 	wantError(t, srv.Call(http.MethodPost, "/__admin/cdrs/generate", map[string]any{
 		"partitionId": alpha, "from": "2026-03-04T16:00:00Z", "to": "2026-03-01T17:00:00Z"}), 400, "InvalidValueForField:to")
+}
+
+// cdrsearch/csv_2 of an account with generated calls exports exactly the
+// account's rows of the files, cell for cell, in the files' order.
+func TestCdrExportMatchesGeneratedFiles(t *testing.T) {
+	srv := frozenServer(t)
+	tok := fatest.Auth(srv.Admin(t))
+	const acct = "fakeAcct00000000000001"
+	var want [][]string
+	header, rows := feedRows(t, srv, alpha)
+	for _, row := range rows {
+		if row[slices.Index(header, "acctId")] == acct {
+			want = append(want, row)
+		}
+	}
+	r := srv.Call(http.MethodGet, "/v2/partition/"+alpha+"/account/"+acct+"/cdrsearch/csv_2?startDate=2026-03-01&endDate=2026-03-04&sortOrder=ASC", nil, tok)
+	if r.Status != http.StatusAccepted {
+		t.Fatalf("csv_2 %d %s", r.Status, r.Body)
+	}
+	out := srv.Call(http.MethodGet, "/v2/job/"+r.Map(t)["id"].(string)+"/output", nil, tok)
+	if out.Status != 200 {
+		t.Fatalf("output %d %s", out.Status, out.Body)
+	}
+	got, err := csv.NewReader(bytes.NewReader(out.Body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got[0], store.CDRColumns()) || len(want) < 50 || len(got)-1 != len(want) {
+		t.Fatalf("%d rows exported, %d in the files", len(got)-1, len(want))
+	}
+	for i := range want {
+		if !slices.Equal(want[i], got[i+1]) {
+			t.Fatalf("row %d:\nfile   %v\nexport %v", i, want[i], got[i+1])
+		}
+	}
+}
+
+// feedRows reads every visible file of a partition, in path order: the
+// header and the rows after it.
+func feedRows(t *testing.T, srv *fatest.Server, partitionID string) (header []string, rows [][]string) {
+	t.Helper()
+	files, err := srv.Store().FeedFiles(partitionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		_, data, err := srv.Store().FeedFileData(partitionID, f.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(zr).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		header = recs[0]
+		rows = append(rows, recs[1:]...)
+	}
+	return header, rows
+}
+
+// Routing a number to a SIP trunk through the API makes the trunk a party
+// of the calls of the hours published afterwards.
+func TestNumberRoutedToTrunkTakesCalls(t *testing.T) {
+	srv := frozenServer(t, func(o *fakealianza.Options) { o.CDRNoGenerate = true })
+	tok := fatest.Auth(srv.Admin(t))
+	const acct, trunk, tn = "fakeAcct00000000000001", "fakeTrunk0000000000001", "18015550103"
+	acctBase := "/v2/partition/" + alpha + "/account/" + acct
+	r := srv.Call(http.MethodPatch, acctBase+"/telephonenumber/"+tn, map[string]any{"referenceType": "SIP_TRUNK", "referenceId": trunk}, tok)
+	if r.Status != 200 {
+		t.Fatalf("route %d %s", r.Status, r.Body)
+	}
+	r = srv.Call(http.MethodPost, "/__admin/cdrs/generate", map[string]any{
+		"partitionId": alpha, "from": "2026-03-04T12:00:00Z", "to": "2026-03-04T13:00:00Z", "callsPerHour": 200})
+	if r.Status != 200 {
+		t.Fatalf("generate %d %s", r.Status, r.Body)
+	}
+	var page store.CDRPage
+	r = srv.Call(http.MethodGet, acctBase+"/cdrsearch?startDate=2026-03-04&endDate=2026-03-04&maxResult=1000", nil, tok)
+	r.Decode(t, &page)
+	if r.Status != 200 || page.TotalRecords < 50 {
+		t.Fatalf("search %d: %d records", r.Status, page.TotalRecords)
+	}
+	trunkLegs := 0
+	for _, rec := range page.Results {
+		if rec.ReferenceType != "SIP_TRUNK" {
+			continue
+		}
+		trunkLegs++
+		local := rec.OrigNumber
+		if rec.CallType == store.CallInbound {
+			local = rec.TermNumber
+			if rec.RateType != "SipTrunkInbound" {
+				t.Fatalf("trunk inbound leg rated %s", rec.RateType)
+			}
+		}
+		if rec.ReferenceID != trunk || rec.ReferenceName != "Acme PBX" || local != tn || rec.AccountBillableNumber != tn ||
+			rec.CallingPlanProductID != "fakePlanAlphaBusiness1" || rec.AcctID != acct {
+			t.Fatalf("trunk leg %+v", rec)
+		}
+	}
+	if trunkLegs == 0 {
+		t.Fatal("no call of the trunk in 200")
+	}
 }

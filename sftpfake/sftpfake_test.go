@@ -295,7 +295,7 @@ func TestShellCommandsAndOtherSubsystemsRefused(t *testing.T) {
 func TestDeleteOnlyWithTheFlag(t *testing.T) {
 	srv := server(t, func(o *fakealianza.Options) { o.SFTPAllowDelete = true })
 	r := srv.Call(http.MethodPost, "/__admin/cdrs", map[string]any{"records": []any{
-		map[string]any{"partitionId": alpha, "acctId": "acctD", "startTime": "2026-03-04T13:10:00Z", "callType": "OUTBOUND"},
+		map[string]any{"partitionId": alpha, "acctId": "fakeAcct00000000000003", "startTime": "2026-03-04T13:10:00Z", "callType": "OUTBOUND"},
 	}})
 	if r.Status != 201 {
 		t.Fatalf("stage %d %s", r.Status, r.Body)
@@ -318,7 +318,7 @@ func TestDeleteOnlyWithTheFlag(t *testing.T) {
 		t.Fatalf("write allowed by the delete flag: %v", err)
 	}
 	// The records stay searchable.
-	r = srv.Call(http.MethodGet, "/v2/partition/"+alpha+"/account/acctD/cdrsearch?startDate=2026-03-04&endDate=2026-03-04", nil, fatest.Auth(srv.Admin(t)))
+	r = srv.Call(http.MethodGet, "/v2/partition/"+alpha+"/account/fakeAcct00000000000003/cdrsearch?startDate=2026-03-04&endDate=2026-03-04", nil, fatest.Auth(srv.Admin(t)))
 	if r.Status != 200 || !strings.Contains(string(r.Body), `"totalRecords":1`) {
 		t.Fatalf("search after delete %d %s", r.Status, r.Body)
 	}
@@ -405,14 +405,16 @@ func TestSameSeedSameFiles(t *testing.T) {
 }
 
 // The records in the files and the ones cdrsearch returns are the same,
-// field for field.
+// field for field: the staged records of an account without subscribers,
+// and the generated calls of the fixture account whose users have numbers.
 func TestFilesAndCdrSearchAgree(t *testing.T) {
 	srv := server(t)
+	const staged, generated = "fakeAcct00000000000003", "fakeAcct00000000000001"
 	var recs []any
 	for i := range 45 {
 		start := time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * 47 * time.Minute)
 		recs = append(recs, map[string]any{
-			"partitionId": alpha, "acctId": "acctAgree", "startTime": start.Format(time.RFC3339),
+			"partitionId": alpha, "acctId": staged, "startTime": start.Format(time.RFC3339),
 			"endTime": start.Add(time.Duration(i) * time.Second).Format(time.RFC3339), "cost": float64(i) / 100,
 			"callType": []string{"INBOUND", "OUTBOUND"}[i%2], "origNumber": "1801555010" + string(rune('0'+i%10)),
 			"origLocation": "Salt Lake City, UT", "meanOpinionScores": map[string]float64{"x@y": 4.1},
@@ -422,55 +424,63 @@ func TestFilesAndCdrSearchAgree(t *testing.T) {
 	if r := srv.Call(http.MethodPost, "/__admin/cdrs", map[string]any{"records": recs}); r.Status != 201 {
 		t.Fatalf("stage %d %s", r.Status, r.Body)
 	}
-	// From the files, over SFTP: every row of the account.
 	c := mustConnect(t, srv, "datafeed", "fakealianza")
-	var fromFiles [][]string
-	var header []string
-	for _, day := range []string{"/cdr/2026/03/03", "/cdr/2026/03/04"} {
+	tok := fatest.Auth(srv.Admin(t))
+	for acctID, want := range map[string]int{staged: 45, generated: -1} {
+		fromFiles, header := accountRows(t, c, acctID)
+		// From the API, every page, rendered the way the files are.
+		var fromAPI []store.CallDetailRecord
+		for first := 0; ; first += 10 {
+			r := srv.Call(http.MethodGet, "/v2/partition/"+alpha+"/account/"+acctID+"/cdrsearch?startDate=2026-03-01&endDate=2026-03-04&sortOrder=ASC&maxResult=10&firstResultIndex="+strconv.Itoa(first), nil, tok)
+			var page store.CDRPage
+			if err := json.Unmarshal(r.Body, &page); err != nil || r.Status != 200 || page.TotalRecords != int64(len(fromFiles)) {
+				t.Fatalf("%s page %d: %d %s", acctID, first, r.Status, r.Body)
+			}
+			if len(page.Results) == 0 {
+				break
+			}
+			fromAPI = append(fromAPI, page.Results...)
+		}
+		var buf bytes.Buffer
+		if err := store.WriteCDRCSV(&buf, fromAPI); err != nil {
+			t.Fatal(err)
+		}
+		apiRows, _ := csv.NewReader(&buf).ReadAll()
+		if !slices.Equal(apiRows[0], header) {
+			t.Fatal("headers differ")
+		}
+		if want >= 0 && len(fromFiles) != want || want < 0 && len(fromFiles) < 50 || len(apiRows)-1 != len(fromFiles) {
+			t.Fatalf("%s: %d rows in files, %d from the API", acctID, len(fromFiles), len(apiRows)-1)
+		}
+		for i := range fromFiles {
+			if !slices.Equal(fromFiles[i], apiRows[i+1]) {
+				t.Fatalf("%s record %d differs:\nfile %v\napi  %v", acctID, i, fromFiles[i], apiRows[i+1])
+			}
+		}
+	}
+}
+
+// accountRows reads, over SFTP, every row of an account in the files of
+// March, in file order, and the header.
+func accountRows(t *testing.T, c *sftp.Client, acctID string) (rows [][]string, header []string) {
+	t.Helper()
+	for _, d := range names(t, c, "/cdr/2026/03") {
+		day := path.Join("/cdr/2026/03", d)
 		for _, n := range names(t, c, day) {
-			rows, err := csv.NewReader(bytes.NewReader(gunzip(t, fetch(t, c, path.Join(day, n))))).ReadAll()
+			recs, err := csv.NewReader(bytes.NewReader(gunzip(t, fetch(t, c, path.Join(day, n))))).ReadAll()
 			if err != nil {
 				t.Fatal(err)
 			}
-			header = rows[0]
+			header = recs[0]
 			acct := slices.Index(header, "acctId")
-			for _, row := range rows[1:] {
-				if row[acct] == "acctAgree" {
-					fromFiles = append(fromFiles, row)
+			for _, row := range recs[1:] {
+				if row[acct] == acctID {
+					rows = append(rows, row)
 				}
 			}
 		}
 	}
-	// From the API, every page, rendered the way the files are.
-	var fromAPI []store.CallDetailRecord
-	tok := fatest.Auth(srv.Admin(t))
-	for first := 0; ; first += 10 {
-		r := srv.Call(http.MethodGet, "/v2/partition/"+alpha+"/account/acctAgree/cdrsearch?startDate=2026-03-01&endDate=2026-03-04&sortOrder=ASC&maxResult=10&firstResultIndex="+strconv.Itoa(first), nil, tok)
-		var page store.CDRPage
-		if err := json.Unmarshal(r.Body, &page); err != nil || r.Status != 200 || page.TotalRecords != 45 {
-			t.Fatalf("page %d: %d %s", first, r.Status, r.Body)
-		}
-		if len(page.Results) == 0 {
-			break
-		}
-		fromAPI = append(fromAPI, page.Results...)
-	}
-	var buf bytes.Buffer
-	if err := store.WriteCDRCSV(&buf, fromAPI); err != nil {
-		t.Fatal(err)
-	}
-	apiRows, _ := csv.NewReader(&buf).ReadAll()
-	if !slices.Equal(apiRows[0], header) {
-		t.Fatal("headers differ")
-	}
-	if len(fromFiles) != 45 || len(apiRows)-1 != 45 {
-		t.Fatalf("%d rows in files, %d from the API", len(fromFiles), len(apiRows)-1)
-	}
-	for i := range fromFiles {
-		if !slices.Equal(fromFiles[i], apiRows[i+1]) {
-			t.Fatalf("record %d differs:\nfile %v\napi  %v", i, fromFiles[i], apiRows[i+1])
-		}
-	}
+	return rows, header
 }
 
 // Close returns even with an idle session open (gliderlabs' Shutdown alone

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
@@ -15,10 +16,12 @@ import (
 // seeded from (seed, partitionId, hour), so a file's content depends on
 // nothing but those and the store's state: no wall clock, no map order.
 //
-// Until accounts and numbers exist in the store, the parties are fictional
-// numbers: on-net NPA-555-0100..0149 in the partition's area code (taken from
-// its customer service number) and off-net NPA-555-01XX elsewhere, plus
-// toll-free 1-800-555-01XX and an international 011 number.
+// The on-net parties are the partition's subscribers: the active numbers of
+// its active accounts that are routed to an end user or a SIP trunk
+// (referenceType END_USER or SIP_TRUNK). The off-net parties are fictional: NPA-555-0150..0199 in the
+// area codes of the table below (never a number the platform holds),
+// toll-free 1-800-555-01XX and an international 011 number. A partition
+// without subscribers has no generated calls (its files are header-only).
 
 // hourSource is the random source of one partition-hour.
 func hourSource(seed uint64, partitionID string, hour time.Time) *rand.Rand {
@@ -44,14 +47,17 @@ func randomUUID(r *rand.Rand) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
 }
 
-// rateCenter is a fictional rate center for an area code.
-type rateCenter struct{ npa, city, state string }
+// rateCenter is where a number is: its area code, city, state and the
+// abbreviated rate center name (derived from the city when not given).
+type rateCenter struct{ npa, city, state, abbrName string }
 
 var rateCenters = []rateCenter{
-	{"202", "Washington", "DC"}, {"212", "New York", "NY"}, {"303", "Denver", "CO"},
-	{"305", "Miami", "FL"}, {"312", "Chicago", "IL"}, {"404", "Atlanta", "GA"},
-	{"415", "San Francisco", "CA"}, {"512", "Austin", "TX"}, {"617", "Boston", "MA"},
-	{"702", "Las Vegas", "NV"}, {"801", "Salt Lake City", "UT"}, {"919", "Raleigh", "NC"},
+	{npa: "202", city: "Washington", state: "DC"}, {npa: "212", city: "New York", state: "NY"},
+	{npa: "303", city: "Denver", state: "CO"}, {npa: "305", city: "Miami", state: "FL"},
+	{npa: "312", city: "Chicago", state: "IL"}, {npa: "404", city: "Atlanta", state: "GA"},
+	{npa: "415", city: "San Francisco", state: "CA"}, {npa: "512", city: "Austin", state: "TX"},
+	{npa: "617", city: "Boston", state: "MA"}, {npa: "702", city: "Las Vegas", state: "NV"},
+	{npa: "801", city: "Salt Lake City", state: "UT"}, {npa: "919", city: "Raleigh", state: "NC"},
 }
 
 func rateCenterOf(npa string) rateCenter {
@@ -60,10 +66,13 @@ func rateCenterOf(npa string) rateCenter {
 			return rc
 		}
 	}
-	return rateCenter{npa, "Springfield", "IL"}
+	return rateCenter{npa: npa, city: "Springfield", state: "IL"}
 }
 
 func (rc rateCenter) abbr() string {
+	if rc.abbrName != "" {
+		return rc.abbrName
+	}
 	s := strings.ToUpper(strings.ReplaceAll(rc.city, " ", ""))
 	if len(s) > 10 {
 		s = s[:10]
@@ -71,42 +80,97 @@ func (rc rateCenter) abbr() string {
 	return s
 }
 
-// partitionNPA is the partition's home area code: from an 11-digit NANP
-// customer service number, else a stable pick from the table.
-func partitionNPA(p *Partition) string {
-	n := p.CustomerServiceNumber
-	if len(n) == 11 && n[0] == '1' {
-		return n[1:4]
+// numberRateCenter is where a subscriber number is: the store's rate center
+// of its 1NPANXX prefix when there is one, else the table's entry for its
+// area code. Lock held.
+func (s *Store) numberRateCenter(tn string) rateCenter {
+	if rc, ok := s.rateCenters[tn[:7]]; ok && rc.State != "" {
+		city := cmp.Or(rc.Msa, rc.Name)
+		city, _, _ = strings.Cut(city, ",")
+		city, _, _ = strings.Cut(city, "-")
+		return rateCenter{npa: tn[1:4], city: city, state: rc.State, abbrName: cmp.Or(rc.AbbrName, rc.ReorderName)}
 	}
-	sum := sha256.Sum256([]byte(p.ID))
-	return rateCenters[int(sum[0])%len(rateCenters)].npa
+	return rateCenterOf(tn[1:4])
 }
 
 // subscriber is an on-net party of generated calls: a number of the
-// partition and, once the store holds accounts, who owns it. Fields left
-// empty stay out of the records.
+// partition and who it rings. Fields left empty stay out of the records.
 type subscriber struct {
-	Number        string
-	AcctID        string
-	AccountNumber string
-	ReferenceID   string
-	ReferenceType string // SIP_TRUNK, END_USER, ACCOUNT, SPECIALTY_LINE
-	ReferenceName string
-	TimeZone      string
+	Number          string
+	AcctID          string
+	AccountNumber   string
+	ReferenceID     string
+	ReferenceType   string // SIP_TRUNK, END_USER, ACCOUNT, SPECIALTY_LINE
+	ReferenceName   string
+	TimeZone        string
+	BillingCycleDay int32
+	PlanID          string
+	PlanName        string
+	UnlimitedLocal  bool // the plan rates same-state calls as Local
+	IntraFree       bool // the plan rates calls inside the partition as free
+	rc              rateCenter
 }
 
-// subscribersLocked lists the partition's on-net parties, in a stable order.
-// Until accounts and numbers exist in the store they are fictional: NPA-555-
-// 0100..0149 in the partition's area code, owned by no account. When the
-// account tree lands, this is the one place to read its users, trunks and
-// numbers from.
+// activeRoute: the number is on an account and in service.
+func activeRoute(n *NumberRecord) bool {
+	return n.Status == NumberOnAccount && n.OnAccount != nil && n.OnAccount.OperationalStatus == "ACTIVE"
+}
+
+// subscribersLocked lists the partition's on-net parties, by number: every
+// active number on an active account of the partition that is routed to an
+// end user or a SIP trunk, with the account's fields and the calling plan of
+// the user or trunk (or, when it has none, of the account). Lock held.
 func (s *Store) subscribersLocked(p *Partition) []subscriber {
-	npa := partitionNPA(p)
-	out := make([]subscriber, 50)
-	for i := range out {
-		out[i] = subscriber{Number: fmt.Sprintf("1%s55501%02d", npa, i)}
+	var out []subscriber
+	for _, n := range s.numsByPartition[p.ID] {
+		if !activeRoute(n) {
+			continue
+		}
+		a, ok := s.accounts[n.OnAccount.AccountID]
+		if !ok || a.Status != "ACTIVE" {
+			continue
+		}
+		sub := subscriber{Number: n.PhoneNumber, AcctID: a.ID, AccountNumber: a.AccountNumber, TimeZone: a.TimeZone,
+			BillingCycleDay: int32(a.BillingCycleDay), rc: s.numberRateCenter(n.PhoneNumber)}
+		var plans []CallingPlan
+		switch ref := n.OnAccount; ref.ReferenceType {
+		case "END_USER":
+			u, ok := s.endUsers[ref.ReferenceID]
+			if !ok || u.AccountID != a.ID {
+				continue
+			}
+			sub.ReferenceID, sub.ReferenceType = u.ID, ref.ReferenceType
+			sub.ReferenceName = strings.TrimSpace(u.FirstName + " " + u.LastName)
+			plans = u.CallingPlans
+		case "SIP_TRUNK":
+			t, ok := s.trunks[ref.ReferenceID]
+			if !ok || t.AccountID != a.ID {
+				continue
+			}
+			sub.ReferenceID, sub.ReferenceType, sub.ReferenceName = t.ID, ref.ReferenceType, t.TrunkName
+			plans = t.CallingPlans
+		default:
+			continue
+		}
+		s.attachPlan(&sub, plans, a.CallingPlans)
+		out = append(out, sub)
 	}
+	slices.SortFunc(out, func(a, b subscriber) int { return strings.Compare(a.Number, b.Number) })
 	return out
+}
+
+// attachPlan gives a subscriber the first calling plan of its reference, or
+// of its account when the reference has none. Lock held.
+func (s *Store) attachPlan(sub *subscriber, lists ...[]CallingPlan) {
+	for _, plans := range lists {
+		for _, cp := range plans {
+			if prod, ok := s.planProducts[cp.CallingPlanProductID]; ok {
+				sub.PlanID, sub.PlanName = prod.ID, prod.Name
+				sub.UnlimitedLocal, sub.IntraFree = prod.AllowUnlimitedLocal, prod.RateIntraPartitionAsFree
+				return
+			}
+		}
+	}
 }
 
 // party is one end of a generated call.
@@ -114,56 +178,69 @@ type party struct {
 	number   string
 	category string
 	carrier  string
-	rc       rateCenter // empty npa: no rate center (toll free, international)
-	service  string     // serviceType when this is the far end of an outbound call
-	rate     float64    // per minute when dialled off plan
-	rateType string
+	rc       rateCenter  // empty npa: no rate center (toll free, international)
+	service  string      // TOLL_FREE or INTERNATIONAL; empty: by the states
 	sub      *subscriber // on-net parties only
 }
 
 const (
 	carrierOnNet  = "ALIANZA"
 	carrierOffNet = "FakeCarrier_ELS"
-	// billingIncrement is the fictional plan's rounding: whole minutes, up.
+	// billingIncrement is the plans' rounding: whole minutes, up.
 	billingIncrement = 60
-	// fictionalPlanRate is the per-minute rate of off-plan calls.
-	fictionalPlanRate = 0.02
+	// offPlanRate is the per-minute rate of domestic calls made without a plan.
+	offPlanRate = 0.02
+	// internationalRate is the per-minute rate of international calls.
+	internationalRate = 0.15
 )
 
 // cdrGenerator makes the calls of one partition-hour.
 type cdrGenerator struct {
-	r    *rand.Rand
-	p    *Partition
-	home rateCenter
-	subs []subscriber
+	r     *rand.Rand
+	p     *Partition
+	subs  []subscriber
+	taken func(tn string) bool // numbers the platform holds (never off-net)
 }
 
 func (g *cdrGenerator) onNet() party {
-	sub := &g.subs[g.r.IntN(len(g.subs))]
-	return party{number: sub.Number, category: CategoryOnNet, carrier: carrierOnNet, rc: g.home, service: "INTRASTATE",
-		rateType: "IntraPartitionFree", sub: sub}
+	return g.partyOf(&g.subs[g.r.IntN(len(g.subs))])
+}
+
+func (g *cdrGenerator) partyOf(sub *subscriber) party {
+	return party{number: sub.Number, category: CategoryOnNet, carrier: carrierOnNet, rc: sub.rc, sub: sub}
+}
+
+// otherOnNet is a subscriber other than the one given (there are at least two).
+func (g *cdrGenerator) otherOnNet(not *subscriber) party {
+	i, j := g.r.IntN(len(g.subs)-1), slices.IndexFunc(g.subs, func(s subscriber) bool { return s.Number == not.Number })
+	if i >= j {
+		i++
+	}
+	return g.partyOf(&g.subs[i])
 }
 
 func (g *cdrGenerator) offNet() party {
 	switch x := g.r.IntN(100); {
 	case x < 6:
 		return party{number: fmt.Sprintf("1800555%04d", 100+g.r.IntN(100)), category: CategoryOffNet, carrier: carrierOffNet,
-			service: "TOLL_FREE", rateType: "TollFree"}
+			service: "TOLL_FREE"}
 	case x < 10:
 		return party{number: fmt.Sprintf("011442079460%03d", g.r.IntN(1000)), category: CategoryOffNet, carrier: carrierOffNet,
-			service: "INTERNATIONAL", rate: 0.15, rateType: "OffPlanRated"}
+			service: "INTERNATIONAL"}
 	default:
-		rc := rateCenters[g.r.IntN(len(rateCenters))]
-		p := party{number: fmt.Sprintf("1%s55501%02d", rc.npa, 50+g.r.IntN(50)), category: CategoryOffNet, carrier: carrierOffNet,
-			rc: rc, service: "INTERSTATE", rateType: "OnPlanMinutes"}
-		if rc.state == g.home.state {
-			p.service, p.rateType = "INTRASTATE", "Local"
-		}
-		if g.r.IntN(10) == 0 {
-			p.rate, p.rateType = fictionalPlanRate, "OffPlanRated"
-		}
-		return p
+		return g.domesticOffNet()
 	}
+}
+
+// domesticOffNet is a fictional NPA-555-0150..0199 number that no partition
+// holds (a few draws, then the first free one of its area code).
+func (g *cdrGenerator) domesticOffNet() party {
+	rc := rateCenters[g.r.IntN(len(rateCenters))]
+	n := fmt.Sprintf("1%s55501%02d", rc.npa, 50+g.r.IntN(50))
+	for i := 50; g.taken != nil && g.taken(n) && i < 100; i++ {
+		n = fmt.Sprintf("1%s55501%02d", rc.npa, i)
+	}
+	return party{number: n, category: CategoryOffNet, carrier: carrierOffNet, rc: rc}
 }
 
 // callsThisHour draws how many calls an hour has: busier in US business
@@ -181,20 +258,21 @@ func (g *cdrGenerator) callsThisHour(hour time.Time) int {
 }
 
 // generateHour makes the generated calls of one partition-hour, sorted by
-// start time. n < 0 draws the count. A partition without subscribers has no
-// calls.
-func generateHour(seed uint64, p *Partition, subs []subscriber, hour time.Time, n int) []CallDetailRecord {
+// start time. n < 0 draws the count of calls; an on-net call between two
+// subscribers gives two records (one leg each). A partition without
+// subscribers has no calls. taken (may be nil) tells the numbers an off-net
+// party must not have.
+func generateHour(seed uint64, p *Partition, subs []subscriber, taken func(string) bool, hour time.Time, n int) []CallDetailRecord {
 	if len(subs) == 0 {
 		return nil
 	}
-	g := &cdrGenerator{r: hourSource(seed, p.ID, hour), p: p, subs: subs}
-	g.home = rateCenterOf(partitionNPA(p))
+	g := &cdrGenerator{r: hourSource(seed, p.ID, hour), p: p, subs: subs, taken: taken}
 	if n < 0 {
 		n = g.callsThisHour(hour)
 	}
 	out := make([]CallDetailRecord, 0, n)
 	for range n {
-		out = append(out, g.call(hour))
+		out = append(out, g.call(hour)...)
 	}
 	sortByStart(out)
 	return out
@@ -209,59 +287,79 @@ func sortByStart(recs []CallDetailRecord) {
 	})
 }
 
-// call makes one consistent record: connectTime only when someone answered,
-// billed seconds rounded up to the plan's increment, cost = rate * billed
-// minutes, legType matching callType.
-func (g *cdrGenerator) call(hour time.Time) CallDetailRecord {
+// drawnCall is what both legs of one call share.
+type drawnCall struct {
+	caller, callee party
+	flag           string // as the callee's leg sees it
+	disconnect     string
+	start, end     time.Time
+	connect        *Timestamp // nil: nobody answered
+	created        time.Time
+	actual, billed int64
+	session        string
+	forward        party
+	sipCallIDs     []string
+	mos            map[string]float64
+	mosAverage     *float64
+}
+
+// call draws one call and returns its records: the leg of the subscriber it
+// is drawn for and, for a call between two subscribers, the other's leg.
+func (g *cdrGenerator) call(hour time.Time) []CallDetailRecord {
 	r := g.r
 	hourEnd := hour.Add(time.Hour)
 	start := hour.Add(time.Duration(r.IntN(3_600_000)) * time.Millisecond)
-	rec := CallDetailRecord{ID: randomUUID(r), PartitionID: g.p.ID, SessionID: randomUUID(r), MediaServerType: "ALIANZA"}
+	id, session := randomUUID(r), randomUUID(r)
 
 	inbound := r.IntN(2) == 0
 	local, far := g.onNet(), party{}
-	if r.IntN(5) == 0 {
-		far = g.onNet()
+	if len(g.subs) > 1 && r.IntN(5) == 0 {
+		far = g.otherOnNet(local.sub)
 	} else {
 		far = g.offNet()
 	}
 	if inbound && far.service == "INTERNATIONAL" {
-		far = g.offNet()
+		far = g.domesticOffNet()
+	}
+	c := drawnCall{caller: local, callee: far, session: session}
+	if inbound {
+		c.caller, c.callee = far, local
 	}
 
-	var flag string
 	switch x := r.IntN(100); {
 	case x < 70:
-		flag = FlagAnswered
+		c.flag = FlagAnswered
 	case x < 82:
-		flag = FlagMissed
+		c.flag = FlagMissed
 	case x < 90:
-		flag = FlagVoicemail
+		c.flag = FlagVoicemail
 	case x < 94:
-		flag = FlagBusy
+		c.flag = FlagBusy
 	default:
-		flag = FlagForwarded
+		c.flag = FlagForwarded
 	}
-	if !inbound && (flag == FlagVoicemail || flag == FlagForwarded) {
-		flag = FlagAnswered // voicemail and forwarding happen to calls coming in
+	switch {
+	case c.callee.sub == nil && (c.flag == FlagVoicemail || c.flag == FlagForwarded):
+		c.flag = FlagAnswered // voicemail and forwarding belong to a subscriber's incoming calls
+	case c.flag == FlagVoicemail && c.callee.sub.ReferenceType == "SIP_TRUNK":
+		c.flag = FlagMissed // a trunk has no voicemail box: the PBX behind it did not answer
 	}
-	rec.CallFlagType = flag
 
 	ring := time.Duration(2000+r.IntN(23000)) * time.Millisecond
 	var talk time.Duration
-	answered := flag == FlagAnswered || flag == FlagVoicemail || flag == FlagForwarded
-	switch flag {
+	answered := c.flag == FlagAnswered || c.flag == FlagVoicemail || c.flag == FlagForwarded
+	switch c.flag {
 	case FlagAnswered, FlagForwarded:
 		talk = time.Duration(math.Min(r.ExpFloat64()*180_000, 7_200_000)+1000) * time.Millisecond
-		rec.DisconnectType = []string{"HangUp", "HangUpOther"}[r.IntN(2)]
+		c.disconnect = []string{"HangUp", "HangUpOther"}[r.IntN(2)]
 	case FlagVoicemail:
 		talk = time.Duration(5000+r.IntN(85_000)) * time.Millisecond
-		rec.DisconnectType = "HangUp"
+		c.disconnect = "HangUp"
 	case FlagMissed:
-		rec.DisconnectType = []string{"NoAnswer", "Cancelled"}[r.IntN(2)]
+		c.disconnect = []string{"NoAnswer", "Cancelled"}[r.IntN(2)]
 	case FlagBusy:
 		ring = time.Duration(500+r.IntN(1500)) * time.Millisecond
-		rec.DisconnectType = "Busy"
+		c.disconnect = "Busy"
 	}
 	// A call ends inside its hour, so each file holds only finished calls.
 	if end := start.Add(ring + talk); !end.Before(hourEnd) {
@@ -272,79 +370,139 @@ func (g *cdrGenerator) call(hour time.Time) CallDetailRecord {
 			start = hourEnd.Add(-(ring + talk + time.Millisecond))
 		}
 	}
-	end := start.Add(ring + talk)
-	rec.StartTime, rec.EndTime = At(start), At(end)
-	rec.CreatedDate = At(end.Add(time.Duration(200+r.IntN(1800)) * time.Millisecond))
-
-	actual := int64(0)
+	c.start, c.end = start, start.Add(ring+talk)
+	c.created = c.end.Add(time.Duration(200+r.IntN(1800)) * time.Millisecond)
 	if answered {
-		rec.ConnectTime = At(start.Add(ring))
-		actual = int64(math.Round(talk.Seconds()))
+		c.connect = At(start.Add(ring))
+		c.actual = int64(math.Round(talk.Seconds()))
 	}
-	billed := int64(0)
-	if actual > 0 {
-		billed = (actual + billingIncrement - 1) / billingIncrement * billingIncrement
+	if c.actual > 0 {
+		c.billed = (c.actual + billingIncrement - 1) / billingIncrement * billingIncrement
 	}
-	rec.ActualCallLengthSeconds, rec.BillCallLengthSeconds = new(actual), new(billed)
+	if c.flag == FlagForwarded {
+		c.forward = g.domesticOffNet()
+	}
+	c.sipCallIDs = []string{randomUUID(r) + "@sbc.fake", randomUUID(r) + "@ms.fake"}
+	if answered {
+		c.mos = map[string]float64{}
+		sum := 0.0
+		for _, sid := range c.sipCallIDs {
+			v := math.Round((3.6+r.Float64()*0.8)*100) / 100
+			c.mos[sid] = v
+			sum += v
+		}
+		c.mosAverage = new(math.Round(sum/float64(len(c.mos))*100) / 100)
+	}
 
-	orig, term := far, local
-	if inbound {
-		rec.CallType, rec.LegType = CallInbound, LegTermination
-		rec.RateType, rec.ServiceType = "Free", far.service
-		if far.service == "TOLL_FREE" {
-			rec.ServiceType = "NOT_APPLICABLE"
+	out := []CallDetailRecord{g.leg(&c, id, local.sub == c.caller.sub)}
+	if far.sub != nil {
+		out = append(out, g.leg(&c, randomUUID(r), far.sub == c.caller.sub))
+	}
+	return out
+}
+
+// leg is one subscriber's record of a call: the caller's Origination leg
+// (OUTBOUND, rated by its plan) or the callee's Termination leg (INBOUND,
+// Free, or SipTrunkInbound on a trunk). billed seconds are the plan's rounding of the talk time and cost =
+// ratePerMinute * billed minutes.
+func (g *cdrGenerator) leg(c *drawnCall, id string, atCaller bool) CallDetailRecord {
+	orig, term := c.caller, c.callee
+	at, other := term, orig
+	if atCaller {
+		at, other = orig, term
+	}
+	rec := CallDetailRecord{
+		ID: id, PartitionID: g.p.ID, SessionID: c.session, MediaServerType: "ALIANZA",
+		StartTime: At(c.start), ConnectTime: c.connect, EndTime: At(c.end), CreatedDate: At(c.created),
+		ActualCallLengthSeconds: new(c.actual), BillCallLengthSeconds: new(c.billed),
+		CallFlagType: c.flag, DisconnectType: c.disconnect,
+		SipCallIDs:           slices.Clone(c.sipCallIDs),
+		PartitionBillingCode: g.p.BillingCode,
+	}
+	if c.mos != nil {
+		rec.MeanOpinionScores = make(map[string]float64, len(c.mos))
+		for k, v := range c.mos {
+			rec.MeanOpinionScores[k] = v
 		}
-		rec.RatePerMinute, rec.InPlan = new(0.0), new(true)
-	} else {
-		orig, term = local, far
+	}
+	if c.mosAverage != nil {
+		rec.MeanOpinionScoreAverage = new(*c.mosAverage)
+	}
+	sameState := orig.rc.npa != "" && term.rc.npa != "" && orig.rc.state == term.rc.state
+	service := cmp.Or(other.service, "INTERSTATE")
+	if other.service == "" && sameState {
+		service = "INTRASTATE"
+	}
+	rate := 0.0
+	if atCaller {
 		rec.CallType, rec.LegType = CallOutbound, LegOrigination
-		rec.DialedNumber = far.number
-		if strings.HasPrefix(far.number, "1") && far.rc.npa == g.home.npa {
-			rec.DialedNumber = far.number[1:]
+		if c.flag == FlagVoicemail || c.flag == FlagForwarded {
+			rec.CallFlagType = FlagAnswered // the caller's side of it was answered
 		}
-		rec.RateType, rec.ServiceType = far.rateType, far.service
-		rec.RatePerMinute, rec.InPlan = new(far.rate), new(far.rate == 0)
+		rec.DialedNumber = other.number
+		if strings.HasPrefix(other.number, "1") && other.rc.npa == at.rc.npa {
+			rec.DialedNumber = other.number[1:]
+		}
 		rec.IdentityAttestLevel = "A"
-		rec.RateLocalFromNumber = local.number
-	}
-	rec.Cost = new(math.Round(*rec.RatePerMinute*float64(billed)/60*10000) / 10000)
-	rec.Local = new(orig.rc.npa != "" && orig.rc.state == term.rc.state)
-	if flag == FlagForwarded {
-		rec.LegType = LegForward
-		fwd := g.offNet()
-		for fwd.rc.npa == "" {
-			fwd = g.offNet()
+		rec.RateLocalFromNumber = at.number
+		rec.RateType, rate = g.rate(at.sub, other, sameState)
+	} else {
+		rec.CallType, rec.LegType = CallInbound, LegTermination
+		rec.RateType = "Free"
+		if at.sub.ReferenceType == "SIP_TRUNK" {
+			rec.RateType = "SipTrunkInbound"
 		}
-		rec.ForwardingNumber = fwd.number
-		rec.ForwardingNumberCityName, rec.ForwardingNumberState = fwd.rc.city, fwd.rc.state
-		rec.ForwardingNumberAbbrRCName, rec.ForwardingNumberCountry = fwd.rc.abbr(), "US"
-		rec.ForwardingNumberLocation = fwd.rc.city + ", " + fwd.rc.state
+		if service == "TOLL_FREE" {
+			service = "NOT_APPLICABLE"
+		}
+		if c.flag == FlagForwarded {
+			fwd := c.forward
+			rec.ForwardingNumber = fwd.number
+			rec.ForwardingNumberCityName, rec.ForwardingNumberState = fwd.rc.city, fwd.rc.state
+			rec.ForwardingNumberAbbrRCName, rec.ForwardingNumberCountry = fwd.rc.abbr(), "US"
+			rec.ForwardingNumberLocation = fwd.rc.city + ", " + fwd.rc.state
+		}
 	}
+	rec.ServiceType = service
+	rec.RatePerMinute, rec.InPlan = new(rate), new(rate == 0)
+	rec.Cost = new(math.Round(rate*float64(c.billed)/60*10000) / 10000)
+	rec.Local = new(sameState)
 	setParty(&rec.OrigNumber, &rec.OrigLocation, &rec.OrigCityName, &rec.OrigAbbrRCName, &rec.OrigState, &rec.OrigCountry, &rec.OrigCarrier, &rec.OrigCallCategory, orig)
 	setParty(&rec.TermNumber, &rec.TermLocation, &rec.TermCityName, &rec.TermAbbrRCName, &rec.TermState, &rec.TermCountry, &rec.TermCarrier, &rec.TermCallCategory, term)
-	rec.AccountBillableNumber = local.number
-	rec.AccountBillableCityName, rec.AccountBillableState = local.rc.city, local.rc.state
-	rec.AccountBillableAbbrRCName, rec.AccountBillableCountry = local.rc.abbr(), "US"
-	rec.AccountBillableLocation = local.rc.city + ", " + local.rc.state
-	rec.PartitionBillingCode = g.p.BillingCode
-	if sub := local.sub; sub != nil {
-		rec.AcctID, rec.AccountNumber, rec.AccountTimeZone = sub.AcctID, sub.AccountNumber, sub.TimeZone
-		rec.ReferenceID, rec.ReferenceType, rec.ReferenceName = sub.ReferenceID, sub.ReferenceType, sub.ReferenceName
-	}
-
-	rec.SipCallIDs = []string{randomUUID(r) + "@sbc.fake", randomUUID(r) + "@ms.fake"}
-	if answered {
-		scores := map[string]float64{}
-		sum := 0.0
-		for _, id := range rec.SipCallIDs {
-			s := math.Round((3.6+r.Float64()*0.8)*100) / 100
-			scores[id] = s
-			sum += s
-		}
-		rec.MeanOpinionScores = scores
-		rec.MeanOpinionScoreAverage = new(math.Round(sum/float64(len(scores))*100) / 100)
+	rec.AccountBillableNumber = at.number
+	rec.AccountBillableCityName, rec.AccountBillableState = at.rc.city, at.rc.state
+	rec.AccountBillableAbbrRCName, rec.AccountBillableCountry = at.rc.abbr(), "US"
+	rec.AccountBillableLocation = at.rc.city + ", " + at.rc.state
+	sub := at.sub
+	rec.AcctID, rec.AccountNumber, rec.AccountTimeZone = sub.AcctID, sub.AccountNumber, sub.TimeZone
+	rec.ReferenceID, rec.ReferenceType, rec.ReferenceName = sub.ReferenceID, sub.ReferenceType, sub.ReferenceName
+	rec.CallingPlanProductID, rec.CallingPlanProductName = sub.PlanID, sub.PlanName
+	if sub.BillingCycleDay > 0 {
+		rec.AccountBillingCycleDay = new(sub.BillingCycleDay)
 	}
 	return rec
+}
+
+// rate is how a subscriber's plan rates a call it makes: inside the
+// partition IntraPartitionFree when the plan says so, toll free TollFree,
+// international OffPlanRated; other domestic calls are Local (a plan with
+// unlimited local calling, same state) or OnPlanMinutes, all at no charge;
+// without a plan, domestic calls are OffPlanRated.
+func (g *cdrGenerator) rate(sub *subscriber, callee party, sameState bool) (string, float64) {
+	planned := sub.PlanID != ""
+	switch {
+	case callee.service == "TOLL_FREE":
+		return "TollFree", 0
+	case callee.service == "INTERNATIONAL":
+		return "OffPlanRated", internationalRate
+	case !planned:
+		return "OffPlanRated", offPlanRate
+	case callee.sub != nil && sub.IntraFree:
+		return "IntraPartitionFree", 0
+	case sameState && sub.UnlimitedLocal:
+		return "Local", 0
+	}
+	return "OnPlanMinutes", 0
 }
 
 func setParty(number, location, city, abbr, state, country, carrier, category *string, p party) {

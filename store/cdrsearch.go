@@ -168,8 +168,15 @@ func deref[T cmp.Ordered](p *T) T {
 // SearchCDRs answers cdrsearch for one account of a partition: the records of
 // the partition's published files whose acctId (or accountId) is the
 // account, filtered, sorted (ties by id) and paged. The files are the one
-// source: what the search returns is what the feed holds.
+// source: what the search returns is what the feed holds. An account that
+// is not in the partition is a 404 (after the partition's own 404).
 func (s *Store) SearchCDRs(partitionID, accountID string, q CDRQuery) (CDRPage, error) {
+	s.mu.RLock()
+	_, err := s.account(partitionID, accountID)
+	s.mu.RUnlock()
+	if err != nil {
+		return CDRPage{}, err
+	}
 	files, err := s.visibleFiles(partitionID)
 	if err != nil {
 		return CDRPage{}, err

@@ -314,12 +314,17 @@ func (s *Store) visibleFiles(partitionID string) ([]*feedFile, error) {
 			delete(s.feed.files, k)
 		}
 	}
+	var subs []subscriber // read once for every file built now
+	read := false
 	for h := first; !h.After(last); h = h.Add(time.Hour) {
 		k := hourKey{partitionID, h.Unix()}
 		if _, ok := s.feed.files[k]; ok {
 			continue
 		}
-		f, err := s.buildFileLocked(p, h)
+		if !read {
+			subs, read = s.subscribersLocked(p), true
+		}
+		f, err := s.buildFileLocked(p, subs, h)
 		if err != nil {
 			return nil, err
 		}
@@ -338,15 +343,17 @@ func (s *Store) collectLocked(partitionID string, first, last time.Time) []*feed
 	return out
 }
 
-// buildFileLocked writes one partition-hour's file: generated calls (unless
-// generation is off and no fill asks for them), then staged ones, by start.
-func (s *Store) buildFileLocked(p *Partition, hour time.Time) (*feedFile, error) {
+// buildFileLocked writes one partition-hour's file: generated calls between
+// the partition's subscribers and off-net parties (unless generation is off
+// and no fill asks for them), then staged ones, by start.
+func (s *Store) buildFileLocked(p *Partition, subs []subscriber, hour time.Time) (*feedFile, error) {
 	k := hourKey{p.ID, hour.Unix()}
 	var recs []CallDetailRecord
+	taken := func(tn string) bool { return s.numbers[tn] != nil }
 	if n, ok := s.feed.fills[k]; ok {
-		recs = generateHour(s.feed.cfg.Seed, p, s.subscribersLocked(p), hour, n)
+		recs = generateHour(s.feed.cfg.Seed, p, subs, taken, hour, n)
 	} else if !s.feed.cfg.NoGenerate {
-		recs = generateHour(s.feed.cfg.Seed, p, s.subscribersLocked(p), hour, -1)
+		recs = generateHour(s.feed.cfg.Seed, p, subs, taken, hour, -1)
 	}
 	recs = append(recs, deepCopy(s.feed.staged[k])...)
 	sortByStart(recs)

@@ -674,7 +674,8 @@ func (s *Store) loadNumbers(st State) error {
 	return nil
 }
 
-// checkLoadedRoutes checks the routing of loaded numbers once end users exist.
+// checkLoadedRoutes checks the routing of loaded numbers once the end users
+// and SIP trunks they may ring are loaded.
 func (s *Store) checkLoadedRoutes() error {
 	for _, n := range s.numbers {
 		if a := n.OnAccount; a != nil {

@@ -155,6 +155,10 @@ func (s *Store) load(st State) error {
 	if err := s.loadTrunkTree(st); err != nil {
 		return err
 	}
+	// Numbers may ring end users and SIP trunks: check once both are in.
+	if err := s.checkLoadedRoutes(); err != nil {
+		return err
+	}
 	return s.loadFeed(st)
 }
 
