@@ -4,7 +4,6 @@
 package openapi
 
 import (
-	"context"
 	_ "embed"
 	"fmt"
 	"net/http"
@@ -49,13 +48,9 @@ func Load() (*Spec, error) { return Parse(embedded) }
 // not valid OpenAPI 3, or when an operation lacks an operationId (routes are
 // bound to handlers by operationId).
 func Parse(raw []byte) (*Spec, error) {
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(raw)
+	doc, err := loadDoc(raw)
 	if err != nil {
-		return nil, fmt.Errorf("openapi: parse spec: %w", err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		return nil, fmt.Errorf("openapi: invalid spec: %w", err)
+		return nil, err
 	}
 	s := &Spec{Doc: doc, Raw: raw, byID: map[string]*Operation{}}
 	// Most specific paths first (literal segments before parameters), then by

@@ -286,6 +286,10 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 		return 2
 	}
 	log := newLogger(c, stderr)
+	// A start allocates a few tens of MB that are garbage at once (the spec's
+	// parse); collecting during it only slows it. Normal collection resumes
+	// once the server is up.
+	gc := debug.SetGCPercent(-1)
 	srv, err := fakealianza.New(fakealianza.Options{
 		HTTPAddr: c.httpAddr, SFTPAddr: c.sftpAddr, FixturesDir: c.fixtures, Seed: c.seed, Logger: log,
 		SFTPHostKeyFile: c.sftpHostKey, SFTPAllowDelete: c.sftpAllowDelete,
@@ -300,7 +304,9 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := srv.Start(ctx); err != nil {
+	err = srv.Start(ctx)
+	debug.SetGCPercent(gc)
+	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
