@@ -152,8 +152,9 @@ func (a *api) qaRoutes() map[string]Handler {
 		"adminListScenarios": func(*Request) (Response, error) {
 			l, err := q.Scenarios.List()
 			if err != nil {
-				// A broken file in the user's folder: the server's fault, not the caller's.
-				return Response{}, &store.Error{Status: http.StatusInternalServerError, Code: "InvalidScenarioFile", Data: err.Error()}
+				// A broken file in the user's scenarios folder: a clear 422
+				// naming it (a 500 comes only from a fault rule).
+				return Response{}, &store.Error{Status: http.StatusUnprocessableEntity, Code: "InvalidScenarioFile", Data: err.Error()}
 			}
 			return OK(l), nil
 		},

@@ -308,7 +308,7 @@ func TestScenarioAPIErrorsAndStartFlag(t *testing.T) {
 	}
 	// A broken file added later is reported by the API, not ignored.
 	_ = os.WriteFile(filepath.Join(dir, "broken.yaml"), []byte("faults: ["), 0o644)
-	if r := srv.Call(http.MethodGet, "/__admin/scenarios", nil); r.Status != 500 {
+	if r := srv.Call(http.MethodGet, "/__admin/scenarios", nil); r.Status != 422 || !strings.Contains(string(r.Body), "broken.yaml") {
 		t.Errorf("broken scenario file: %d %s", r.Status, r.Body)
 	}
 	if _, err := fakealianza.New(fakealianza.Options{Scenarios: []string{"no-such"}}); err == nil {
