@@ -1,0 +1,144 @@
+package routes_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"testing"
+
+	"github.com/fakealianza/fakealianza/fatest"
+)
+
+// TestRandomSequencesKeepTheStoreConsistent drives a seeded random mix of
+// creates, routes and deletes across the account tree, numbers and trunks,
+// with deliberate collisions (small pools of account numbers, usernames,
+// extensions, MACs and SIP usernames). No call may answer 5xx, and at the
+// end the whole state must load again as it is: loading refuses any dangling
+// reference (a user without its account, a line without its user, a number
+// routed to a deleted user or trunk, ...) and any broken uniqueness, so a
+// state that loads is a state whose invariants hold.
+func TestRandomSequencesKeepTheStoreConsistent(t *testing.T) {
+	ops := 600
+	if testing.Short() {
+		ops = 150
+	}
+	for _, seed := range []uint64{1, 2} {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) { randomSequence(t, seed, ops) })
+	}
+}
+
+func randomSequence(t *testing.T, seed uint64, ops int) {
+	srv := fatest.New(t)
+	tok := fatest.Auth(srv.Admin(t))
+	r := rand.New(rand.NewPCG(seed, 99))
+	call := func(method, path string, body any) *fatest.Resp {
+		t.Helper()
+		resp := srv.Call(method, path, body, tok)
+		if resp.Status >= 500 {
+			t.Fatalf("%s %s: %d %s", method, path, resp.Status, resp.Body)
+		}
+		return resp
+	}
+	ids := func(path string) []string {
+		var list []map[string]any
+		call(http.MethodGet, path, nil).Decode(t, &list)
+		out := make([]string, 0, len(list))
+		for _, o := range list {
+			if id, ok := o["id"].(string); ok {
+				out = append(out, id)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	pick := func(l []string) string {
+		if len(l) == 0 {
+			return "none000000000000000000"
+		}
+		return l[r.IntN(len(l))]
+	}
+	var inventory []string
+	for _, n := range ids(alphaP + "/telephonenumber") {
+		inventory = append(inventory, n)
+	}
+	csr := map[string]any{"streetNumber": "1", "streetName": "MAIN", "city": "SALT LAKE CITY", "state": "UT",
+		"country": "USA", "postalCode": "84101", "businessName": "Random Co", "customerType": "BUSINESS"}
+
+	counts := map[string]int{}
+	for i := 0; i < ops; i++ {
+		accounts := ids(alphaP + "/account")
+		acct := pick(accounts)
+		A := alphaP + "/account/" + acct
+		op := r.IntN(12)
+		var resp *fatest.Resp
+		switch op {
+		case 0, 1:
+			resp = call(http.MethodPost, alphaP+"/account", map[string]any{
+				"accountNumber": fmt.Sprintf("RND-%d", r.IntN(30)), "accountName": "Random Co",
+				"accountType": "ADVANCED", "timeZone": "US/Mountain", "extensionLength": 4})
+		case 2, 3:
+			resp = call(http.MethodPost, A+"/user", map[string]any{
+				"firstName": "Ran", "lastName": "Dom", "extension": fmt.Sprint(2000 + r.IntN(20)),
+				"username": fmt.Sprintf("rnd%d@example.com", r.IntN(40))})
+		case 4:
+			resp = call(http.MethodPost, A+"/deviceline", map[string]any{
+				"deviceTypeId": "SPA112", "deviceName": "ATA", "macAddress": fmt.Sprintf("C8D7190000%02X", r.IntN(12)),
+				"lineNumber": 1 + r.IntN(2), "userId": pick(ids(A + "/user")), "faxEnabled": false})
+		case 5:
+			resp = call(http.MethodPost, A+"/siptrunk_2", map[string]any{
+				"trunkName": fmt.Sprintf("Trunk %d", r.IntN(5)), "sipUsername": fmt.Sprintf("rnd-trunk-%02d", r.IntN(10)),
+				"sipPassword": "s3cretpw", "concurrentCalls": 1 + r.IntN(4)})
+		case 6:
+			resp = call(http.MethodPost, A+"/telephonenumber", map[string]any{
+				"customerServiceRecord": csr, "directoryListing": map[string]any{"type": "NOT_LIST_NOT_PUBLISH"},
+				"telephoneNumbers": []any{map[string]any{"phoneNumber": pick(inventory)}}})
+		case 7:
+			target := map[string]any{"referenceType": "END_USER", "referenceId": pick(ids(A + "/user"))}
+			if r.IntN(2) == 0 {
+				target = map[string]any{"referenceType": "SIP_TRUNK", "referenceId": pick(ids(A + "/siptrunk_2"))}
+			}
+			resp = call(http.MethodPatch, A+"/telephonenumber/"+pick(ids(A+"/telephonenumber")), target)
+		case 8:
+			resp = call(http.MethodDelete, A+"/user/"+pick(ids(A+"/user")), nil)
+		case 9:
+			resp = call(http.MethodDelete, A+"/siptrunk_2/"+pick(ids(A+"/siptrunk_2")), nil)
+		case 10:
+			if r.IntN(3) == 0 {
+				resp = call(http.MethodDelete, A, nil)
+			} else {
+				resp = call(http.MethodDelete, A+"/deviceline/"+pick(ids(A+"/deviceline")), nil)
+			}
+		case 11:
+			resp = call(http.MethodDelete, A+"/telephonenumber/"+pick(ids(A+"/telephonenumber")), nil)
+		}
+		counts[fmt.Sprintf("op%d/%d", op, resp.Status)]++
+	}
+	// The mix must have exercised successes and refusals alike.
+	var ok, refused int
+	for k, n := range counts {
+		var op, status int
+		fmt.Sscanf(k, "op%d/%d", &op, &status)
+		if status < 300 {
+			ok += n
+		} else {
+			refused += n
+		}
+	}
+	t.Logf("%v", counts)
+	if ok < ops/5 || refused < ops/10 {
+		t.Fatalf("a lopsided run (%d ok, %d refused): %v", ok, refused, counts)
+	}
+
+	state := srv.Call(http.MethodGet, "/__admin/state", nil)
+	if state.Status != http.StatusOK {
+		t.Fatalf("state: %d", state.Status)
+	}
+	if put := srv.Call(http.MethodPut, "/__admin/state", state.Body); put.Status >= 300 {
+		t.Fatalf("the state after %d random calls does not load again: %d %s", ops, put.Status, put.Body)
+	}
+	again := srv.Call(http.MethodGet, "/__admin/state", nil)
+	if string(again.Body) != string(state.Body) {
+		t.Fatal("the state changed on a round trip through PUT /__admin/state")
+	}
+}
