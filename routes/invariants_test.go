@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"slices"
 	"testing"
 
 	"github.com/fakealianza/fakealianza/fatest"
@@ -17,13 +16,14 @@ import (
 // end the whole state must load again as it is: loading refuses any dangling
 // reference (a user without its account, a line without its user, a number
 // routed to a deleted user or trunk, ...) and any broken uniqueness, so a
-// state that loads is a state whose invariants hold.
+// state that loads is a state whose invariants hold. The seeds are ones that
+// caught a real bug (a deleted end user's numbers kept routing to it).
 func TestRandomSequencesKeepTheStoreConsistent(t *testing.T) {
 	ops := 600
 	if testing.Short() {
 		ops = 150
 	}
-	for _, seed := range []uint64{1, 2} {
+	for _, seed := range []uint64{1, 5, 6} {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) { randomSequence(t, seed, ops) })
 	}
 }
@@ -49,8 +49,7 @@ func randomSequence(t *testing.T, seed uint64, ops int) {
 				out = append(out, id)
 			}
 		}
-		slices.Sort(out)
-		return out
+		return out // in the API's own order, so a seed replays the same sequence
 	}
 	pick := func(l []string) string {
 		if len(l) == 0 {

@@ -81,13 +81,18 @@ func (s *Store) fillAccountNumber(n *NumberRecord, a *AccountNumber) {
 // accountNumberOut is the caller's copy; a route to a user who is gone
 // reads as no route. Lock held.
 func (s *Store) accountNumberOut(n *NumberRecord) AccountNumber {
-	out := deepCopy(*n.OnAccount)
-	if out.ReferenceType == "END_USER" {
-		if _, ok := s.endUsers[out.ReferenceID]; !ok {
-			out.ReferenceType, out.ReferenceID, out.AssignAsCallerID = "", "", false
+	return deepCopy(*n.OnAccount)
+}
+
+// unrouteNumbers leaves the numbers routed to a deleted end user or trunk
+// without a route (they ring busy, as a number with no reference does), so
+// no number ever points at an object that is gone. Lock held.
+func (s *Store) unrouteNumbers(accountID, refType, refID string) {
+	for _, n := range s.numsByAccount[accountID] {
+		if on := n.OnAccount; on != nil && on.ReferenceType == refType && on.ReferenceID == refID {
+			on.ReferenceType, on.ReferenceID, on.AssignAsCallerID = "", "", false
 		}
 	}
-	return out
 }
 
 // accountNumber finds a number on an account and takes any activation step

@@ -623,6 +623,7 @@ func (s *Store) DeleteEndUser(partitionID, accountID, key, idType string, by Act
 // removeEndUser drops a user, its own voicemail box and every reference to
 // it. Its device lines must be gone already. Lock held.
 func (s *Store) removeEndUser(u *EndUser) {
+	s.unrouteNumbers(u.AccountID, "END_USER", u.ID)
 	s.unindexEndUser(u)
 	kids := s.kids[u.AccountID]
 	kids.users = slices.DeleteFunc(kids.users, func(id string) bool { return id == u.ID })

@@ -148,14 +148,6 @@ func (s *Store) numbersRoutedTo(trunkID string) []string {
 	return out
 }
 
-// unrouteNumbersFrom leaves a deleted trunk's numbers without a route (they
-// ring busy, as a number with no reference does). Lock held.
-func (s *Store) unrouteNumbersFrom(trunkID string) {
-	for _, n := range s.routedTo(trunkID) {
-		n.OnAccount.ReferenceType, n.OnAccount.ReferenceID = "", ""
-	}
-}
-
 // sipTrunkInAccount reports whether a trunk exists in an account; the
 // telephone-number code checks it when a number is routed to a trunk. Lock held.
 func (s *Store) sipTrunkInAccount(accountID, trunkID string) bool {
@@ -400,7 +392,7 @@ func (s *Store) DeleteSipTrunk(partitionID, accountID, id string, by Actor) erro
 }
 
 func (s *Store) removeTrunk(t *SipTrunk) {
-	s.unrouteNumbersFrom(t.ID)
+	s.unrouteNumbers(t.AccountID, "SIP_TRUNK", t.ID)
 	s.unindexTrunk(t)
 	s.trunksOf[t.AccountID] = slices.DeleteFunc(s.trunksOf[t.AccountID], func(id string) bool { return id == t.ID })
 	if len(s.trunksOf[t.AccountID]) == 0 {
