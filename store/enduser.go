@@ -624,6 +624,7 @@ func (s *Store) DeleteEndUser(partitionID, accountID, key, idType string, by Act
 // it. Its device lines must be gone already. Lock held.
 func (s *Store) removeEndUser(u *EndUser) {
 	s.unrouteNumbers(u.AccountID, "END_USER", u.ID)
+	s.dropForwardRefs(u.AccountID, "END_USER", u.ID)
 	s.unindexEndUser(u)
 	kids := s.kids[u.AccountID]
 	kids.users = slices.DeleteFunc(kids.users, func(id string) bool { return id == u.ID })

@@ -393,12 +393,40 @@ func (s *Store) DeleteSipTrunk(partitionID, accountID, id string, by Actor) erro
 
 func (s *Store) removeTrunk(t *SipTrunk) {
 	s.unrouteNumbers(t.AccountID, "SIP_TRUNK", t.ID)
+	s.dropForwardRefs(t.AccountID, "SIP_TRUNK", t.ID)
 	s.unindexTrunk(t)
 	s.trunksOf[t.AccountID] = slices.DeleteFunc(s.trunksOf[t.AccountID], func(id string) bool { return id == t.ID })
 	if len(s.trunksOf[t.AccountID]) == 0 {
 		delete(s.trunksOf, t.AccountID)
 	}
 	delete(s.trunks, t.ID)
+}
+
+// dropForwardRefs removes every forwarding target that names a deleted
+// trunk, end user or voicemail box from the account's trunks and trunk
+// groups, so no forward rule points at an object that is gone. Lock held.
+func (s *Store) dropForwardRefs(accountID, refType, refID string) {
+	gone := func(r SipTrunkForwardReference) bool { return r.ReferenceType == refType && r.ReferenceID == refID }
+	one := func(r *SipTrunkForwardReference) *SipTrunkForwardReference {
+		if r != nil && gone(*r) {
+			return nil
+		}
+		return r
+	}
+	for _, id := range s.trunksOf[accountID] {
+		if f := s.trunks[id].Forward; f != nil {
+			f.ForwardAlways = one(f.ForwardAlways)
+			f.ForwardOnFailure = slices.DeleteFunc(f.ForwardOnFailure, gone)
+			f.ForwardOnCapacityExceeded = slices.DeleteFunc(f.ForwardOnCapacityExceeded, gone)
+		}
+	}
+	for _, g := range s.trunkGroups {
+		if g.AccountID == accountID {
+			g.UnconditionalForward = one(g.UnconditionalForward)
+			g.UnreachableForward = slices.DeleteFunc(g.UnreachableForward, gone)
+			g.CapacityForward = slices.DeleteFunc(g.CapacityForward, gone)
+		}
+	}
 }
 
 // SipTrunkForward returns a trunk's forward rules (empty lists when none).
@@ -425,11 +453,7 @@ func (s *Store) SetSipTrunkForward(partitionID, accountID, id string, in SipTrun
 	if err != nil {
 		return err
 	}
-	refs := slices.Concat(in.ForwardOnFailure, in.ForwardOnCapacityExceeded)
-	if in.ForwardAlways != nil {
-		refs = append(refs, *in.ForwardAlways)
-	}
-	if err := s.checkForwardRefs(a, t.ID, refs); err != nil {
+	if err := s.checkForwardRefs(a, t.ID, in.forwardRefs()); err != nil {
 		return err
 	}
 	before := t.Forward
@@ -571,11 +595,28 @@ func (s *Store) validateGroup(a *Account, g *SipTrunkGroup) error {
 			return NotFound("SipTrunk", id)
 		}
 	}
+	return s.checkForwardRefs(a, "", g.forwardRefs())
+}
+
+// forwardRefs lists every forwarding target of a group.
+func (g *SipTrunkGroup) forwardRefs() []SipTrunkForwardReference {
 	refs := slices.Concat(g.UnreachableForward, g.CapacityForward)
 	if g.UnconditionalForward != nil {
 		refs = append(refs, *g.UnconditionalForward)
 	}
-	return s.checkForwardRefs(a, "", refs)
+	return refs
+}
+
+// forwardRefs lists every forwarding target of a trunk's rules.
+func (f *SipTrunkForwardRules) forwardRefs() []SipTrunkForwardReference {
+	if f == nil {
+		return nil
+	}
+	refs := slices.Concat(f.ForwardOnFailure, f.ForwardOnCapacityExceeded)
+	if f.ForwardAlways != nil {
+		refs = append(refs, *f.ForwardAlways)
+	}
+	return refs
 }
 
 // setGroupMembers makes exactly the listed trunks members of g. Lock held.

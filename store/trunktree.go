@@ -28,7 +28,12 @@ func (s *Store) loadTrunkTree(st State) error {
 			if len(g.SipTrunksIDs) > 0 {
 				return fmt.Errorf("list members with each trunk's sipTrunkGroupId")
 			}
-			if err := s.validateGroup(a, g); err != nil {
+			// Forward targets may be trunks, loaded below: checked after them.
+			uf, rf, cf := g.UnconditionalForward, g.UnreachableForward, g.CapacityForward
+			g.UnconditionalForward, g.UnreachableForward, g.CapacityForward = nil, nil, nil
+			err := s.validateGroup(a, g)
+			g.UnconditionalForward, g.UnreachableForward, g.CapacityForward = uf, rf, cf
+			if err != nil {
 				return err
 			}
 			s.trunkGroups[g.ID] = g
@@ -47,6 +52,9 @@ func (s *Store) loadTrunkTree(st State) error {
 			s.insertTrunk(t)
 			return nil
 		}); err != nil {
+		return err
+	}
+	if err := s.checkLoadedForwards(); err != nil {
 		return err
 	}
 	for i := range st.VoicemailMessages {
@@ -118,4 +126,23 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// checkLoadedForwards checks the forwarding targets of every loaded trunk
+// and trunk group, once both are in (a group may forward to a trunk and a
+// trunk may name its group). Sorted, so the first error is the same each time.
+func (s *Store) checkLoadedForwards() error {
+	for _, id := range sortedKeys(s.trunkGroups) {
+		g := s.trunkGroups[id]
+		if err := s.checkForwardRefs(s.accounts[g.AccountID], "", g.forwardRefs()); err != nil {
+			return fmt.Errorf("sip trunk group %s: %w", g.ID, err)
+		}
+	}
+	for _, id := range sortedKeys(s.trunks) {
+		t := s.trunks[id]
+		if err := s.checkForwardRefs(s.accounts[t.AccountID], t.ID, t.Forward.forwardRefs()); err != nil {
+			return fmt.Errorf("sip trunk %s: %w", t.ID, err)
+		}
+	}
+	return nil
 }
