@@ -61,9 +61,13 @@ type exchange struct {
 
 var partitionInPath = regexp.MustCompile(`^/v2/partition/([^/]+)`)
 
-func (f *front) inspect(r *http.Request) *exchange {
+// inspect learns the request's operation; the match travels with the
+// request (withMatch) so the router does not match it again.
+func (f *front) inspect(r *http.Request) (*http.Request, *exchange) {
 	x := &exchange{in: scenarios.Input{Method: r.Method, Path: r.URL.Path, Header: r.Header}}
-	if op, vars, ok := f.matcher.Match(r); ok {
+	op, vars, ok := f.matcher.Match(r)
+	r = withMatch(r, op, vars, ok)
+	if ok {
 		x.in.OperationID, x.in.PathTemplate = op.ID, op.Path
 		x.in.PartitionID, x.in.AccountID = vars["partitionId"], vars["accountId"]
 	}
@@ -72,7 +76,7 @@ func (f *front) inspect(r *http.Request) *exchange {
 			x.in.PartitionID = m[1]
 		}
 	}
-	return x
+	return r, x
 }
 
 func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -80,7 +84,7 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.next.ServeHTTP(w, r)
 		return
 	}
-	x := f.inspect(r)
+	r, x := f.inspect(r)
 	start := time.Now()
 	at := f.Clock.Now()
 	reqBody := peekBody(r)

@@ -5,6 +5,7 @@ package routes
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -177,7 +178,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"status", sw.status, "duration", time.Since(start))
 	}()
 
-	op, vars, ok := rt.matcher.Match(r)
+	op, vars, ok := rt.match(r)
 	if !ok {
 		renderError(sw, resourceNotFound(r))
 		return
@@ -217,6 +218,28 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	render(sw, resp)
+}
+
+// matched is a request's operation, found once per request.
+type matched struct {
+	op   *openapi.Operation
+	vars map[string]string
+	ok   bool
+}
+
+type matchKey struct{}
+
+// withMatch carries a match with the request to the layers below.
+func withMatch(r *http.Request, op *openapi.Operation, vars map[string]string, ok bool) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), matchKey{}, matched{op, vars, ok}))
+}
+
+// match reuses the match a layer above made, or matches now.
+func (rt *Router) match(r *http.Request) (*openapi.Operation, map[string]string, bool) {
+	if m, found := r.Context().Value(matchKey{}).(matched); found {
+		return m.op, m.vars, m.ok
+	}
+	return rt.matcher.Match(r)
 }
 
 // authorize checks the token, the partition scope and the permission, in
