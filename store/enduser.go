@@ -541,6 +541,14 @@ func (s *Store) userKey(key, idType string) (string, error) {
 }
 
 func (s *Store) endUserByIDType(partitionID, accountID, key, idType string) (*Account, *EndUser, error) {
+	return userByIDType(s, s.endUsers, "EndUser", func(u *EndUser) string { return u.AccountID },
+		partitionID, accountID, key, idType)
+}
+
+// userByIDType finds an end user or account user of an account by id or by
+// username (the two share one username namespace). Lock held.
+func userByIDType[U any](s *Store, users map[string]*U, kind string, accountOf func(*U) string,
+	partitionID, accountID, key, idType string) (*Account, *U, error) {
 	a, err := s.account(partitionID, accountID)
 	if err != nil {
 		return nil, nil, err
@@ -549,9 +557,9 @@ func (s *Store) endUserByIDType(partitionID, accountID, key, idType string) (*Ac
 	if err != nil {
 		return nil, nil, err
 	}
-	u, ok := s.endUsers[id]
-	if !ok || u.AccountID != a.ID {
-		return nil, nil, NotFound("EndUser", key)
+	u, ok := users[id]
+	if !ok || accountOf(u) != a.ID {
+		return nil, nil, NotFound(kind, key)
 	}
 	return a, u, nil
 }
@@ -730,19 +738,8 @@ func (s *Store) removeAccountUser(u *AccountUser) {
 }
 
 func (s *Store) accountUserByIDType(partitionID, accountID, key, idType string) (*Account, *AccountUser, error) {
-	a, err := s.account(partitionID, accountID)
-	if err != nil {
-		return nil, nil, err
-	}
-	id, err := s.userKey(key, idType)
-	if err != nil {
-		return nil, nil, err
-	}
-	u, ok := s.accountUsers[id]
-	if !ok || u.AccountID != a.ID {
-		return nil, nil, NotFound("AccountUser", key)
-	}
-	return a, u, nil
+	return userByIDType(s, s.accountUsers, "AccountUser", func(u *AccountUser) string { return u.AccountID },
+		partitionID, accountID, key, idType)
 }
 
 // CreateAccountUser adds an account user; usernames share one namespace
