@@ -211,9 +211,6 @@ func (a *api) numberRoutes() map[string]Handler {
 			return okOr(e, err)
 		},
 		"updateHeldActivation": func(r *Request) (Response, error) {
-			if r.Vars["serviceType"] != "ACTIVATION" {
-				return Response{}, store.InvalidWith("InvalidValueForField:serviceType", r.Vars["serviceType"])
-			}
 			var in struct {
 				ActivationStatusType string `json:"activationStatusType"`
 			}
