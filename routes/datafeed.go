@@ -1,7 +1,6 @@
 package routes
 
 import (
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -66,8 +65,8 @@ func (a *api) datafeedRoutes() map[string]Handler {
 		},
 		"adminSetDatafeedLogin": func(r *Request) (Response, error) {
 			var l store.DatafeedLogin
-			if err := json.Unmarshal(r.Body, &l); err != nil {
-				return Response{}, store.Invalid("InvalidRequestBody")
+			if err := decode(r, &l); err != nil {
+				return Response{}, err
 			}
 			l.PartitionID = r.Vars["partitionId"]
 			if err := st.SetDatafeedLogin(l); err != nil {
@@ -77,8 +76,8 @@ func (a *api) datafeedRoutes() map[string]Handler {
 		},
 		"adminStageCdrs": func(r *Request) (Response, error) {
 			var b cdrBatch
-			if err := json.Unmarshal(r.Body, &b); err != nil {
-				return Response{}, store.Invalid("InvalidRequestBody")
+			if err := decode(r, &b); err != nil {
+				return Response{}, err
 			}
 			recs, err := st.StageCDRs(b.Records)
 			if err != nil {
@@ -88,8 +87,8 @@ func (a *api) datafeedRoutes() map[string]Handler {
 		},
 		"adminGenerateCdrs": func(r *Request) (Response, error) {
 			var g cdrGenerate
-			if err := json.Unmarshal(r.Body, &g); err != nil {
-				return Response{}, store.Invalid("InvalidRequestBody")
+			if err := decode(r, &g); err != nil {
+				return Response{}, err
 			}
 			calls := -1
 			if g.CallsPerHour != nil {
