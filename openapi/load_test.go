@@ -2,70 +2,139 @@ package openapi
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
+
+	yaml "go.yaml.in/yaml/v4"
+
+	"github.com/fakealianza/fakealianza/openapi/internal/blockyaml"
 )
 
-// The two-half load must give exactly the document a one-piece load gives.
-func TestSplitLoadEqualsOnePiece(t *testing.T) {
-	a, b, ok := splitPaths(embedded)
-	if !ok {
-		t.Fatal("the embedded spec is not split: its start loses the second core")
-	}
-	if len(a) >= len(embedded) || len(b) >= len(embedded) {
-		t.Fatalf("halves of %d and %d bytes from %d", len(a), len(b), len(embedded))
-	}
-	// A YAML anchor under paths: used across the cut would make a half fail
-	// and the start fall back to one piece: keep shared enums in components.
-	if _, err := loadOne(a); err != nil {
-		t.Fatalf("first half: %v", err)
-	}
-	if _, err := loadOne(b); err != nil {
-		t.Fatalf("second half: %v", err)
-	}
-	split, err := loadDoc(embedded)
+// The fast path must give exactly the document kin-openapi's loader gives.
+func TestFastLoadEqualsStandardLoad(t *testing.T) {
+	d, err := decode(embedded)
 	if err != nil {
 		t.Fatal(err)
 	}
-	whole, err := loadOne(embedded)
+	if !d.fast {
+		_, err := decodeFast(embedded)
+		t.Fatalf("the embedded spec does not take the fast path: %v", err)
+	}
+	if err := d.resolve(); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.validate(); err != nil {
+		t.Fatal(err)
+	}
+	fast := d.doc
+	want, err := loadOne(embedded)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := split.Paths.Len(), whole.Paths.Len(); got != want {
-		t.Fatalf("%d paths, want %d", got, want)
+	if got, n := fast.Paths.Len(), want.Paths.Len(); got != n || n == 0 {
+		t.Fatalf("%d paths, want %d", got, n)
 	}
-	for path, item := range whole.Paths.Map() {
-		other := split.Paths.Value(path)
-		if other == nil {
-			t.Errorf("%s missing", path)
-			continue
-		}
+	if reflect.DeepEqual(fast, want) {
+		return
+	}
+	// Say where.
+	for path, item := range want.Paths.Map() {
 		wj, _ := json.Marshal(item)
-		sj, _ := json.Marshal(other)
-		if string(wj) != string(sj) {
-			t.Errorf("%s differs", path)
+		gj, _ := json.Marshal(fast.Paths.Value(path))
+		if string(wj) != string(gj) {
+			t.Errorf("path %s differs", path)
 		}
 	}
-	cj, _ := json.Marshal(split.Components)
-	wj, _ := json.Marshal(whole.Components)
+	cj, _ := json.Marshal(fast.Components)
+	wj, _ := json.Marshal(want.Components)
 	if string(cj) != string(wj) {
 		t.Error("components differ")
 	}
+	t.Fatal("the fast path's document differs from kin-openapi's")
 }
 
-func TestSplitLoadReportsErrorsOfTheWholeDocument(t *testing.T) {
+// Each piece is decoded on its own goroutine; together the pieces must hold
+// every path once and in order, whatever the piece size.
+func TestPathChunksCoverEveryPath(t *testing.T) {
+	root, err := blockyaml.Parse(embedded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths *yaml.Node
+	top := root.Content[0]
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if top.Content[i].Value == "paths" {
+			paths = top.Content[i+1]
+		}
+	}
+	if paths == nil || len(paths.Content) < 20 {
+		t.Fatal("no paths in the embedded spec")
+	}
+	for _, size := range []int{1, 200, 1500, 1 << 20} {
+		var all []*yaml.Node
+		chunks := pathChunks(paths, size)
+		for _, c := range chunks {
+			if len(c.Content) == 0 || len(c.Content)%2 != 0 {
+				t.Fatalf("size %d: chunk of %d nodes", size, len(c.Content))
+			}
+			all = append(all, c.Content...)
+		}
+		if !reflect.DeepEqual(all, paths.Content) {
+			t.Fatalf("size %d: %d chunks hold %d nodes, want the %d of paths in order", size, len(chunks), len(all), len(paths.Content))
+		}
+		if size == 1500 && len(chunks) < 2 {
+			t.Fatalf("size %d: one chunk", size)
+		}
+	}
+}
+
+func TestParseReportsKinOpenAPIErrors(t *testing.T) {
 	broken := strings.Replace(string(embedded), "#/components/schemas/LoginTokenX", "#/components/schemas/Nope", 1)
 	if _, err := Parse([]byte(broken)); err == nil || !strings.Contains(err.Error(), "Nope") {
 		t.Fatalf("error %v, want it to name the dangling ref", err)
 	}
-	if _, _, ok := splitPaths([]byte(testSpec)); ok {
-		t.Error("a spec with a single path was split")
+	invalid := strings.Replace(string(embedded), "openapi: 3.0.3", "openapi: ''", 1)
+	if _, err := Parse([]byte(invalid)); err == nil {
+		t.Fatal("a spec without a version loaded")
+	}
+}
+
+// A document the fast path declines loads the usual way, to the same result.
+func TestDocumentOffTheFastPathStillLoads(t *testing.T) {
+	tagged := strings.Replace(testSpec, "openapi: 3.0.3", "openapi: !!str 3.0.3", 1)
+	if tagged == testSpec {
+		t.Fatal("test spec changed: no version line")
+	}
+	if _, err := decodeFast([]byte(tagged)); err == nil {
+		t.Fatal("the fast path read a tag")
+	}
+	s, err := Parse([]byte(tagged))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := Parse([]byte(testSpec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Operations()) != len(plain.Operations()) || len(s.Operations()) == 0 {
+		t.Fatalf("%d operations, want %d", len(s.Operations()), len(plain.Operations()))
 	}
 }
 
 func BenchmarkParseEmbedded(b *testing.B) {
 	for b.Loop() {
 		if _, err := Parse(embedded); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadStandard is kin-openapi's own load and validation of the
+// embedded spec, for comparison with BenchmarkParseEmbedded.
+func BenchmarkLoadStandard(b *testing.B) {
+	for b.Loop() {
+		if _, err := loadOne(embedded); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -48,10 +48,11 @@ func Load() (*Spec, error) { return Parse(embedded) }
 // not valid OpenAPI 3, or when an operation lacks an operationId (routes are
 // bound to handlers by operationId).
 func Parse(raw []byte) (*Spec, error) {
-	doc, err := loadDoc(raw)
+	d, err := decode(raw)
 	if err != nil {
 		return nil, err
 	}
+	doc := d.doc
 	s := &Spec{Doc: doc, Raw: raw, byID: map[string]*Operation{}}
 	// Most specific paths first (literal segments before parameters), then by
 	// method, so routers built from this list match the way Alianza's does.
@@ -82,6 +83,25 @@ func Parse(raw []byte) (*Spec, error) {
 			s.ops = append(s.ops, o)
 			s.byID[o.ID] = o
 		}
+	}
+	// The matcher reads only paths, methods and ids: build it on the other
+	// core while references resolve and the document is validated.
+	built := make(chan struct{})
+	go func() {
+		s.Matcher()
+		close(built)
+	}()
+	err = d.resolve()
+	if err == nil {
+		err = d.validate()
+	}
+	<-built
+	if err != nil {
+		// Report what kin-openapi's own loader says of the document.
+		if _, slow := loadOne(raw); slow != nil {
+			return nil, slow
+		}
+		return nil, fmt.Errorf("openapi: invalid spec: %w", err)
 	}
 	return s, nil
 }
