@@ -164,3 +164,34 @@ func TestResponseValidatorIsStrict(t *testing.T) {
 		t.Errorf("404 on unknown path rejected: %v", err)
 	}
 }
+
+// A request whose method the most specific matching path lacks goes on to
+// the next path that matches: PUT .../account/search is an update of the
+// account whose id is "search", GET is the search, POST is nothing.
+func TestMatcherFallsThroughOnMethod(t *testing.T) {
+	spec, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := spec.NewMatcher()
+	cases := []struct {
+		method, want string
+	}{
+		{http.MethodGet, "accountSearch"},
+		{http.MethodPut, "updateAccount"},
+		{http.MethodDelete, "deleteAccount"},
+		{http.MethodPost, ""},
+		{http.MethodHead, ""},
+	}
+	for _, c := range cases {
+		op, vars, ok := m.Match(httptest.NewRequest(c.method, "/v2/partition/p1/account/search", nil))
+		switch {
+		case c.want == "" && ok:
+			t.Errorf("%s matched %s", c.method, op.ID)
+		case c.want != "" && (!ok || op.ID != c.want):
+			t.Errorf("%s: matched %v %v, want %s", c.method, ok, op, c.want)
+		case c.want == "updateAccount" && vars["accountId"] != "search":
+			t.Errorf("%s: vars %v", c.method, vars)
+		}
+	}
+}
