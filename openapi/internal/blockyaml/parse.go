@@ -652,6 +652,7 @@ func (p *parser) blockScalar(text string, no, col, indent int) *yaml.Node {
 		}
 		switch {
 		case !prevText:
+			b.WriteString(strings.Repeat("\n", trailing)) // leading empty lines
 		case folded && trailing == 0:
 			b.WriteByte(' ')
 		case folded:
@@ -662,24 +663,27 @@ func (p *parser) blockScalar(text string, no, col, indent int) *yaml.Node {
 		b.WriteString(content)
 		prevText, trailing = true, 0
 	}
-	// Blank lines after the content and before the next key belong to the
-	// scalar only for its keep chomping.
+	// Line breaks after the last content line: its own, then one for each
+	// blank line before the next key, which only keep chomping holds on to.
+	// The document's last line may have none.
+	breaks := 1
+	if end == len(p.lines) && p.unbroken {
+		breaks = 0
+	}
 	for j := end; j < len(p.lines) && strings.TrimLeft(p.lines[j].text, " ") == ""; j++ {
-		trailing++
 		end = j + 1
+		if end < len(p.lines) || !p.unbroken {
+			breaks++
+		}
 	}
 	switch chomp {
 	case '-':
 	case '+':
-		b.WriteString(strings.Repeat("\n", trailing+1))
+		b.WriteString(strings.Repeat("\n", breaks))
 	default:
-		b.WriteByte('\n')
+		b.WriteString(strings.Repeat("\n", min(breaks, 1)))
 	}
 	n.Value = b.String()
-	if end == len(p.lines) && p.unbroken && chomp != '-' {
-		// The last line break the value keeps is not in the document.
-		n.Value = strings.TrimSuffix(n.Value, "\n")
-	}
 	p.i = end
 	return n
 }
