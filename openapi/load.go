@@ -57,21 +57,6 @@ func (d *decoded) validate() error {
 	return d.doc.Validate(context.Background())
 }
 
-// loadDoc parses, resolves and validates a document.
-func loadDoc(raw []byte) (*openapi3.T, error) {
-	d, err := decode(raw)
-	if err == nil {
-		err = d.resolve()
-	}
-	if err == nil {
-		err = d.validate()
-	}
-	if err != nil {
-		return loadOne(raw)
-	}
-	return d.doc, nil
-}
-
 // loadOne is kin-openapi's own load and validation of a document.
 func loadOne(raw []byte) (*openapi3.T, error) {
 	doc, err := openapi3.NewLoader().LoadFromData(raw)
@@ -119,13 +104,13 @@ func decodeFast(raw []byte) (*openapi3.T, error) {
 	}
 	chunks := pathChunks(paths, lines(components))
 	var (
-		wg      sync.WaitGroup
-		errs    = make([]error, len(chunks)+1)
-		decoded = make([]openapi3.Paths, len(chunks))
-		comps   openapi3.Components
+		wg     sync.WaitGroup
+		errs   = make([]error, len(chunks)+1)
+		pieces = make([]openapi3.Paths, len(chunks))
+		comps  openapi3.Components
 	)
 	for i, c := range chunks {
-		wg.Go(func() { errs[i] = decoded[i].UnmarshalYAML(c) })
+		wg.Go(func() { errs[i] = pieces[i].UnmarshalYAML(c) })
 	}
 	wg.Go(func() { errs[len(chunks)] = comps.UnmarshalYAML(components) })
 	doc := &openapi3.T{}
@@ -134,15 +119,15 @@ func decodeFast(raw []byte) (*openapi3.T, error) {
 	if err := errors.Join(append(errs, shellErr)...); err != nil {
 		return nil, err
 	}
-	all := &decoded[0]
-	for i := 1; i < len(decoded); i++ {
-		for path, item := range decoded[i].Map() {
+	all := &pieces[0]
+	for i := 1; i < len(pieces); i++ {
+		for path, item := range pieces[i].Map() {
 			if all.Value(path) != nil {
 				return nil, errNotFast
 			}
 			all.Set(path, item)
 		}
-		if len(decoded[i].Extensions) > 0 {
+		if len(pieces[i].Extensions) > 0 {
 			return nil, errNotFast
 		}
 	}
