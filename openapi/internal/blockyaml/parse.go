@@ -31,6 +31,7 @@ const (
 	mapTag   = "!!map"
 	seqTag   = "!!seq"
 	slabSize = 1024
+	maxLine  = 4096
 )
 
 // line is one line of the document with its indentation measured.
@@ -80,11 +81,21 @@ func (k *keys) add(key string, content []*yaml.Node) bool {
 	return false
 }
 
-// anchorName is the anchor or alias name text starts with.
+// anchorName is the anchor or alias name text starts with: letters,
+// digits, _ and - (what yaml/v4 accepts), up to a space, a flow indicator or
+// the end; "" when text starts with anything else.
 func anchorName(text string) string {
 	k := 0
-	for k < len(text) && strings.IndexByte(" ,[]{}", text[k]) < 0 {
-		k++
+	for k < len(text) {
+		c := text[k]
+		if c >= '0' && c <= '9' || (c|0x20) >= 'a' && (c|0x20) <= 'z' || c == '_' || c == '-' {
+			k++
+			continue
+		}
+		if strings.IndexByte(" ,[]{}", c) < 0 {
+			return ""
+		}
+		break
 	}
 	return text[:k]
 }
@@ -160,6 +171,10 @@ func (p *parser) split(src string) error {
 		} else {
 			src = ""
 		}
+		if len(raw) > maxLine {
+			// Columns are counted from the start of a line, once per node.
+			return fmt.Errorf("%w: line %d: longer than %d bytes", ErrUnsupported, no, maxLine)
+		}
 		n := 0
 		for n < len(raw) && raw[n] == ' ' {
 			n++
@@ -231,6 +246,16 @@ func (p *parser) blockNode(parent int) *yaml.Node {
 	// A flow collection or a scalar on a line of its own.
 	p.i++
 	return p.inlineValue(l.text, l.no, l.indent+1, parent)
+}
+
+// width is how many columns text takes: yaml/v4 counts characters.
+func width(text string) int {
+	for i := 0; i < len(text); i++ {
+		if text[i] >= utf8.RuneSelf {
+			return utf8.RuneCountInString(text)
+		}
+	}
+	return len(text)
 }
 
 // isEntry reports whether text starts a block sequence entry.
@@ -327,7 +352,7 @@ func (p *parser) mapping(indent int) *yaml.Node {
 		}
 		rest := l.text[end+1:]
 		trimmed := strings.TrimLeft(rest, " ")
-		col := indent + end + 2 + (len(rest) - len(trimmed))
+		col := indent + width(l.text[:end]) + 2 + (len(rest) - len(trimmed))
 		var val *yaml.Node
 		p.i++
 		switch {
@@ -338,7 +363,7 @@ func (p *parser) mapping(indent int) *yaml.Node {
 			case next == indent && isEntry(p.lines[p.peekContent()].text):
 				val = p.sequence(indent)
 			default:
-				val = p.null(l.no, indent+end+2)
+				val = p.null(l.no, indent+width(l.text[:end])+2)
 			}
 		case trimmed[0] == '|' || trimmed[0] == '>':
 			val = p.blockScalar(trimmed, l.no, col, indent)
@@ -454,9 +479,8 @@ func (p *parser) inlineValue(text string, no, col, indent int) *yaml.Node {
 		}
 		n, rest = p.scalarToken(v, no, col, false), text[len(v):]
 	}
-	rest = strings.TrimLeft(rest, " ")
-	if rest != "" && rest[0] != '#' {
-		p.failAt(no, "text after a value")
+	if t := strings.TrimLeft(rest, " "); t != "" && (t[0] != '#' || t == rest) {
+		p.failAt(no, "text after a value") // a comment needs a space before it
 	}
 	// A plain scalar may go on over more-indented lines; that is not read here.
 	if p.nextIndent() > indent {
@@ -663,18 +687,17 @@ func (p *parser) blockScalar(text string, no, col, indent int) *yaml.Node {
 		b.WriteString(content)
 		prevText, trailing = true, 0
 	}
-	// Line breaks after the last content line: its own, then one for each
-	// blank line before the next key, which only keep chomping holds on to.
-	// The document's last line may have none.
+	// Line breaks after the last content line: its own (which the
+	// document's last line may lack), then one for each blank line before
+	// the next key (yaml/v4 counts one the document ends on without a line
+	// break too); only keep chomping holds on to these.
 	breaks := 1
 	if end == len(p.lines) && p.unbroken {
 		breaks = 0
 	}
 	for j := end; j < len(p.lines) && strings.TrimLeft(p.lines[j].text, " ") == ""; j++ {
 		end = j + 1
-		if end < len(p.lines) || !p.unbroken {
-			breaks++
-		}
+		breaks++
 	}
 	switch chomp {
 	case '-':
@@ -723,7 +746,7 @@ func (p *parser) flowNode(text string, pos *int, no, base int, in bool) *yaml.No
 			p.failAt(no, "anchor on a block node")
 		}
 		n := p.flowNode(text, pos, no, base, in)
-		n.Anchor, n.Line, n.Column = name, no, base+at+1
+		n.Anchor, n.Line, n.Column = name, no, base+width(text[:at])+1
 		if p.anchors == nil {
 			p.anchors = map[string]*yaml.Node{}
 		}
@@ -738,7 +761,7 @@ func (p *parser) flowNode(text string, pos *int, no, base int, in bool) *yaml.No
 		}
 		*pos += 1 + len(name)
 		n := p.node()
-		n.Kind, n.Value, n.Alias, n.Line, n.Column = yaml.AliasNode, name, target, no, base+at+1
+		n.Kind, n.Value, n.Alias, n.Line, n.Column = yaml.AliasNode, name, target, no, base+width(text[:at])+1
 		return n
 	}
 	open := text[*pos]
@@ -749,7 +772,7 @@ func (p *parser) flowNode(text string, pos *int, no, base int, in bool) *yaml.No
 		return p.flowScalar(text, pos, no, base)
 	}
 	n := p.node()
-	n.Line, n.Column, n.Style = no, base+*pos+1, yaml.FlowStyle
+	n.Line, n.Column, n.Style = no, base+width(text[:*pos])+1, yaml.FlowStyle
 	closer := byte(']')
 	n.Kind, n.Tag = yaml.SequenceNode, seqTag
 	if open == '{' {
@@ -815,7 +838,7 @@ func (p *parser) flowScalar(text string, pos *int, no, base int) *yaml.Node {
 			p.failAt(no, "quoted scalar runs past its line")
 		}
 		*pos += end
-		return p.scalarToken(rest[:end], no, base+start+1, true)
+		return p.scalarToken(rest[:end], no, base+width(text[:start])+1, true)
 	}
 	k := 0
 scan:
@@ -838,5 +861,5 @@ scan:
 		p.failAt(no, "empty entry in a flow collection")
 	}
 	*pos += len(v)
-	return p.scalarToken(v, no, base+start+1, true)
+	return p.scalarToken(v, no, base+width(text[:start])+1, true)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	yaml "go.yaml.in/yaml/v4"
@@ -88,6 +89,7 @@ var accepted = []string{
 	"a: -x\nb: a:b\nc: x#y\n",
 	"k: \"\"\nl: ''\n",
 	"k: [a , b ]\n",
+	"k: [a]   \nl: 'q'  \n",
 	"\n\n# lead\na: 1\n",
 	"200: x\n'201': y\n",
 	"a: |\n  text\n",
@@ -102,6 +104,8 @@ var refused = []string{
 	"a: &x 1\nb: *x\n",
 	"a: &x\n  b: 1\nc: *x\n",
 	"a: *nothing\n",
+	"a: {b: &: 0}\n",
+	"a: [&x: 1]\n",
 	"a: !!str 1\n",
 	"---\na: 1\n",
 	"%YAML 1.2\n---\na: 1\n",
@@ -121,6 +125,8 @@ var refused = []string{
 	"a : 1\n",
 	"a: \"\\x41\"\n",
 	"a: [b, c] d\n",
+	"a: [b]#c\n",
+	"a: 'b'#c\n",
 	"a: {b}\n",
 	"a: [b: c]\n",
 }
@@ -168,4 +174,44 @@ func BenchmarkParseSpec(b *testing.B) {
 			}
 		}
 	})
+}
+
+// Columns count characters, as yaml/v4's do, and a line long enough to make
+// counting them slow is left to yaml/v4.
+func TestColumnsAndLongLines(t *testing.T) {
+	for _, src := range []string{"ə: x\n", "k: {é: [ü, 'ö', \"ß\"], ñ: &a [x]}\nl: *a\n", "- ə: 1\n  ü:\n"} {
+		if !agree(t, src) {
+			t.Errorf("Parse(%q) refused", src)
+		}
+	}
+	long := "k: [" + strings.Repeat("x, ", maxLine/3) + "x]\n"
+	if _, err := Parse([]byte(long)); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("a %d-byte line: %v", len(long), err)
+	}
+}
+
+// Duplicates are found in mappings of every size, before and after the
+// duplicate check switches from a scan to a set.
+func TestDuplicateKeysInLargeMappings(t *testing.T) {
+	for _, n := range []int{2, 15, 16, 17, 40} {
+		for _, dup := range []int{0, n / 2, n - 1} {
+			var b strings.Builder
+			var flow []string
+			for i := 0; i < n; i++ {
+				fmt.Fprintf(&b, "k%d: %d\n", i, i)
+				flow = append(flow, fmt.Sprintf("k%d: %d", i, i))
+			}
+			if !agree(t, b.String()) {
+				t.Fatalf("%d distinct keys refused", n)
+			}
+			fmt.Fprintf(&b, "k%d: again\n", dup)
+			if _, err := Parse([]byte(b.String())); !errors.Is(err, ErrUnsupported) {
+				t.Errorf("block mapping of %d keys with k%d twice: %v", n, dup, err)
+			}
+			src := "m: {" + strings.Join(append(flow, fmt.Sprintf("k%d: x", dup)), ", ") + "}\n"
+			if _, err := Parse([]byte(src)); !errors.Is(err, ErrUnsupported) {
+				t.Errorf("flow mapping of %d keys with k%d twice: %v", n, dup, err)
+			}
+		}
+	}
 }
