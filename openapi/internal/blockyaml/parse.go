@@ -152,7 +152,8 @@ func (p *parser) fail(why string) {
 
 func (p *parser) failAt(no int, why string) { panic(unsupported{no, why}) }
 
-// split cuts the document into lines; tabs before content are refused.
+// split cuts the document into lines; a tab among a line's leading spaces is
+// refused, even on a line with nothing else.
 func (p *parser) split(src string) error {
 	if strings.ContainsRune(src, '\r') || strings.HasPrefix(src, "\ufeff") {
 		return fmt.Errorf("%w: carriage returns or byte-order mark", ErrUnsupported)
@@ -180,7 +181,7 @@ func (p *parser) split(src string) error {
 			n++
 		}
 		text := raw[n:]
-		if strings.HasPrefix(text, "\t") && strings.TrimLeft(text, " \t") != "" {
+		if strings.HasPrefix(text, "\t") {
 			return fmt.Errorf("%w: line %d: tab in indentation", ErrUnsupported, no)
 		}
 		blank := strings.TrimLeft(text, " \t") == "" || text[0] == '#'
