@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -71,21 +72,237 @@ func loadOne(raw []byte) (*openapi3.T, error) {
 
 var errNotFast = errors.New("openapi: not for the fast path")
 
-// decodeFast builds the node tree with blockyaml and decodes it in pieces
-// on every core: the components, slices of the paths, and the rest.
+// decodeFast reads the document with blockyaml and decodes it in parts on
+// every core: the components, slices of the paths, and the rest. A document
+// laid out in the usual way (top-level keys at column 0, "paths:" and
+// "components:" holding blocks) is cut into parts by its lines, and each
+// part is parsed and decoded on its own goroutine; any other is parsed whole
+// first, then decoded in the same parts.
 func decodeFast(raw []byte) (*openapi3.T, error) {
+	if parts, ok := splitLines(raw); ok {
+		if doc, err := decodeParts(parts); err == nil {
+			return doc, nil
+		}
+	}
 	root, err := blockyaml.Parse(raw)
 	if err != nil {
 		return nil, err
 	}
-	top := root.Content[0]
+	parts, err := splitTree(root.Content[0])
+	if err != nil {
+		return nil, err
+	}
+	return decodeParts(parts)
+}
+
+// part is one piece of the document to decode: top-level entries other than
+// paths and components (a header), the components, or some path entries.
+type part struct {
+	kind partKind
+	node func() (*yaml.Node, error) // the mapping of the part's entries
+}
+
+type partKind int
+
+const (
+	headerPart partKind = iota
+	componentsPart
+	pathsPart
+)
+
+// decodeParts decodes every part on its own goroutine and puts the document
+// together.
+func decodeParts(parts []part) (*openapi3.T, error) {
+	type result struct {
+		node  *yaml.Node
+		paths openapi3.Paths
+		comps *openapi3.Components
+		err   error
+	}
+	results := make([]result, len(parts))
+	var wg sync.WaitGroup
+	for i, p := range parts {
+		wg.Go(func() {
+			r := &results[i]
+			if r.node, r.err = p.node(); r.err != nil {
+				return
+			}
+			if r.err = prepare(r.node); r.err != nil {
+				return
+			}
+			switch p.kind {
+			case componentsPart:
+				r.comps = &openapi3.Components{}
+				r.err = r.comps.UnmarshalYAML(r.node)
+			case pathsPart:
+				r.err = r.paths.UnmarshalYAML(r.node)
+			}
+		})
+	}
+	wg.Wait()
+	shell := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1, Column: 1}
+	doc := &openapi3.T{}
+	var paths *openapi3.Paths
+	seen := map[string]bool{}
+	for i, r := range results {
+		if r.err != nil {
+			return nil, r.err
+		}
+		switch parts[i].kind {
+		case headerPart:
+			for k := 0; k < len(r.node.Content); k += 2 {
+				key := r.node.Content[k].Value
+				if seen[key] || key == "paths" || key == "components" {
+					return nil, errNotFast
+				}
+				seen[key] = true
+			}
+			shell.Content = append(shell.Content, r.node.Content...)
+		case componentsPart:
+			if doc.Components != nil {
+				return nil, errNotFast
+			}
+			doc.Components = r.comps
+		case pathsPart:
+			if paths == nil {
+				paths = &results[i].paths
+				continue
+			}
+			for path, item := range r.paths.Map() {
+				if paths.Value(path) != nil {
+					return nil, errNotFast
+				}
+				paths.Set(path, item)
+			}
+			if len(r.paths.Extensions) > 0 {
+				return nil, errNotFast
+			}
+		}
+	}
+	if paths == nil || doc.Components == nil {
+		return nil, errNotFast
+	}
+	for _, item := range paths.Map() {
+		if item.Ref != "" {
+			// A path item that is a reference changes its operations when
+			// resolved; the server reads operations before that.
+			return nil, errNotFast
+		}
+	}
+	components := doc.Components
+	if err := doc.UnmarshalYAML(shell); err != nil {
+		return nil, err
+	}
+	doc.Paths, doc.Components = paths, components
+	return doc, nil
+}
+
+// splitLines cuts a document into parts by its lines. Each part's lines are
+// parsed on their own (with blockyaml.ParseAt, keeping their line numbers),
+// so an alias to an anchor in another part fails that part, and the caller
+// parses the document whole instead.
+func splitLines(raw []byte) ([]part, bool) {
+	lines := bytes.SplitAfter(raw, []byte("\n"))
+	if n := len(lines); n > 0 && len(lines[n-1]) == 0 {
+		lines = lines[:n-1]
+	}
+	// Top-level keys: the lines at column 0 that are not blank or comments.
+	type section struct {
+		key        string
+		start, end int  // lines [start, end)
+		block      bool // nothing after the key's colon
+	}
+	var sections []section
+	for i, l := range lines {
+		if len(l) == 0 || l[0] == ' ' || l[0] == '#' || l[0] == '\n' {
+			continue
+		}
+		k := bytes.IndexByte(l, ':')
+		if k <= 0 || l[0] == '-' || l[0] == '\t' || l[0] == '\'' || l[0] == '"' || (k+1 < len(l) && l[k+1] != ' ' && l[k+1] != '\n') {
+			return nil, false
+		}
+		rest := bytes.TrimSpace(l[k+1:])
+		sections = append(sections, section{key: string(l[:k]), start: i, block: len(rest) == 0 || rest[0] == '#'})
+		if n := len(sections); n > 1 {
+			sections[n-2].end = i
+		}
+	}
+	if len(sections) == 0 {
+		return nil, false
+	}
+	sections[0].start = 0
+	sections[len(sections)-1].end = len(lines)
+	join := func(from, to int) []byte { return bytes.Join(lines[from:to], nil) }
+	parse := func(from, to int, inner bool) func() (*yaml.Node, error) {
+		return func() (*yaml.Node, error) {
+			root, err := blockyaml.ParseAt(join(from, to), from+1)
+			if err != nil {
+				return nil, err
+			}
+			n := root.Content[0]
+			if n.Kind != yaml.MappingNode {
+				return nil, errNotFast
+			}
+			if inner {
+				// "components:" and its block: the block.
+				if len(n.Content) != 2 || n.Content[1].Kind != yaml.MappingNode {
+					return nil, errNotFast
+				}
+				n = n.Content[1]
+			}
+			return n, nil
+		}
+	}
+	size := max(200, len(lines)/8)
+	var parts []part
+	header := -1 // start of the header run being gathered
+	for i, s := range sections {
+		special := s.block && (s.key == "paths" || s.key == "components")
+		if !special {
+			if header < 0 {
+				header = s.start
+			}
+			if i+1 == len(sections) || sections[i+1].block && (sections[i+1].key == "paths" || sections[i+1].key == "components") {
+				parts = append(parts, part{kind: headerPart, node: parse(header, s.end, false)})
+				header = -1
+			}
+			continue
+		}
+		if s.key == "components" {
+			parts = append(parts, part{kind: componentsPart, node: parse(s.start, s.end, true)})
+			continue
+		}
+		// Path entries: the lines at the indentation of the first one.
+		indent, first := -1, -1
+		for j := s.start + 1; j < s.end; j++ {
+			t := bytes.TrimLeft(lines[j], " ")
+			if len(t) == 0 || t[0] == '\n' || t[0] == '#' {
+				continue
+			}
+			indent, first = len(lines[j])-len(t), j
+			break
+		}
+		if first < 0 || indent == 0 {
+			return nil, false
+		}
+		from := first
+		for j := first + 1; j <= s.end; j++ {
+			entry := j < s.end && len(lines[j]) > indent && lines[j][indent] != ' ' && lines[j][indent] != '#' &&
+				lines[j][indent] != '\n' && bytes.Count(lines[j][:indent], []byte(" ")) == indent
+			if j == s.end || entry && j-from >= size {
+				parts = append(parts, part{kind: pathsPart, node: parse(from, j, false)})
+				from = j
+			}
+		}
+	}
+	return parts, true
+}
+
+// splitTree cuts a document parsed whole into the same parts.
+func splitTree(top *yaml.Node) ([]part, error) {
 	if top.Kind != yaml.MappingNode {
 		return nil, errNotFast
 	}
-	if err := prepare(top); err != nil {
-		return nil, err
-	}
-	// The rest of the document, without its paths and components.
 	shell := *top
 	shell.Content = nil
 	var paths, components *yaml.Node
@@ -102,44 +319,14 @@ func decodeFast(raw []byte) (*openapi3.T, error) {
 	if paths == nil || paths.Kind != yaml.MappingNode || components == nil || components.Kind != yaml.MappingNode {
 		return nil, errNotFast
 	}
-	chunks := pathChunks(paths, lines(components))
-	var (
-		wg     sync.WaitGroup
-		errs   = make([]error, len(chunks)+1)
-		pieces = make([]openapi3.Paths, len(chunks))
-		comps  openapi3.Components
-	)
-	for i, c := range chunks {
-		wg.Go(func() { errs[i] = pieces[i].UnmarshalYAML(c) })
+	node := func(n *yaml.Node) func() (*yaml.Node, error) {
+		return func() (*yaml.Node, error) { return n, nil }
 	}
-	wg.Go(func() { errs[len(chunks)] = comps.UnmarshalYAML(components) })
-	doc := &openapi3.T{}
-	shellErr := doc.UnmarshalYAML(&shell)
-	wg.Wait()
-	if err := errors.Join(append(errs, shellErr)...); err != nil {
-		return nil, err
+	parts := []part{{kind: headerPart, node: node(&shell)}, {kind: componentsPart, node: node(components)}}
+	for _, c := range pathChunks(paths, lines(components)) {
+		parts = append(parts, part{kind: pathsPart, node: node(c)})
 	}
-	all := &pieces[0]
-	for i := 1; i < len(pieces); i++ {
-		for path, item := range pieces[i].Map() {
-			if all.Value(path) != nil {
-				return nil, errNotFast
-			}
-			all.Set(path, item)
-		}
-		if len(pieces[i].Extensions) > 0 {
-			return nil, errNotFast
-		}
-	}
-	for _, item := range all.Map() {
-		if item.Ref != "" {
-			// A path item that is a reference changes its operations when
-			// resolved; the server reads operations before that.
-			return nil, errNotFast
-		}
-	}
-	doc.Paths, doc.Components = all, &comps
-	return doc, nil
+	return parts, nil
 }
 
 // lines is how many lines a block node spans, as a measure of its work.

@@ -6,52 +6,102 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	yaml "go.yaml.in/yaml/v4"
 
 	"github.com/fakealianza/fakealianza/openapi/internal/blockyaml"
 )
 
-// The fast path must give exactly the document kin-openapi's loader gives.
+// Both fast paths (parts cut by lines, parts cut from the whole tree) must
+// give exactly the document kin-openapi's loader gives.
 func TestFastLoadEqualsStandardLoad(t *testing.T) {
-	d, err := decode(embedded)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !d.fast {
-		_, err := decodeFast(embedded)
-		t.Fatalf("the embedded spec does not take the fast path: %v", err)
-	}
-	if err := d.resolve(); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.validate(); err != nil {
-		t.Fatal(err)
-	}
-	fast := d.doc
 	want, err := loadOne(embedded)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, n := fast.Paths.Len(), want.Paths.Len(); got != n || n == 0 {
-		t.Fatalf("%d paths, want %d", got, n)
-	}
-	if reflect.DeepEqual(fast, want) {
-		return
-	}
-	// Say where.
-	for path, item := range want.Paths.Map() {
-		wj, _ := json.Marshal(item)
-		gj, _ := json.Marshal(fast.Paths.Value(path))
-		if string(wj) != string(gj) {
-			t.Errorf("path %s differs", path)
+	byLines := func() (*openapi3.T, error) {
+		parts, ok := splitLines(embedded)
+		if !ok {
+			t.Fatal("the embedded spec is not cut by lines")
 		}
+		kinds := map[partKind]int{}
+		for _, p := range parts {
+			kinds[p.kind]++
+		}
+		if kinds[headerPart] != 1 || kinds[componentsPart] != 1 || kinds[pathsPart] < 4 {
+			t.Fatalf("parts: %v", kinds)
+		}
+		return decodeParts(parts)
 	}
-	cj, _ := json.Marshal(fast.Components)
-	wj, _ := json.Marshal(want.Components)
-	if string(cj) != string(wj) {
-		t.Error("components differ")
+	byTree := func() (*openapi3.T, error) {
+		root, err := blockyaml.Parse(embedded)
+		if err != nil {
+			return nil, err
+		}
+		parts, err := splitTree(root.Content[0])
+		if err != nil {
+			return nil, err
+		}
+		return decodeParts(parts)
 	}
-	t.Fatal("the fast path's document differs from kin-openapi's")
+	for name, decode := range map[string]func() (*openapi3.T, error){"lines": byLines, "tree": byTree} {
+		fast, err := decode()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		d := &decoded{doc: fast, fast: true}
+		if err := d.resolve(); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.validate(); err != nil {
+			t.Fatal(err)
+		}
+		if got, n := fast.Paths.Len(), want.Paths.Len(); got != n || n == 0 {
+			t.Fatalf("%s: %d paths, want %d", name, got, n)
+		}
+		if reflect.DeepEqual(fast, want) {
+			continue
+		}
+		// Say where.
+		for path, item := range want.Paths.Map() {
+			wj, _ := json.Marshal(item)
+			gj, _ := json.Marshal(fast.Paths.Value(path))
+			if string(wj) != string(gj) {
+				t.Errorf("%s: path %s differs", name, path)
+			}
+		}
+		cj, _ := json.Marshal(fast.Components)
+		wj, _ := json.Marshal(want.Components)
+		if string(cj) != string(wj) {
+			t.Errorf("%s: components differ", name)
+		}
+		t.Fatalf("%s: the fast path's document differs from kin-openapi's", name)
+	}
+	d, err := decode(embedded)
+	if err != nil || !d.fast {
+		t.Fatalf("the embedded spec does not take the fast path: %v", err)
+	}
+}
+
+// An alias to an anchor in another part fails that part; the document is
+// then parsed whole and still decodes on the fast path.
+func TestAnchorsAcrossPartsFallBackToTheWholeTree(t *testing.T) {
+	src := strings.Replace(testSpec, "enum: [Id, AccountNumber]", "enum: &idTypes [Id, AccountNumber]", 1)
+	src = strings.Replace(src, "enum: [US/Eastern, US/Central]", "enum: *idTypes", 1)
+	if strings.Count(src, "idTypes") != 2 {
+		t.Fatal("test spec changed")
+	}
+	parts, ok := splitLines([]byte(src))
+	if !ok {
+		t.Fatal("not cut by lines")
+	}
+	if _, err := decodeParts(parts); err == nil {
+		t.Fatal("an alias across parts decoded by lines")
+	}
+	d, err := decode([]byte(src))
+	if err != nil || !d.fast {
+		t.Fatalf("fast %v: %v", d != nil && d.fast, err)
+	}
 }
 
 // Each piece is decoded on its own goroutine; together the pieces must hold

@@ -101,9 +101,15 @@ func anchorName(text string) string {
 }
 
 // Parse reads a document into a DocumentNode whose only child is its root.
-func Parse(src []byte) (node *yaml.Node, err error) {
+func Parse(src []byte) (*yaml.Node, error) { return ParseAt(src, 1) }
+
+// ParseAt reads src as Parse does, numbering its lines from line: src is a
+// run of whole lines cut from a larger document (say, some of the entries of
+// a mapping, at their own indentation), and its nodes carry the lines they
+// have there. Anchors and aliases are known only within src.
+func ParseAt(src []byte, line int) (node *yaml.Node, err error) {
 	p := &parser{plain: map[string]string{}}
-	if err := p.split(string(src)); err != nil {
+	if err := p.split(string(src), line); err != nil {
 		return nil, err
 	}
 	defer func() {
@@ -119,11 +125,7 @@ func Parse(src []byte) (node *yaml.Node, err error) {
 	if p.i >= len(p.lines) {
 		return nil, fmt.Errorf("%w: empty document", ErrUnsupported)
 	}
-	first := p.lines[p.i]
-	if first.indent != 0 {
-		p.fail("document does not start at column 1")
-	}
-	if strings.HasPrefix(first.text, "---") || strings.HasPrefix(first.text, "%") {
+	if first := p.lines[p.i]; first.indent == 0 && (strings.HasPrefix(first.text, "---") || strings.HasPrefix(first.text, "%")) {
 		p.fail("directives and document markers")
 	}
 	root := p.blockNode(-1)
@@ -154,7 +156,7 @@ func (p *parser) failAt(no int, why string) { panic(unsupported{no, why}) }
 
 // split cuts the document into lines; a tab among a line's leading spaces is
 // refused, even on a line with nothing else.
-func (p *parser) split(src string) error {
+func (p *parser) split(src string, first int) error {
 	if strings.ContainsRune(src, '\r') || strings.HasPrefix(src, "\ufeff") {
 		return fmt.Errorf("%w: carriage returns or byte-order mark", ErrUnsupported)
 	}
@@ -163,7 +165,7 @@ func (p *parser) split(src string) error {
 	}
 	p.unbroken = !strings.HasSuffix(src, "\n")
 	p.lines = make([]line, 0, strings.Count(src, "\n")+1)
-	no := 0
+	no := first - 1
 	for len(src) > 0 {
 		no++
 		raw := src

@@ -97,10 +97,13 @@ var accepted = []string{
 	"e:\n  {k: v}\nf:\n  plain\ng:\n  'quoted'\nh:\n  [1, 2]\n",
 	"just a scalar\n",
 	"{a: 1}\n",
+	"  a: 1\n  b: [2]\n  c:\n    d: |\n      e\n",
+	"    - a\n    - b: 1\n",
 	"a: >\n  last\n",
 }
 
 var refused = []string{
+	"  a: 1\nb: 2\n",
 	"a: &x 1\nb: *x\n",
 	"a: &x\n  b: 1\nc: *x\n",
 	"a: *nothing\n",
@@ -213,5 +216,38 @@ func TestDuplicateKeysInLargeMappings(t *testing.T) {
 				t.Errorf("flow mapping of %d keys with k%d twice: %v", n, dup, err)
 			}
 		}
+	}
+}
+
+// A run of lines cut from a document reads as the same nodes, on the same
+// lines, as the document read whole.
+func TestParseAtMatchesTheWholeDocument(t *testing.T) {
+	src, err := os.ReadFile("../../alianza.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := Parse(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths *yaml.Node
+	top := whole.Content[0]
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if top.Content[i].Value == "paths" {
+			paths = top.Content[i+1]
+		}
+	}
+	lines := strings.SplitAfter(string(src), "\n")
+	// Entries 3 to 9 of paths, cut at the lines they start on.
+	from, to := paths.Content[2*3].Line, paths.Content[2*10].Line
+	part, err := ParseAt([]byte(strings.Join(lines[from-1:to-1], "")), from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := *paths
+	want.Content = paths.Content[2*3 : 2*10]
+	want.Line, want.Column = want.Content[0].Line, want.Content[0].Column
+	if d := sameTree(part.Content[0], &want, ""); d != "" {
+		t.Fatal(d)
 	}
 }
