@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -186,6 +187,71 @@ func BenchmarkLoadStandard(b *testing.B) {
 	for b.Loop() {
 		if _, err := loadOne(embedded); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// The fast path validates in two halves; it must refuse what kin-openapi's
+// whole validation refuses, wherever in the paths the fault is.
+func TestHalvedValidationFindsWhatWholeValidationFinds(t *testing.T) {
+	spec := func(fault func(i int) (path, op string)) string {
+		var b strings.Builder
+		b.WriteString("openapi: 3.0.3\ninfo: {title: t, version: '1'}\nsecurity:\n  - key: []\npaths:\n")
+		for i := 0; i < 5; i++ {
+			path, op := fault(i)
+			if path == "" {
+				path = fmt.Sprintf("/p%d/{id}", i)
+			}
+			param := path[strings.Index(path, "{")+1 : len(path)-1]
+			fmt.Fprintf(&b, "  %s:\n    get:\n      operationId: op%d\n      parameters:\n        - {name: %s, in: path, required: true, schema: {type: string}}\n", path, i, param)
+			b.WriteString(op)
+			b.WriteString("      responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/S'}}}}\n")
+		}
+		b.WriteString("components:\n  securitySchemes:\n    key: {type: apiKey, in: header, name: X-Key}\n  schemas:\n    S: {type: object, properties: {a: {type: string}}}\n")
+		return b.String()
+	}
+	check := func(name, src string, valid bool) {
+		t.Helper()
+		_, slow := loadOne([]byte(src))
+		if (slow == nil) != valid {
+			t.Fatalf("%s: kin-openapi says %v", name, slow)
+		}
+		d, err := decode([]byte(src))
+		if err != nil || !d.fast {
+			t.Fatalf("%s: not on the fast path: %v", name, err)
+		}
+		err = d.resolve()
+		if err == nil {
+			err = d.validate()
+		}
+		if (err == nil) != valid {
+			t.Errorf("%s: fast path says %v, kin-openapi %v", name, err, slow)
+		}
+	}
+	check("valid", spec(func(int) (string, string) { return "", "" }), true)
+	for k := 0; k < 5; k++ {
+		check(fmt.Sprintf("bad schema type in path %d", k), spec(func(i int) (string, string) {
+			if i == k {
+				return "", "      requestBody: {content: {application/json: {schema: {type: strin}}}}\n"
+			}
+			return "", ""
+		}), false)
+		check(fmt.Sprintf("unknown security scheme in path %d", k), spec(func(i int) (string, string) {
+			if i == k {
+				return "", "      security: [{nope: []}]\n"
+			}
+			return "", ""
+		}), false)
+		for j := 0; j < 5; j++ {
+			if j == k {
+				continue
+			}
+			check(fmt.Sprintf("path %d's template is path %d's", j, k), spec(func(i int) (string, string) {
+				if i == j {
+					return fmt.Sprintf("/p%d/{other}", k), ""
+				}
+				return "", ""
+			}), false)
 		}
 	}
 }
