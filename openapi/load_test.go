@@ -255,3 +255,49 @@ func TestHalvedValidationFindsWhatWholeValidationFinds(t *testing.T) {
 		}
 	}
 }
+
+// However a document is laid out, whichever way it loads gives kin-openapi's
+// document.
+func TestLayoutsLoadToTheLoadersDocument(t *testing.T) {
+	tagsAfter := strings.Replace(testSpec, "info: {title: t, version: '1'}\n", "", 1) + "info: {title: t, version: '1'}\ntags: [{name: a}]\n"
+	layouts := map[string]string{
+		"as written":            testSpec,
+		"header after the rest": tagsAfter,
+		"leading comments":      "# a spec\n\n" + testSpec,
+		"paths in flow style":   strings.Replace(testSpec, "paths:\n", "x-note: |\n  text\npaths:\n", 1),
+		"no components":         "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: a\n      responses: {'200': {description: ok}}\n",
+		"deeper path indent":    indentPaths(testSpec),
+	}
+	for name, src := range layouts {
+		want, err := loadOne([]byte(src))
+		if err != nil {
+			t.Fatalf("%s: kin-openapi: %v", name, err)
+		}
+		s, err := Parse([]byte(src))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !reflect.DeepEqual(s.Doc, want) {
+			gj, _ := json.Marshal(s.Doc)
+			wj, _ := json.Marshal(want)
+			t.Errorf("%s: documents differ:\n got %s\nwant %s", name, gj, wj)
+		}
+	}
+}
+
+// indentPaths indents the block under "paths:" by two more spaces.
+func indentPaths(src string) string {
+	lines := strings.SplitAfter(src, "\n")
+	in := false
+	for i, l := range lines {
+		switch {
+		case strings.HasPrefix(l, "paths:"):
+			in = true
+		case len(l) > 0 && l[0] != ' ':
+			in = false
+		case in && strings.TrimSpace(l) != "":
+			lines[i] = "  " + l
+		}
+	}
+	return strings.Join(lines, "")
+}
