@@ -142,7 +142,8 @@ func New(opts Options) (*Server, error) {
 		raw = openapi.Embedded()
 	}
 	// The spec is the slowest part of a start: parse it (and build its
-	// router) while the fixtures load on this goroutine.
+	// router) while everything that does not need it is built on this
+	// goroutine.
 	type parsed struct {
 		spec *openapi.Spec
 		err  error
@@ -155,6 +156,40 @@ func New(opts Options) (*Server, error) {
 		}
 		specDone <- parsed{spec, err}
 	}()
+	s, err := build(opts, log)
+	p := <-specDone
+	if err == nil && p.err != nil {
+		s.runner.StopAll()
+	}
+	if p.err != nil {
+		return nil, fmt.Errorf("fakealianza: %w", p.err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	spec := p.spec
+	s.spec = spec
+	st, auth := s.store, s.auth
+	router, err := routes.New(routes.Deps{Spec: spec, Store: st, Auth: auth, Logger: log, Ready: s.ready.Load, SFTP: s.sftpInfo,
+		QA: routes.QA{
+			Journal: s.journal, Faults: s.faults, Scenarios: s.runner, StartScenarios: opts.Scenarios, AdminKey: opts.AdminKey,
+			BaseURL: s.URL, Version: Version, Reset: s.runResetHooks, SFTPLogin: s.runSFTPLogin,
+		}})
+	if err != nil {
+		s.runner.StopAll()
+		return nil, fmt.Errorf("fakealianza: %w", err)
+	}
+	s.handler = routes.Front{
+		Journal: s.journal, Faults: s.faults, Clock: st.Clock(), Spec: spec, Logger: log,
+		Closing: s.closing, HangTimeout: opts.HangTimeout,
+	}.Wrap(router)
+	return s, nil
+}
+
+// build makes the server's parts that do not depend on the spec: the store
+// and its fixtures, tokens, faults and scenarios, the journal and the SFTP
+// datafeed.
+func build(opts Options, log *slog.Logger) (*Server, error) {
 	seed, err := loadFixtures(opts.FixturesDir)
 	var st *store.Store
 	if err == nil {
@@ -163,21 +198,16 @@ func New(opts Options) (*Server, error) {
 			err = fmt.Errorf("fixtures: %w", err)
 		}
 	}
-	p := <-specDone
-	if p.err != nil {
-		return nil, fmt.Errorf("fakealianza: %w", p.err)
-	}
 	if err != nil {
 		return nil, fmt.Errorf("fakealianza: %w", err)
 	}
-	spec := p.spec
 	st.ConfigureFeed(store.FeedConfig{
 		Seed: opts.Seed, Lag: opts.CDRLag, Retention: opts.CDRRetention,
 		PlainCSV: opts.CDRPlainCSV, NoGenerate: opts.CDRNoGenerate,
 	})
 	st.SetNumberCooldownDays(opts.TNCooldownDays)
 	auth := authfake.New(st, authfake.Config{IdleTimeout: opts.TokenIdleTimeout, MaxLife: opts.TokenMaxLife})
-	s := &Server{opts: opts, log: log, spec: spec, store: st, auth: auth, closing: make(chan struct{})}
+	s := &Server{opts: opts, log: log, store: st, auth: auth, closing: make(chan struct{})}
 	// Tokens live outside the store: a full reset or state load drops them
 	// all. A partition reset leaves them; a token whose user is gone no
 	// longer passes its check.
@@ -212,21 +242,10 @@ func New(opts Options) (*Server, error) {
 	}
 	for _, name := range opts.Scenarios {
 		if _, err := s.runner.Start(name); err != nil {
+			s.runner.StopAll()
 			return nil, fmt.Errorf("fakealianza: %w", err)
 		}
 	}
-	router, err := routes.New(routes.Deps{Spec: spec, Store: st, Auth: auth, Logger: log, Ready: s.ready.Load, SFTP: s.sftpInfo,
-		QA: routes.QA{
-			Journal: s.journal, Faults: s.faults, Scenarios: s.runner, StartScenarios: opts.Scenarios, AdminKey: opts.AdminKey,
-			BaseURL: s.URL, Version: Version, Reset: s.runResetHooks, SFTPLogin: s.runSFTPLogin,
-		}})
-	if err != nil {
-		return nil, fmt.Errorf("fakealianza: %w", err)
-	}
-	s.handler = routes.Front{
-		Journal: s.journal, Faults: s.faults, Clock: st.Clock(), Spec: spec, Logger: log,
-		Closing: s.closing, HangTimeout: opts.HangTimeout,
-	}.Wrap(router)
 	return s, nil
 }
 

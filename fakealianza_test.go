@@ -82,6 +82,10 @@ func TestStartFailsClearly(t *testing.T) {
 			"paths:\n  /v2/unserved:\n    get:\n      operationId: unservedThing\n      responses: {'200': {description: x}}\n", 1))},
 			"unservedThing"},
 		"missing fixtures": {fakealianza.Options{FixturesDir: "/nonexistent/fixtures"}, "fixtures"},
+		// The spec and the rest are built at once; the spec's error comes first.
+		"invalid spec and missing fixtures": {fakealianza.Options{Spec: []byte("openapi: 3.0.3\ninfo: {}\npaths: {}\n"),
+			FixturesDir: "/nonexistent/fixtures"}, "invalid spec"},
+		"unknown scenario": {fakealianza.Options{Scenarios: []string{"no-such-scenario"}}, "no-such-scenario"},
 	}
 	for name, c := range cases {
 		_, err := fakealianza.New(c.opts)
