@@ -301,3 +301,31 @@ func indentPaths(src string) string {
 	}
 	return strings.Join(lines, "")
 }
+
+// FuzzFastLoad: whenever the fast path takes a document, it must accept and
+// refuse what kin-openapi's loader accepts and refuses, and give its document.
+func FuzzFastLoad(f *testing.F) {
+	f.Add(testSpec)
+	f.Add(indentPaths(testSpec))
+	f.Add("# c\n" + strings.Replace(testSpec, "info: {title: t, version: '1'}\n", "", 1) + "info: {title: t, version: '1'}\n")
+	f.Add("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: a\n      responses: {'200': {description: ok}}\n  /b/{x}:\n    parameters: [{name: x, in: path, required: true, schema: {type: string}}]\n    get: {operationId: b, responses: {'200': {description: ok}}}\ncomponents: {}\n")
+	f.Fuzz(func(t *testing.T, src string) {
+		d, err := decode([]byte(src))
+		if err != nil || !d.fast {
+			return
+		}
+		err = d.resolve()
+		if err == nil {
+			err = d.validate()
+		}
+		want, slow := loadOne([]byte(src))
+		if (err == nil) != (slow == nil) {
+			t.Fatalf("fast path says %v, kin-openapi says %v", err, slow)
+		}
+		if err == nil && !reflect.DeepEqual(d.doc, want) {
+			gj, _ := json.Marshal(d.doc)
+			wj, _ := json.Marshal(want)
+			t.Fatalf("documents differ:\n got %s\nwant %s", gj, wj)
+		}
+	})
+}
