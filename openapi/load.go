@@ -62,7 +62,7 @@ func (d *decoded) validate() error {
 	}
 	doc := d.doc
 	paths := doc.Paths.InMatchingOrder()
-	if len(paths) < 2 || doc.Components == nil {
+	if len(paths) < 2 || doc.Components == nil || len(doc.Paths.Extensions) > 0 {
 		return doc.Validate(context.Background())
 	}
 	a, b := openapi3.NewPaths(), openapi3.NewPaths()
@@ -73,9 +73,6 @@ func (d *decoded) validate() error {
 		} else {
 			b.Set(path, doc.Paths.Value(path))
 		}
-	}
-	if len(doc.Paths.Extensions) > 0 {
-		return doc.Validate(context.Background())
 	}
 	first := *doc
 	first.Paths = a
@@ -120,6 +117,11 @@ func decodeFast(raw []byte) (*openapi3.T, error) {
 			return doc, nil
 		}
 	}
+	return decodeWhole(raw)
+}
+
+// decodeWhole parses the document whole, then decodes it in parts.
+func decodeWhole(raw []byte) (*openapi3.T, error) {
 	root, err := blockyaml.Parse(raw)
 	if err != nil {
 		return nil, err

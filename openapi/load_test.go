@@ -34,17 +34,7 @@ func TestFastLoadEqualsStandardLoad(t *testing.T) {
 		}
 		return decodeParts(parts)
 	}
-	byTree := func() (*openapi3.T, error) {
-		root, err := blockyaml.Parse(embedded)
-		if err != nil {
-			return nil, err
-		}
-		parts, err := splitTree(root.Content[0])
-		if err != nil {
-			return nil, err
-		}
-		return decodeParts(parts)
-	}
+	byTree := func() (*openapi3.T, error) { return decodeWhole(embedded) }
 	for name, decode := range map[string]func() (*openapi3.T, error){"lines": byLines, "tree": byTree} {
 		fast, err := decode()
 		if err != nil {

@@ -10,14 +10,7 @@ import (
 // BenchmarkResetPartition measures one partition reset over the default
 // fixtures (the whole state goes through its JSON form once).
 func BenchmarkResetPartition(b *testing.B) {
-	seed, err := fixtures.Default()
-	if err != nil {
-		b.Fatal(err)
-	}
-	st, err := store.New(seed, store.NewClock())
-	if err != nil {
-		b.Fatal(err)
-	}
+	st := defaultStore(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := st.ResetPartition("fakePartitionBravo0002"); err != nil {
@@ -28,14 +21,7 @@ func BenchmarkResetPartition(b *testing.B) {
 
 // BenchmarkCreatePartition measures POST /__admin/partitions' store work.
 func BenchmarkCreatePartition(b *testing.B) {
-	seed, err := fixtures.Default()
-	if err != nil {
-		b.Fatal(err)
-	}
-	st, err := store.New(seed, store.NewClock())
-	if err != nil {
-		b.Fatal(err)
-	}
+	st := defaultStore(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		p, _, err := st.CreatePartition("")
@@ -46,4 +32,17 @@ func BenchmarkCreatePartition(b *testing.B) {
 		_ = st.ResetPartition(p.ID) // keep the state from growing
 		b.StartTimer()
 	}
+}
+
+// defaultStore is a store over the default fixtures.
+func defaultStore(b *testing.B) *store.Store {
+	seed, err := fixtures.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := store.New(seed, store.NewClock())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st
 }

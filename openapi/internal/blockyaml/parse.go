@@ -186,7 +186,7 @@ func (p *parser) split(src string, first int) error {
 		if strings.HasPrefix(text, "\t") {
 			return fmt.Errorf("%w: line %d: tab in indentation", ErrUnsupported, no)
 		}
-		blank := strings.TrimLeft(text, " \t") == "" || text[0] == '#'
+		blank := text == "" || text[0] == '#'
 		p.lines = append(p.lines, line{no: no, indent: n, text: text, blank: blank})
 	}
 	return nil
