@@ -174,6 +174,7 @@ func New(opts Options) (*Server, error) {
 		QA: routes.QA{
 			Journal: s.journal, Faults: s.faults, Scenarios: s.runner, StartScenarios: opts.Scenarios, AdminKey: opts.AdminKey,
 			BaseURL: s.URL, Version: Version, Reset: s.runResetHooks, SFTPLogin: s.runSFTPLogin,
+			Closing: s.closing,
 		}})
 	if err != nil {
 		s.runner.StopAll()
