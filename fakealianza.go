@@ -30,6 +30,7 @@ import (
 	"github.com/fakealianza/fakealianza/scenarios"
 	"github.com/fakealianza/fakealianza/sftpfake"
 	"github.com/fakealianza/fakealianza/store"
+	"github.com/fakealianza/fakealianza/ui"
 )
 
 // Version is set at build time with -ldflags "-X github.com/fakealianza/fakealianza.Version=...".
@@ -180,10 +181,16 @@ func New(opts Options) (*Server, error) {
 		s.runner.StopAll()
 		return nil, fmt.Errorf("fakealianza: %w", err)
 	}
-	s.handler = routes.Front{
+	front := routes.Front{
 		Journal: s.journal, Faults: s.faults, Clock: st.Clock(), Spec: spec, Logger: log,
 		Closing: s.closing, HangTimeout: opts.HangTimeout,
 	}.Wrap(router)
+	// The QA dashboard reads the admin API through the router, as any
+	// client would.
+	if s.handler, err = ui.Mount(router, front, log); err != nil {
+		s.runner.StopAll()
+		return nil, fmt.Errorf("fakealianza: %w", err)
+	}
 	return s, nil
 }
 
