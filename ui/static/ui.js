@@ -137,19 +137,18 @@
     const form = ev.target;
     if (form.hasAttribute('data-key-form')) {
       ev.preventDefault();
-      sessionStorage.setItem(KEY, form.elements.key.value);
+      sessionStorage.setItem(KEY, document.getElementById('admin-key').value);
       await reload();
       return;
     }
-    if (form.method === 'get') {
-      if (!key()) return; // an ordinary navigation
+    if (!form.dataset.api && !form.dataset.upload) {
+      if (!key()) return; // an ordinary navigation (a GET form)
       ev.preventDefault();
       const u = new URL(form.action);
       u.search = new URLSearchParams(new FormData(form)).toString();
       await load(u.href, true);
       return;
     }
-    if (!form.dataset.api && !form.dataset.upload) return;
     ev.preventDefault();
     say('Working…');
     try {
@@ -207,7 +206,7 @@
     const status = e.status || 'none';
     const tr = el('tr', { className: e.status >= 400 || !e.status ? 'err' : '' },
       el('td', { textContent: e.id }),
-      el('td', {}, el('time', { dateTime: e.time, textContent: e.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z') })),
+      el('td', {}, el('time', { dateTime: e.time, title: e.time, textContent: e.time.slice(11, 19) })),
       el('td', { textContent: e.method }),
       el('td', {}, el('code', { textContent: e.path + (e.query ? '?' + e.query : '') })),
       el('td', { textContent: status }),
