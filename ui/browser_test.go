@@ -471,6 +471,19 @@ func TestScenariosAndFaults(t *testing.T) {
 	d.set(`[name="action.status"]`, "500")
 	d.click(`form[data-api="POST /__admin/faults"] button[type=submit]`)
 	d.waitFor("refusal", `document.getElementById('status').className === 'bad' && document.getElementById('status').textContent.startsWith('400 InvalidFaultRule')`, 10*time.Second)
+
+	// Delete every rule at once.
+	for range 2 {
+		if r := d.api(http.MethodPost, "/__admin/faults", map[string]any{"action": map[string]any{"status": 500}, "match": map[string]any{"path": "/nowhere"}}); r.Status != 201 {
+			t.Fatalf("add: %d %s", r.Status, r.Body)
+		}
+	}
+	d.visit("faults", "Faults and scenarios")
+	d.click(`button[data-api="DELETE /__admin/faults"]`)
+	d.waitStatus("Every rule deleted.")
+	if d.decode("/__admin/faults", &rules); len(rules) != 0 {
+		t.Fatalf("rules after delete all: %+v", rules)
+	}
 }
 
 func TestClockAndLifecycles(t *testing.T) {
@@ -541,6 +554,15 @@ func TestClockAndLifecycles(t *testing.T) {
 	if got[approve] != "FOC_RECEIVED" || got[reject] != "REJECTED" {
 		t.Errorf("ports: approved %s, rejected %s", got[approve], got[reject])
 	}
+
+	// Set the (frozen) clock to a given time.
+	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	d.set(`input[name=set]`, at.Format(time.RFC3339))
+	d.click(`form[data-done="Clock set."] button`)
+	d.waitStatus("Clock set.")
+	if d.decode("/__admin/clock", &after); !after.Now.Equal(at) || !after.Frozen {
+		t.Errorf("clock after set: %+v", after)
+	}
 }
 
 func TestDatafeed(t *testing.T) {
@@ -585,6 +607,24 @@ func TestDatafeed(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("%d hours filled: %+v", n, st.CDRFills)
+	}
+
+	// Stage an exact record.
+	start := clock.Now.Truncate(time.Hour).Add(5 * time.Hour).Format(time.RFC3339)
+	d.set(`#records`, `[{"partitionId":"fakePartitionAlpha0001","startTime":"`+start+
+		`","callType":"OUTBOUND","origNumber":"18015550101","termNumber":"13125550177"}]`)
+	d.click(`form[data-api="POST /__admin/cdrs"] button[type=submit]`)
+	d.waitStatus("Records staged.")
+	var staged struct {
+		CDRs []struct{ PartitionID, TermNumber, ID string } `json:"cdrs"`
+	}
+	d.decode("/__admin/state", &staged)
+	found := false
+	for _, c := range staged.CDRs {
+		found = found || (c.TermNumber == "13125550177" && c.PartitionID == "fakePartitionAlpha0001" && c.ID != "")
+	}
+	if !found {
+		t.Errorf("the staged record is not in the state: %+v", staged.CDRs)
 	}
 }
 
