@@ -391,6 +391,10 @@ func TestKeyboard(t *testing.T) {
 	d.visit("faults", "Faults and scenarios")
 	d.do("focus start", chromedp.Focus(`button[aria-label="Start ports-rejected"]`), chromedp.KeyEvent(kb.Enter))
 	d.waitStatus("Scenario ports-rejected started.")
+	// The page came back with the focus where it was (now on Stop).
+	if got := js[string](d, `document.activeElement.getAttribute('aria-label')`); got != "Stop ports-rejected" {
+		t.Errorf("focus after the action: %q", got)
+	}
 	var list []struct {
 		Name   string
 		Active bool

@@ -45,8 +45,20 @@
     return r;
   }
 
+  // focusSelector names the focused control so that it can have the focus
+  // again once the page is swapped (a keyboard user stays where they were).
+  function focusSelector(e) {
+    if (!e || e === document.body) return null;
+    for (const a of ['id', 'aria-label', 'data-api', 'data-download', 'name']) {
+      const v = e.getAttribute(a);
+      if (v) return `${e.tagName.toLowerCase()}[${a}="${CSS.escape(v)}"]`;
+    }
+    return null;
+  }
+
   // load fetches a dashboard page (with the key) and swaps it in.
   async function load(url, push) {
+    const again = push ? null : focusSelector(document.activeElement);
     const r = await fetch(url, { headers: headers() });
     const doc = new DOMParser().parseFromString(await r.text(), 'text/html');
     stopTail();
@@ -58,7 +70,9 @@
       say('That admin key was not accepted.', true);
     }
     init();
-    if (push) document.getElementById('main').focus();
+    const main = document.getElementById('main');
+    if (push) main.focus();
+    else if (again) (document.querySelector(again) || main).focus();
   }
 
   const reload = () => load(location.href, false);
