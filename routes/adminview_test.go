@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -173,7 +174,7 @@ func TestJournalStreamEndsOnClose(t *testing.T) {
 
 func TestPendingAndReject(t *testing.T) {
 	srv := fatest.New(t, func(o *fakealianza.Options) {
-		o.Lifecycle = map[string]store.LifecycleMode{"port": {Mode: "manual"}}
+		o.Lifecycle = map[string]store.LifecycleMode{"port": {Mode: "manual"}, "job": {Mode: "manual"}}
 	})
 	c := login(t, srv, fatest.AdminUser)
 	A := alphaP + "/account/fakeAcct00000000000001"
@@ -222,6 +223,21 @@ func TestPendingAndReject(t *testing.T) {
 	wantError(t, srv.Call(http.MethodPost, "/__admin/lifecycle/activation/reject", nil), 400, "LifecycleRejectNotSupported")
 	if r := srv.Call(http.MethodPost, "/__admin/lifecycle/job/reject", nil); r.Status != 200 || string(r.Body) != `{"advanced":[]}` {
 		t.Errorf("reject no job: %d %s", r.Status, r.Body)
+	}
+
+	// A job waits (manual), is listed, and every pending job ends FAILED.
+	job := c.do(http.MethodGet, pAlpha+"/report/sip/csv_2?month=1&year=2024", nil, http.StatusAccepted).Map(t)["id"].(string)
+	srv.Call(http.MethodGet, "/__admin/lifecycle/pending", nil).Decode(t, &pending)
+	if len(pending) != 1 || pending[0].Kind != "job" || pending[0].ID != job || pending[0].Status != "PENDING" ||
+		pending[0].PartitionID != fatest.AlphaPartition || !pending[0].Rejectable {
+		t.Fatalf("pending job: %+v", pending)
+	}
+	if r := srv.Call(http.MethodPost, "/__admin/lifecycle/job/reject", nil); string(r.Body) != `{"advanced":["`+job+`"]}` {
+		t.Fatalf("reject jobs: %d %s", r.Status, r.Body)
+	}
+	j := c.do(http.MethodGet, "/v2/job/"+job, nil, http.StatusOK).Map(t)
+	if j["status"] != "FAILED" || !strings.Contains(fmt.Sprint(j["errors"]), "JobFailed") {
+		t.Errorf("rejected job: %v", j)
 	}
 }
 
