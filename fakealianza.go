@@ -30,6 +30,7 @@ import (
 	"github.com/fakealianza/fakealianza/scenarios"
 	"github.com/fakealianza/fakealianza/sftpfake"
 	"github.com/fakealianza/fakealianza/store"
+	"github.com/fakealianza/fakealianza/ui"
 )
 
 // Version is set at build time with -ldflags "-X github.com/fakealianza/fakealianza.Version=...".
@@ -174,15 +175,22 @@ func New(opts Options) (*Server, error) {
 		QA: routes.QA{
 			Journal: s.journal, Faults: s.faults, Scenarios: s.runner, StartScenarios: opts.Scenarios, AdminKey: opts.AdminKey,
 			BaseURL: s.URL, Version: Version, Reset: s.runResetHooks, SFTPLogin: s.runSFTPLogin,
+			Closing: s.closing,
 		}})
 	if err != nil {
 		s.runner.StopAll()
 		return nil, fmt.Errorf("fakealianza: %w", err)
 	}
-	s.handler = routes.Front{
+	front := routes.Front{
 		Journal: s.journal, Faults: s.faults, Clock: st.Clock(), Spec: spec, Logger: log,
 		Closing: s.closing, HangTimeout: opts.HangTimeout,
 	}.Wrap(router)
+	// The QA dashboard reads the admin API through the router, as any
+	// client would.
+	if s.handler, err = ui.Mount(router, front, log); err != nil {
+		s.runner.StopAll()
+		return nil, fmt.Errorf("fakealianza: %w", err)
+	}
 	return s, nil
 }
 

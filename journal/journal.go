@@ -54,6 +54,8 @@ type Journal struct {
 	next int // where the next entry goes
 	full bool
 	seq  int64
+	// wake is closed at the next Add (nil until someone waits).
+	wake chan struct{}
 }
 
 // New returns a journal keeping the last size exchanges (size <= 0: DefaultSize).
@@ -78,6 +80,21 @@ func (j *Journal) Add(e Entry) {
 	if j.next == len(j.ring) {
 		j.next, j.full = 0, true
 	}
+	if j.wake != nil {
+		close(j.wake)
+		j.wake = nil
+	}
+}
+
+// Added returns a channel closed when the next exchange is added: a live
+// tail waits on it, then reads what is new with Filter.AfterID.
+func (j *Journal) Added() <-chan struct{} {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.wake == nil {
+		j.wake = make(chan struct{})
+	}
+	return j.wake
 }
 
 // Len is how many exchanges are held.
@@ -106,6 +123,8 @@ type Filter struct {
 	PartitionID string
 	OperationID string
 	Since       time.Time
+	// AfterID keeps only exchanges added after the one with this id.
+	AfterID int64
 }
 
 func (f *Filter) keep(e *Entry) bool {
@@ -115,6 +134,7 @@ func (f *Filter) keep(e *Entry) bool {
 		f.PartitionID != "" && f.PartitionID != e.PartitionID,
 		f.OperationID != "" && f.OperationID != e.OperationID,
 		!f.Since.IsZero() && e.Time.Before(f.Since),
+		e.ID <= f.AfterID,
 		f.PathMatch != nil && !f.PathMatch(e.Path):
 		return false
 	}
@@ -123,6 +143,13 @@ func (f *Filter) keep(e *Entry) bool {
 
 // Find returns the matching exchanges, oldest first.
 func (j *Journal) Find(f Filter) []Entry {
+	out, _ := j.Poll(f)
+	return out
+}
+
+// Poll is Find and the id of the newest exchange ever added, read at once: a
+// live tail asks next for what came after that id (Filter.AfterID).
+func (j *Journal) Poll(f Filter) ([]Entry, int64) {
 	j.mu.RLock()
 	defer j.mu.RUnlock()
 	var out []Entry
@@ -131,7 +158,7 @@ func (j *Journal) Find(f Filter) []Entry {
 			out = append(out, *e)
 		}
 	})
-	return out
+	return out, j.seq
 }
 
 // Count is len(Find(f)) without copying.

@@ -165,3 +165,30 @@ func BenchmarkJournalAdd(b *testing.B) {
 		j.Add(Entry{Method: "POST", Path: "/v2/x", Status: 201, Request: NewMessage(h, body), Response: NewMessage(h, body)})
 	}
 }
+
+func TestAddedWakesWaitersAndAfterIDReadsTheNew(t *testing.T) {
+	j := New(4)
+	j.Add(Entry{Path: "/old"})
+	woken := j.Added()
+	select {
+	case <-woken:
+		t.Fatal("woken before an add")
+	default:
+	}
+	j.Add(Entry{Path: "/new"})
+	select {
+	case <-woken:
+	case <-time.After(5 * time.Second):
+		t.Fatal("not woken by an add")
+	}
+	got, seq := j.Poll(Filter{AfterID: 1})
+	if len(got) != 1 || got[0].Path != "/new" || got[0].ID != 2 || seq != 2 {
+		t.Fatalf("after id 1: %+v, newest %d", got, seq)
+	}
+	if n := j.Count(Filter{AfterID: 2}); n != 0 {
+		t.Errorf("after the newest: %d", n)
+	}
+	if j.Added() == woken {
+		t.Error("a fired channel was handed out again")
+	}
+}

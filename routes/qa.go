@@ -40,6 +40,9 @@ type QA struct {
 	Reset func(partitionID string)
 	// SFTPLogin makes the datafeed login of a new partition (nil: no datafeed).
 	SFTPLogin func(partitionID string) (*AdminSFTPLogin, error)
+	// Closing is closed when the server shuts down: live journal streams
+	// end then.
+	Closing <-chan struct{}
 }
 
 // AdminSFTPLogin is a datafeed login handed out with a new partition.
@@ -180,16 +183,7 @@ func (a *api) qaRoutes() map[string]Handler {
 		// ---- journal ----
 		"adminListRequests": func(r *Request) (Response, error) {
 			v := r.URL.Query()
-			f := requestFilter{Method: v.Get("method"), Path: v.Get("path"), PartitionID: v.Get("partitionId"),
-				OperationID: v.Get("operationId")}
-			if s := v.Get("status"); s != "" {
-				f.Status, _ = strconv.Atoi(s) // the spec has checked it is an integer
-			}
-			if s := v.Get("since"); s != "" {
-				t, _ := time.Parse(time.RFC3339Nano, s)
-				f.Since = &t
-			}
-			out := q.Journal.Find(f.filter())
+			out := q.Journal.Find(queryFilter(v).filter())
 			if n, _ := strconv.Atoi(v.Get("limit")); n > 0 && n < len(out) {
 				out = out[len(out)-n:]
 			}
@@ -331,22 +325,26 @@ func (a *api) qaRoutes() map[string]Handler {
 			}
 			return OK(st.LifecycleModes()), nil
 		},
-		"adminAdvanceLifecycle": func(r *Request) (Response, error) {
-			var in struct {
-				ID string `json:"id"`
-			}
-			if err := decodeStrict(r.Body, &in, "InvalidRequestBody"); err != nil {
-				return Response{}, err
-			}
-			ids, err := st.AdvanceLifecycle(r.Vars["kind"], in.ID)
-			if err != nil {
-				return Response{}, err
-			}
-			return OK(struct {
-				Advanced []string `json:"advanced"`
-			}{nonNil(ids)}), nil
-		},
+		"adminAdvanceLifecycle": func(r *Request) (Response, error) { return lifecycleStep(r, st.AdvanceLifecycle) },
 	}
+}
+
+// lifecycleStep moves the objects of the path's kind named by the body
+// ({"id":...}, or none: every pending one) and answers the ids that moved.
+func lifecycleStep(r *Request, step func(kind, id string) ([]string, error)) (Response, error) {
+	var in struct {
+		ID string `json:"id"`
+	}
+	if err := decodeStrict(r.Body, &in, "InvalidRequestBody"); err != nil {
+		return Response{}, err
+	}
+	ids, err := step(r.Vars["kind"], in.ID)
+	if err != nil {
+		return Response{}, err
+	}
+	return OK(struct {
+		Advanced []string `json:"advanced"`
+	}{nonNil(ids)}), nil
 }
 
 // ParseLifecycleModes reads modes per kind, each either in flag form

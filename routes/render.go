@@ -20,6 +20,9 @@ type Response struct {
 	Raw         []byte
 	ContentType string
 	Header      http.Header
+	// Stream, when set, writes the body itself after the header is sent
+	// (server-sent events); it returns when the stream ends.
+	Stream func(http.ResponseWriter)
 }
 
 // JSON is a response with a JSON body.
@@ -51,6 +54,10 @@ func render(w http.ResponseWriter, resp Response) {
 		status = http.StatusOK
 	}
 	switch {
+	case resp.Stream != nil:
+		w.Header().Set("Content-Type", resp.ContentType)
+		w.WriteHeader(status)
+		resp.Stream(w)
 	case resp.Raw != nil:
 		ct := resp.ContentType
 		if ct == "" {

@@ -294,11 +294,9 @@ func (s *Store) AdvanceLifecycle(kind, id string) ([]string, error) {
 	if _, ok := s.life.modes[kind]; !ok || step == nil {
 		return nil, NotFound("LifecycleKind", kind)
 	}
-	ids := []string{id}
-	if id == "" {
-		ids = s.trackedIDs(kind)
-	} else if p, ok := s.life.tracked[id]; !ok || p.kind != kind {
-		return nil, NotFound(kind, id)
+	ids, err := s.lifecycleTargets(kind, id)
+	if err != nil {
+		return nil, err
 	}
 	for _, oid := range ids {
 		p := s.life.tracked[oid]
@@ -309,4 +307,16 @@ func (s *Store) AdvanceLifecycle(kind, id string) ([]string, error) {
 		p.since, p.reads = s.clock.Now(), 0
 	}
 	return ids, nil
+}
+
+// lifecycleTargets is the one tracked object id of the kind, or every one
+// when id is empty. Lock held.
+func (s *Store) lifecycleTargets(kind, id string) ([]string, error) {
+	if id == "" {
+		return s.trackedIDs(kind), nil
+	}
+	if p, ok := s.life.tracked[id]; !ok || p.kind != kind {
+		return nil, NotFound(kind, id)
+	}
+	return []string{id}, nil
 }

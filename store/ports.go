@@ -154,9 +154,7 @@ func stepPort(s *Store, id string) bool {
 		return true
 	case "IN_PROGRESS":
 		if portRejected(p) || s.life.modes[KindPort].Outcome == OutcomeReject {
-			p.Status = "PORT_REJECTED"
-			s.setPortNumbers(p, "PORT_REJECTED", false)
-			s.eventStep(e, "REJECTED", "REJECT", "the losing carrier rejected the port")
+			s.rejectPort(p, e)
 			return false
 		}
 		foc := p.CrdDate
@@ -167,6 +165,13 @@ func stepPort(s *Store, id string) bool {
 		s.eventStep(e, "FOC_RECEIVED", "FOC", "firm order commitment received for "+foc[:10])
 	}
 	return false
+}
+
+// rejectPort ends a port refused by the losing carrier. Lock held.
+func (s *Store) rejectPort(p *Port, e *ActivationEvent) {
+	p.Status = "PORT_REJECTED"
+	s.setPortNumbers(p, "PORT_REJECTED", false)
+	s.eventStep(e, "REJECTED", "REJECT", "the losing carrier rejected the port")
 }
 
 // accountPort finds a port of an account and takes any step now due. Lock held.
