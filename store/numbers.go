@@ -119,6 +119,7 @@ type numberBook struct {
 	events          map[string]*ActivationEvent
 	eventOrder      []string          // creation order
 	eventByRef      map[string]string // account \x00 serviceType \x00 referenceId -> latest event id
+	geo             geography         // the rate centers as places (see geo.go)
 }
 
 func newNumberBook() numberBook {
@@ -495,21 +496,26 @@ func (s *Store) SearchNumbers(partitionID string, q NumberSearch) ([]TelephoneNu
 		if !isPostalCode(term) {
 			return nil, errSearchTerm()
 		}
-		zip := strings.ToUpper(strings.ReplaceAll(term, " ", ""))
-		if len(zip) == 10 {
-			zip = zip[:5]
+		zip := normalZip(term)
+		listing := map[*RateCenterRecord]bool{} // the rate centers that list the code
+		for _, rc := range s.rateCenters {
+			if slices.ContainsFunc(rc.Zips, func(z string) bool { return zipsMatch(z, zip) }) {
+				listing[rc] = true
+			}
+		}
+		// a postal code no rate center lists finds the numbers of the rate
+		// center its addresses are placed in (geo.go), matchesZip false
+		var near *RateCenterRecord
+		if len(listing) == 0 {
+			country := "USA"
+			if !isDigits(zip) {
+				country = "CAN"
+			}
+			near = s.geo.rateCenterOfAddress(Address{PostalCode: zip, Country: country})
 		}
 		match = func(_ *NumberRecord, rc *RateCenterRecord, h *searchHit) bool {
-			if rc == nil {
-				return false
-			}
-			for _, z := range rc.Zips {
-				if strings.EqualFold(strings.ReplaceAll(z, " ", ""), zip) || len(zip) == 3 && strings.HasPrefix(strings.ToUpper(z), zip) {
-					h.zip = true
-					return true
-				}
-			}
-			return false
+			h.zip = listing[rc]
+			return rc != nil && (h.zip || rc == near)
 		}
 	case SearchRateCenter, SearchRateCenterCarrer:
 		if term == "" {
@@ -575,7 +581,7 @@ func (s *Store) SearchNumbers(partitionID string, q NumberSearch) ([]TelephoneNu
 	out := make([]TelephoneNumberView, len(hits))
 	for i, h := range hits {
 		out[i] = s.numberView(h.n)
-		if h.zip {
+		if kind == SearchPostalCode {
 			out[i].MatchesZip = &hits[i].zip
 		}
 		if kind == SearchLatLong {
@@ -626,6 +632,7 @@ func (s *Store) loadNumbers(st State) error {
 		}
 		s.rateCenters[rc.Prefix] = &rc
 	}
+	s.geo = newGeography(s.rateCenters)
 	for i := range st.TelephoneNumbers {
 		n := st.TelephoneNumbers[i]
 		if _, ok := s.partitions[n.PartitionID]; !ok || !ValidTN(n.PhoneNumber) {
