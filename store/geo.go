@@ -69,7 +69,9 @@ func newGeography(rcs map[string]*RateCenterRecord) geography {
 	return g
 }
 
-func hasCoordinates(rc *RateCenterRecord) bool { return rc != nil && !(rc.Latitude == 0 && rc.Longitude == 0) }
+func hasCoordinates(rc *RateCenterRecord) bool {
+	return rc != nil && !(rc.Latitude == 0 && rc.Longitude == 0)
+}
 
 // normalZip is a postal code as the geography compares it: upper case, no
 // spaces, a ZIP+4 cut to its ZIP.
