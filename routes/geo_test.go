@@ -27,7 +27,7 @@ func TestValidateSearchActivateFlow(t *testing.T) {
 	}{
 		{"100 Main St, Salt Lake City, UT", "84101", "USA", "SALT LAKE CITY", "84101"},
 		{"100 N State St, Lindon, UT", "84042", "USA", "SALT LAKE CITY", "84042"}, // unknown zip: the nearest known one
-		{"45 Center St, Provo, UT", "", "USA", "PROVO", "84601"},                   // no postal code: derived
+		{"45 Center St, Provo, UT", "", "USA", "PROVO", "84601"},                  // no postal code: derived
 		{"1600 Congress Ave, Austin, TX 78701", "", "USA", "AUSTIN", "78701"},
 		{"100 King St W, Toronto, ON", "M5V 3L9", "CAN", "TORONTO", "M5V 3L9"},
 	}
