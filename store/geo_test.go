@@ -315,10 +315,7 @@ func TestUnservedCountry(t *testing.T) {
 		t.Fatalf("prevalidate: %+v %v", pre, err)
 	}
 	_, err = s.CreateAccountNumbers(geoPartition, geoAccount, in, geoActor)
-	var se *store.Error
-	if !errors.As(err, &se) || se.Status != 400 || se.Code != "InvalidE911Address" {
-		t.Fatalf("activation: %v", err)
-	}
+	wantCode(t, err, 400, "InvalidE911Address")
 }
 
 // TestPostalCodeSearchOutsideTheZips: a postal code no rate center lists
@@ -370,4 +367,59 @@ func TestFixtureE911AddressesArePlaced(t *testing.T) {
 	if seen == 0 {
 		t.Fatal("no fixture number has an E911 address")
 	}
+}
+
+// wantCode fails unless err is a store error with that status and code.
+func wantCode(t *testing.T, err error, status int, code string) {
+	t.Helper()
+	var se *store.Error
+	if !errors.As(err, &se) || se.Status != status || se.Code != code {
+		t.Fatalf("got %v, want %d %s", err, status, code)
+	}
+}
+
+// TestCustomerServiceNumberIsNeverOffered: the number a partition uses as
+// its customer-service number is not offered by any inventory: searches
+// skip it, reservation, activation and adding it to an inventory are
+// refused. The fixture's numbers are in no inventory at all.
+func TestCustomerServiceNumberIsNeverOffered(t *testing.T) {
+	s, seed := fixtureStore(t)
+	for _, p := range seed.Partitions {
+		csn := p.CustomerServiceNumber
+		if csn == "" {
+			t.Fatalf("fixture partition %s has no customer-service number", p.ID)
+		}
+		for _, q := range seed.Partitions {
+			if _, err := s.InventoryNumber(q.ID, csn); err == nil {
+				t.Errorf("%s's customer-service number %s is in %s's inventory", p.ID, csn, q.ID)
+			}
+		}
+		_, err := s.AddInventoryNumber(geoPartition, store.TelephoneNumberView{PhoneNumber: csn})
+		wantCode(t, err, 400, "TelephoneNumberInUse")
+	}
+
+	// a state whose customer-service number is an inventory number
+	seed.Partitions[0].CustomerServiceNumber = "18015550120"
+	s, err := store.New(seed, store.NewClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []store.NumberSearch{{Q: "18015550120"}, {Q: "84101", MaxResults: 1000}, {Type: store.SearchRateCenter, Q: "SALT LAKE CITY", MaxResults: 1000}} {
+		hits, err := s.SearchNumbers(geoPartition, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range hits {
+			if h.PhoneNumber == "18015550120" {
+				t.Fatalf("search %+v offers the customer-service number", q)
+			}
+		}
+	}
+	_, err = s.Reserve(geoPartition, "18015550120", geoActor.UserID)
+	wantCode(t, err, 400, "TelephoneNumberInUse")
+	v := s.ValidateAddress("100 Main St, Salt Lake City, UT", "USA", "84101")
+	_, err = s.CreateAccountNumbers(geoPartition, geoAccount, store.Activation{CustomerServiceRecord: v.CustomerServiceRecord,
+		DirectoryListing: &store.DirectoryListing{Type: "NOT_LIST_NOT_PUBLISH"},
+		TelephoneNumbers: []store.BareNumber{{PhoneNumber: "18015550120"}}}, geoActor)
+	wantCode(t, err, 400, "TelephoneNumberInUse")
 }

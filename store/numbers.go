@@ -120,6 +120,7 @@ type numberBook struct {
 	eventOrder      []string          // creation order
 	eventByRef      map[string]string // account \x00 serviceType \x00 referenceId -> latest event id
 	geo             geography         // the rate centers as places (see geo.go)
+	serviceNumbers  map[string]string // customer-service number -> the partition using it
 }
 
 func newNumberBook() numberBook {
@@ -305,6 +306,9 @@ func (s *Store) AddInventoryNumber(partitionID string, in TelephoneNumberView) (
 	if _, dup := s.numbers[tn]; dup {
 		return TelephoneNumberView{}, InvalidWith("TelephoneNumberAlreadyExists", tn)
 	}
+	if s.serviceNumbers[tn] != "" {
+		return TelephoneNumberView{}, InvalidWith("TelephoneNumberInUse", tn)
+	}
 	n := &NumberRecord{PartitionID: partitionID, PhoneNumber: tn, Status: NumberInInventory,
 		FunctionType: cmp.Or(in.FunctionType, "ELS"), CarrierID: in.CarrierID}
 	if in.Byotn {
@@ -361,7 +365,8 @@ func (s *Store) ReleaseReservation(partitionID, tn, userID string) error {
 	return nil
 }
 
-// checkAvailable says why an inventory number cannot be taken by userID.
+// checkAvailable says why an inventory number cannot be taken by userID (a
+// partition's customer-service number is never offered).
 // Lock held; n settled.
 func (s *Store) checkAvailable(n *NumberRecord, userID string) error {
 	switch {
@@ -371,6 +376,8 @@ func (s *Store) checkAvailable(n *NumberRecord, userID string) error {
 		return InvalidWith("TelephoneNumberInCooldown", n.PhoneNumber)
 	case n.ReservedBy != "" && n.ReservedBy != userID:
 		return InvalidWith("TelephoneNumberAlreadyReserved", n.PhoneNumber)
+	case s.serviceNumbers[n.PhoneNumber] != "":
+		return InvalidWith("TelephoneNumberInUse", n.PhoneNumber)
 	}
 	return nil
 }
@@ -458,7 +465,8 @@ func isPostalCode(q string) bool {
 }
 
 // SearchNumbers answers tnSearch: available inventory numbers (not on an
-// account, not cooling down, not reserved) matching the question, by number
+// account, not cooling down, not reserved, not a partition's
+// customer-service number) matching the question, by number
 // (by distance for LAT_LONG).
 func (s *Store) SearchNumbers(partitionID string, q NumberSearch) ([]TelephoneNumberView, error) {
 	s.mu.Lock()
@@ -552,7 +560,7 @@ func (s *Store) SearchNumbers(partitionID string, q NumberSearch) ([]TelephoneNu
 	now := s.clock.Now()
 	for _, n := range s.numsByPartition[partitionID] {
 		settleAt(n, now)
-		if n.Status != NumberInInventory || n.ReservedBy != "" || cmp.Or(n.FunctionType, "ELS") != ft {
+		if n.Status != NumberInInventory || n.ReservedBy != "" || cmp.Or(n.FunctionType, "ELS") != ft || s.serviceNumbers[n.PhoneNumber] != "" {
 			continue
 		}
 		if q.CarrierID != "" && kind != SearchRateCenterCarrer && n.CarrierID != q.CarrierID {
@@ -633,6 +641,12 @@ func (s *Store) loadNumbers(st State) error {
 		s.rateCenters[rc.Prefix] = &rc
 	}
 	s.geo = newGeography(s.rateCenters)
+	s.serviceNumbers = map[string]string{}
+	for _, p := range s.partitions {
+		if p.CustomerServiceNumber != "" {
+			s.serviceNumbers[p.CustomerServiceNumber] = p.ID
+		}
+	}
 	for i := range st.TelephoneNumbers {
 		n := st.TelephoneNumbers[i]
 		if _, ok := s.partitions[n.PartitionID]; !ok || !ValidTN(n.PhoneNumber) {
