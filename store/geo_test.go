@@ -423,3 +423,86 @@ func TestCustomerServiceNumberIsNeverOffered(t *testing.T) {
 		TelephoneNumbers: []store.BareNumber{{PhoneNumber: "18015550120"}}}, geoActor)
 	wantCode(t, err, 400, "TelephoneNumberInUse")
 }
+
+// TestCDRPlacesAgreeWithTheStore: every party of the generated calls is
+// placed where the store places its number (the rate center of its
+// prefix, when the store has one), and no off-net party is a number the
+// platform holds or a partition's customer-service number.
+func TestCDRPlacesAgreeWithTheStore(t *testing.T) {
+	s, seed := fixtureStore(t)
+	csn := map[string]bool{}
+	for _, p := range seed.Partitions {
+		csn[p.CustomerServiceNumber] = true
+	}
+	held := func(tn string) bool {
+		for _, p := range seed.Partitions {
+			if _, err := s.InventoryNumber(p.ID, tn); err == nil {
+				return true
+			}
+		}
+		return false
+	}
+	// a Toronto number among the subscribers too
+	v := s.ValidateAddress("100 King St W, Toronto, ON", "CAN", "M5V 3L9")
+	v.CustomerServiceRecord.BusinessName, v.CustomerServiceRecord.CustomerType = "Acme North", "BUSINESS"
+	if _, err := s.CreateAccountNumbers(geoPartition, "fakeAcct00000000000001", store.Activation{CustomerServiceRecord: v.CustomerServiceRecord,
+		DirectoryListing: &store.DirectoryListing{Type: "NOT_LIST_NOT_PUBLISH"},
+		TelephoneNumbers: []store.BareNumber{{PhoneNumber: "14165550100", ReferenceType: "END_USER", ReferenceID: "fakeUser00000000000001"}}},
+		geoActor); err != nil {
+		t.Fatal(err)
+	}
+	type party struct{ number, city, abbr, state, country, location, category string }
+	checked, offNet, known, canadian := 0, 0, 0, 0
+	for _, acct := range []string{"fakeAcct00000000000001", "fakeAcct00000000000002"} {
+		page, err := s.SearchCDRs(geoPartition, acct, store.CDRQuery{To: s.Clock().Now(), Max: 100000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page.Results {
+			parties := []party{
+				{r.OrigNumber, r.OrigCityName, r.OrigAbbrRCName, r.OrigState, r.OrigCountry, r.OrigLocation, r.OrigCallCategory},
+				{r.TermNumber, r.TermCityName, r.TermAbbrRCName, r.TermState, r.TermCountry, r.TermLocation, r.TermCallCategory},
+				{r.AccountBillableNumber, r.AccountBillableCityName, r.AccountBillableAbbrRCName, r.AccountBillableState,
+					r.AccountBillableCountry, r.AccountBillableLocation, "OnNet"},
+			}
+			if r.ForwardingNumber != "" {
+				parties = append(parties, party{r.ForwardingNumber, r.ForwardingNumberCityName, r.ForwardingNumberAbbrRCName,
+					r.ForwardingNumberState, r.ForwardingNumberCountry, r.ForwardingNumberLocation, "OffNet"})
+			}
+			for _, p := range parties {
+				checked++
+				if p.category == "OffNet" {
+					offNet++
+					if held(p.number) || csn[p.number] {
+						t.Fatalf("record %s: off-net party %s is a number the platform uses", r.ID, p.number)
+					}
+				}
+				if len(p.number) != 11 || p.state == "" {
+					continue
+				}
+				if p.location != p.city+", "+p.state {
+					t.Fatalf("record %s: %s located %q, city %q state %q", r.ID, p.number, p.location, p.city, p.state)
+				}
+				rc, err := s.RateCenterOf(geoPartition, p.number)
+				if err != nil {
+					continue // a prefix the store has no rate center for
+				}
+				known++
+				if rc.Country == "CAN" {
+					canadian++
+				}
+				wantCountry := map[string]string{"CAN": "CA"}[rc.Country]
+				if wantCountry == "" {
+					wantCountry = "US"
+				}
+				if p.state != rc.State || p.abbr != rc.AbbrName || p.country != wantCountry {
+					t.Fatalf("record %s: %s placed %s %s %s, its rate center is %s %s %s", r.ID, p.number, p.abbr, p.state,
+						p.country, rc.AbbrName, rc.State, rc.Country)
+				}
+			}
+		}
+	}
+	if checked < 200 || offNet < 50 || known < 100 || canadian < 5 {
+		t.Fatalf("too few parties checked: %d, %d off-net, %d in known rate centers, %d Canadian", checked, offNet, known, canadian)
+	}
+}
