@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/fakealianza/fakealianza/fatest"
@@ -70,10 +71,59 @@ func TestValidateSearchActivateFlow(t *testing.T) {
 			if corr["latitude"] != lat || corr["longitude"] != long {
 				t.Fatalf("the correction moved the address: %v", corr)
 			}
+			// a new E911 address without coordinates is placed where validation places it
+			moved := map[string]any{}
+			for k, v := range csr {
+				moved[k] = v
+			}
+			moved["streetNumber"] = "7"
+			q.Set("address", "7"+tc.address[strings.IndexByte(tc.address, ' '):])
+			v7 := c.do(http.MethodGet, "/v2/address/validate?"+q.Encode(), nil, http.StatusOK).Map(t)
+			c.do(http.MethodPut, A+"/telephonenumber/"+tn, map[string]any{"e911Address": moved}, http.StatusOK)
+			e7 := c.do(http.MethodGet, A+"/telephonenumber/"+tn, nil, http.StatusOK).Map(t)["e911Address"].(map[string]any)
+			if v7["valid"] != true || e7["latitude"] != v7["latitude"] || e7["longitude"] != v7["longitude"] || e7["latitude"] == lat {
+				t.Fatalf("E911 address moved to number 7 is at %v,%v; validation of %q answered %v", e7["latitude"], e7["longitude"], q.Get("address"), v7)
+			}
 			rc := c.do(http.MethodGet, alphaP+"/ratecenter/"+tn, nil, http.StatusOK).Map(t)
 			if rc["name"] != tc.rateCenter {
 				t.Fatalf("rate center of %s: %v", tn, rc)
 			}
 		})
+	}
+}
+
+// TestZipCodesOfACity: the postal codes of a city are its rate centers'
+// zips, each at a point a LAT_LONG search finds that rate center's numbers
+// at; a city no rate center names has none.
+func TestZipCodesOfACity(t *testing.T) {
+	srv := fatest.New(t)
+	c := login(t, srv, fatest.AdminUser)
+	cases := []struct {
+		state, city, rateCenter string
+		zips                    []string
+	}{
+		{"UT", "Salt Lake City", "SALT LAKE CITY", []string{"84101", "84102", "84111"}},
+		{"ut", "OREM", "PROVO", []string{"84601", "84604"}}, // a city of the rate center's MSA
+		{"TX", "Austin", "AUSTIN", []string{"78701", "78702", "78704"}},
+		{"CO", "Austin", "", nil},
+		{"ON", "Toronto", "", nil}, // US cities only
+	}
+	for _, tc := range cases {
+		var got []map[string]any
+		c.do(http.MethodGet, "/v2/address/state/"+tc.state+"/city/"+url.PathEscape(tc.city)+"/zipcode", nil, http.StatusOK).Decode(t, &got)
+		if len(got) != len(tc.zips) {
+			t.Fatalf("%s, %s: %v, want %v", tc.city, tc.state, got, tc.zips)
+		}
+		for i, z := range got {
+			if z["zipCode"] != tc.zips[i] {
+				t.Fatalf("%s, %s: %v, want %v", tc.city, tc.state, got, tc.zips)
+			}
+			var hits []map[string]any
+			c.do(http.MethodGet, fmt.Sprintf("%s/telephonenumber/search?type=LAT_LONG&lat=%v&long=%v&maxResults=3", alphaP, z["latitude"], z["longitude"]),
+				nil, http.StatusOK).Decode(t, &hits)
+			if len(hits) == 0 || hits[0]["rateCenter"] != tc.rateCenter {
+				t.Fatalf("%s at %v,%v: %v", z["zipCode"], z["latitude"], z["longitude"], hits)
+			}
+		}
 	}
 }

@@ -230,5 +230,8 @@ func (a *api) numberRoutes() map[string]Handler {
 			q := r.URL.Query()
 			return OK(st.TypeAhead(q.Get("address"), q.Get("country"), q.Get("postalCode"))), nil
 		},
+		"getZipCodeByCityAndState": func(r *Request) (Response, error) {
+			return OK(st.ZipCodes(r.Vars["state"], r.Vars["city"])), nil
+		},
 	}
 }

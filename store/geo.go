@@ -124,6 +124,13 @@ func cityNames(rc *RateCenterRecord) []string {
 	return names
 }
 
+// namesCity: the rate center is in the state and the city is its name or
+// one of its MSA cities (city already upper case, single spaces).
+func namesCity(rc *RateCenterRecord, city, state, country string) bool {
+	return strings.EqualFold(rc.State, strings.TrimSpace(state)) && countryOf(rc.Country) == countryOf(country) &&
+		slices.Contains(cityNames(rc), city)
+}
+
 // byCity is the first rate center (by prefix) of the state whose name, or
 // one of whose MSA cities, is the city.
 func (g *geography) byCity(city, state, country string) *RateCenterRecord {
@@ -132,12 +139,38 @@ func (g *geography) byCity(city, state, country string) *RateCenterRecord {
 		return nil
 	}
 	for _, rc := range g.centers {
-		if strings.EqualFold(rc.State, strings.TrimSpace(state)) && countryOf(rc.Country) == countryOf(country) &&
-			slices.Contains(cityNames(rc), city) {
+		if namesCity(rc, city, state, country) {
 			return rc
 		}
 	}
 	return nil
+}
+
+// Zipcode is ZipcodeX.
+type Zipcode struct {
+	ZipCode   string  `json:"zipCode"`
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
+}
+
+// ZipCodes answers GET /v2/address/state/{state}/city/{city}/zipcode: the
+// zips of the US rate centers the city and state name, by zip, each at the
+// point an address of that zip without a street is placed at.
+func (s *Store) ZipCodes(state, city string) []Zipcode {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	city = strings.Join(strings.Fields(strings.ToUpper(city)), " ")
+	out := []Zipcode{}
+	for _, z := range s.geo.zips {
+		rc := s.geo.byZip[z]
+		if !namesCity(rc, city, state, "USA") {
+			continue
+		}
+		if p, ok := s.geo.locate(Address{PostalCode: z, City: city, State: rc.State, Country: "USA"}); ok {
+			out = append(out, Zipcode{ZipCode: z, Latitude: p.lat, Longitude: p.long})
+		}
+	}
+	return out
 }
 
 // derivedPostalCode is the postal code an address of a rate center gets
