@@ -522,8 +522,11 @@ func (s *Store) SearchNumbers(partitionID string, q NumberSearch) ([]TelephoneNu
 			near = s.geo.rateCenterOfAddress(Address{PostalCode: zip, Country: country})
 		}
 		match = func(_ *NumberRecord, rc *RateCenterRecord, h *searchHit) bool {
+			if rc == nil {
+				return false
+			}
 			h.zip = listing[rc]
-			return rc != nil && (h.zip || rc == near)
+			return h.zip || rc == near
 		}
 	case SearchRateCenter, SearchRateCenterCarrer:
 		if term == "" {
@@ -560,14 +563,14 @@ func (s *Store) SearchNumbers(partitionID string, q NumberSearch) ([]TelephoneNu
 	now := s.clock.Now()
 	for _, n := range s.numsByPartition[partitionID] {
 		settleAt(n, now)
-		if n.Status != NumberInInventory || n.ReservedBy != "" || cmp.Or(n.FunctionType, "ELS") != ft || s.serviceNumbers[n.PhoneNumber] != "" {
+		if n.Status != NumberInInventory || n.ReservedBy != "" || cmp.Or(n.FunctionType, "ELS") != ft {
 			continue
 		}
 		if q.CarrierID != "" && kind != SearchRateCenterCarrer && n.CarrierID != q.CarrierID {
 			continue
 		}
 		h = searchHit{n: n}
-		if match(n, s.rateCenters[n.PhoneNumber[:7]], &h) {
+		if match(n, s.rateCenters[n.PhoneNumber[:7]], &h) && s.serviceNumbers[n.PhoneNumber] == "" {
 			hits = append(hits, h)
 		}
 	}
