@@ -22,7 +22,7 @@ const (
 var geoActor = store.Actor{UserName: "geo@example.com", UserID: "geo", UserType: "ManagementUser"}
 
 // fixtureStore is the default seed in a store, and the seed.
-func fixtureStore(t *testing.T) (*store.Store, store.State) {
+func fixtureStore(t testing.TB) (*store.Store, store.State) {
 	t.Helper()
 	seed, err := fixtures.Default()
 	if err != nil {
@@ -505,4 +505,27 @@ func TestCDRPlacesAgreeWithTheStore(t *testing.T) {
 	if checked < 200 || offNet < 50 || known < 100 || canadian < 5 {
 		t.Fatalf("too few parties checked: %d, %d off-net, %d in known rate centers, %d Canadian", checked, offNet, known, canadian)
 	}
+}
+
+// FuzzValidateAddress: whatever the input, validation and typeahead answer
+// without panicking, and a valid address is at a point inside a rate center.
+func FuzzValidateAddress(f *testing.F) {
+	s, seed := fixtureStore(f)
+	for _, c := range [][3]string{
+		{"100 Main St, Salt Lake City, UT", "USA", "84101"}, {"1 N State St Apt, Lindon, UT 84042", "USA", ""},
+		{"100 King St W, Toronto, ON", "CAN", "M5V 3L9"}, {", , ,", "USA", "-----"}, {"9 Z, Q, ZZ", "CAN", "Z9Z9Z9"},
+	} {
+		f.Add(c[0], c[1], c[2])
+	}
+	f.Fuzz(func(t *testing.T, line, country, postal string) {
+		s.TypeAhead(line, country, postal)
+		v := s.ValidateAddress(line, country, postal)
+		if !v.Valid {
+			return
+		}
+		lat, long := parseLatLong(t, v.Latitude, v.Longitude)
+		if _, d := nearestCenter(seed.RateCenters, lat, long); d > 5 {
+			t.Fatalf("%q %q %q: valid at %v,%v, %.1f miles from any rate center", line, country, postal, lat, long, d)
+		}
+	})
 }
