@@ -35,9 +35,8 @@ import (
 // geoRadiusMiles is the largest radius of a rate center's disc.
 const geoRadiusMiles = 5.0
 
-// geoPlace is where an address was placed.
+// geoPlace is the point an address was placed at.
 type geoPlace struct {
-	rc        *RateCenterRecord
 	lat, long float64 // rounded to the wire's 6 decimals
 }
 
@@ -269,7 +268,7 @@ func streetKey(a Address) string {
 		up(a.PreDirectional), up(a.StreetName), suffix, up(a.PostDirectional)}, "|")
 }
 
-// locate places an address: its rate center and its point.
+// locate places an address: the point inside its rate center.
 func (g *geography) locate(a Address) (geoPlace, bool) {
 	rc := g.rateCenterOfAddress(a)
 	if rc == nil {
@@ -284,7 +283,7 @@ func (g *geography) locate(a Address) (geoPlace, bool) {
 	theta := 2 * math.Pi * w
 	lat := rc.Latitude + d*math.Cos(theta)/milesPerDegree
 	long := rc.Longitude + d*math.Sin(theta)/(milesPerDegree*math.Cos(rc.Latitude*math.Pi/180))
-	return geoPlace{rc: rc, lat: round6(lat), long: round6(long)}, true
+	return geoPlace{lat: round6(lat), long: round6(long)}, true
 }
 
 // milesPerDegree is the length of a degree of latitude (and of longitude at
