@@ -216,6 +216,7 @@ func TestGeographyProperty(t *testing.T) {
 	if checked < 40 {
 		t.Fatalf("only %d addresses checked", checked)
 	}
+	t.Logf("%d addresses in %d rate centers: validated, searched, activated", checked, len(seed.RateCenters))
 }
 
 // TestAddressPlacement: the rules of geo.go for addresses outside the
@@ -505,6 +506,7 @@ func TestCDRPlacesAgreeWithTheStore(t *testing.T) {
 	if checked < 200 || offNet < 50 || known < 100 || canadian < 5 {
 		t.Fatalf("too few parties checked: %d, %d off-net, %d in known rate centers, %d Canadian", checked, offNet, known, canadian)
 	}
+	t.Logf("%d parties: %d off-net, %d in the store's rate centers (%d Canadian)", checked, offNet, known, canadian)
 }
 
 // FuzzValidateAddress: whatever the input, validation and typeahead answer
