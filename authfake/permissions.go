@@ -170,7 +170,7 @@ var OperationPermissions = map[string]string{
 	"getServiceActivationEvents": "PhoneNumberServiceActivation", "updateHeldActivation": "PhoneNumberServiceActivation",
 	"statusSearch": "PhoneNumberServiceActivation",
 	// telephone numbers: address
-	"validateAddress": TokenOnly, "typeAhead": TokenOnly,
+	"validateAddress": TokenOnly, "typeAhead": TokenOnly, "getZipCodeByCityAndState": TokenOnly,
 
 	// ---- datafeed ----
 	"cdrSearch": "AccountCallHistory",

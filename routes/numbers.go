@@ -224,11 +224,14 @@ func (a *api) numberRoutes() map[string]Handler {
 		// address
 		"validateAddress": func(r *Request) (Response, error) {
 			q := r.URL.Query()
-			return OK(store.ValidateAddress(q.Get("address"), q.Get("country"), q.Get("postalCode"))), nil
+			return OK(st.ValidateAddress(q.Get("address"), q.Get("country"), q.Get("postalCode"))), nil
 		},
 		"typeAhead": func(r *Request) (Response, error) {
 			q := r.URL.Query()
-			return OK(store.TypeAhead(q.Get("address"), q.Get("country"), q.Get("postalCode"))), nil
+			return OK(st.TypeAhead(q.Get("address"), q.Get("country"), q.Get("postalCode"))), nil
+		},
+		"getZipCodeByCityAndState": func(r *Request) (Response, error) {
+			return OK(st.ZipCodes(r.Vars["state"], r.Vars["city"])), nil
 		},
 	}
 }

@@ -263,7 +263,7 @@ func TestNumberErrorsThroughTheRouter(t *testing.T) {
 	}
 	var sugg []string
 	c.do(http.MethodGet, "/v2/address/typeahead?"+url.Values{"address": {"100 Main St Apt, Salt Lake City, UT"}, "country": {"USA"}}.Encode(), nil, 200).Decode(t, &sugg)
-	if len(sugg) != 3 || sugg[0] != "100 MAIN ST APARTMENT 1, SALT LAKE CITY, UT" {
+	if len(sugg) != 3 || sugg[0] != "100 MAIN ST APARTMENT 1, SALT LAKE CITY, UT 84101" { // the postal code of SALT LAKE CITY, UT
 		t.Fatalf("typeahead: %q", sugg)
 	}
 	c.fails(http.MethodGet, "/v2/address/validate?address=x", nil, 400, "CountryRequired")

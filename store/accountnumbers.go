@@ -270,8 +270,8 @@ func (s *Store) replaceAccountNumber(a *Account, n *NumberRecord, in AccountNumb
 		return AccountNumber{}, invalidField("operationalStatus")
 	}
 	if in.E911Address != nil {
-		if errs, _ := addressProblems(in.E911Address.Address); len(errs) > 0 {
-			return AccountNumber{}, InvalidWith("InvalidE911Address", errs)
+		if err := s.checkE911(in.E911Address); err != nil {
+			return AccountNumber{}, err
 		}
 	}
 	next := deepCopy(*old)
@@ -417,19 +417,19 @@ func (s *Store) E911Correction(partitionID, accountID, tn string) (E911Address, 
 	if n.OnAccount.E911Address == nil {
 		return E911Address{}, NotFound("E911Address", tn)
 	}
-	return correctedE911(*n.OnAccount.E911Address), nil
+	return s.correctedE911(*n.OnAccount.E911Address), nil
 }
 
-func correctedE911(e E911Address) E911Address {
+// correctedE911 is an E911 address in upper case with its street suffix
+// abbreviated; its point stays where it was (or is placed). Lock held.
+func (s *Store) correctedE911(e E911Address) E911Address {
 	c := deepCopy(e)
 	up := strings.ToUpper
 	c.StreetName, c.City, c.State, c.StreetSuffix = up(c.StreetName), up(c.City), up(c.State), up(c.StreetSuffix)
 	if abbr, ok := suffixAbbr[c.StreetSuffix]; ok {
 		c.StreetSuffix = abbr
 	}
-	if c.Latitude == "" || c.Longitude == "" {
-		c.Latitude, c.Longitude = coordinatesOf(c.PostalCode)
-	}
+	_ = s.locateE911(&c) // a stored address that cannot be placed keeps no coordinates
 	return c
 }
 
@@ -445,14 +445,14 @@ func (s *Store) AcceptE911Correction(partitionID, accountID, tn string, by Actor
 		return AccountNumber{}, NotFound("E911Address", tn)
 	}
 	before := deepCopy(*n.OnAccount)
-	c := correctedE911(*n.OnAccount.E911Address)
+	c := s.correctedE911(*n.OnAccount.E911Address)
 	n.OnAccount.E911Address = &c
 	s.logHistory(a, by, "UPDATE", "ADDRESS_E911", "Telephone", tn, tn, &before, n.OnAccount)
 	return s.accountNumberOut(n), nil
 }
 
 // AcceptOriginalE911 keeps the address as entered, with the coordinates
-// given (or the emulator's own for its postal code).
+// given (or those it has, or the point geo.go places it at).
 func (s *Store) AcceptOriginalE911(partitionID, accountID, tn, lat, long string, by Actor) (AccountNumber, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -465,8 +465,8 @@ func (s *Store) AcceptOriginalE911(partitionID, accountID, tn, lat, long string,
 		return AccountNumber{}, NotFound("E911Address", tn)
 	}
 	before := deepCopy(*n.OnAccount)
-	dl, dg := coordinatesOf(e.PostalCode)
-	e.Latitude, e.Longitude = cmp.Or(lat, e.Latitude, dl), cmp.Or(long, e.Longitude, dg)
+	e.Latitude, e.Longitude = cmp.Or(lat, e.Latitude), cmp.Or(long, e.Longitude)
+	_ = s.locateE911(e) // only when one is still missing; an address that cannot be placed keeps none
 	s.logHistory(a, by, "UPDATE", "ADDRESS_E911", "Telephone", tn, tn, &before, n.OnAccount)
 	return s.accountNumberOut(n), nil
 }

@@ -162,11 +162,8 @@ func (s *Store) checkActivation(a *Account, req *Activation, by Actor) error {
 		csr := req.CustomerServiceRecord
 		req.E911Address = &E911Address{Address: csr.Address, CustomerType: csr.CustomerType}
 	}
-	if errs, _ := addressProblems(req.E911Address.Address); len(errs) > 0 {
-		return InvalidWith("InvalidE911Address", errs)
-	}
-	if req.E911Address.Latitude == "" || req.E911Address.Longitude == "" {
-		req.E911Address.Latitude, req.E911Address.Longitude = coordinatesOf(req.E911Address.PostalCode)
+	if err := s.checkE911(req.E911Address); err != nil {
+		return err
 	}
 	if a.AccountType == "SIMPLE" && len(s.numsByAccount[a.ID])+len(req.TelephoneNumbers) > 1 {
 		return Invalid("TooManyTelephoneNumbersForAccountType")

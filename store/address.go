@@ -2,7 +2,6 @@ package store
 
 import (
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"strings"
 )
@@ -74,7 +73,8 @@ type E911Prevalidation struct {
 // The emulator's address rules (documented in the README): an address is
 // invalid when its street or city contains "INVALID"; it needs a street
 // number, a street name, a city, a state and a postal code of its country's
-// form; a secondary location (APT, SUITE, UNIT...) needs a unit number.
+// form; a secondary location (APT, SUITE, UNIT...) needs a unit number; it
+// must be in a country some rate center is in (geo.go places it).
 
 var suffixAbbr = map[string]string{
 	"STREET": "ST", "AVENUE": "AVE", "ROAD": "RD", "DRIVE": "DR", "BOULEVARD": "BLVD", "LANE": "LN",
@@ -106,8 +106,8 @@ func postalCodeFits(code, country string) bool {
 }
 
 // addressProblems applies the address rules to a structured address: the
-// error codes, and the fields that must be added.
-func addressProblems(a Address) (errs, required []string) {
+// error codes, and the fields that must be added. Lock held.
+func (s *Store) addressProblems(a Address) (errs, required []string) {
 	up := strings.ToUpper(a.StreetName + " " + a.City)
 	if strings.Contains(up, "INVALID") {
 		errs = append(errs, "AddressNotFound")
@@ -124,8 +124,15 @@ func addressProblems(a Address) (errs, required []string) {
 	if strings.TrimSpace(a.State) == "" {
 		errs, required = append(errs, "StateRequired"), append(required, "state")
 	}
-	if !postalCodeFits(a.PostalCode, a.Country) {
+	switch {
+	case strings.TrimSpace(a.PostalCode) == "":
+		errs, required = append(errs, "PostalCodeRequired"), append(required, "postalCode")
+	case !postalCodeFits(a.PostalCode, a.Country):
 		errs = append(errs, "InvalidPostalCode")
+	default:
+		if _, ok := s.geo.locate(a); !ok {
+			errs, required = append(errs, errNotServed), append(required, "postalCode")
+		}
 	}
 	if a.SecondaryLocationDescription != "" && strings.TrimSpace(a.Unit) == "" {
 		errs, required = append(errs, "UnitRequired"), append(required, "unit")
@@ -182,24 +189,30 @@ func parseOneLine(line, postalCode, country string) (a Address, needsUnit bool) 
 	return a, needsUnit
 }
 
-// coordinatesOf gives a postal code fixed, made-up coordinates inside the
-// continental US, as strings (the wire form).
-func coordinatesOf(postalCode string) (lat, long string) {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(strings.ToUpper(postalCode)))
-	v := h.Sum32()
-	return fmt.Sprintf("%.6f", 30+float64(v%15000)/1000), fmt.Sprintf("%.6f", -(80 + float64((v/15000)%40000)/1000))
+// readAddress parses a one-line address and, when it has no postal code,
+// gives it the one of the rate center its city and state name. Lock held.
+func (s *Store) readAddress(line, country, postalCode string) (a Address, needsUnit bool) {
+	a, needsUnit = parseOneLine(line, postalCode, country)
+	if a.PostalCode == "" {
+		if rc := s.geo.byCity(a.City, a.State, a.Country); rc != nil {
+			a.PostalCode = derivedPostalCode(rc)
+		}
+	}
+	return a, needsUnit
 }
 
 // ValidateAddress answers GET /v2/address/validate with the emulator's
-// deterministic rules.
-func ValidateAddress(line, country, postalCode string) AddressValidation {
+// deterministic rules: a valid address comes back with the point geo.go
+// places it at.
+func (s *Store) ValidateAddress(line, country, postalCode string) AddressValidation {
 	out := AddressValidation{RequiredFields: []string{}}
 	if country == "UNK" {
 		return out
 	}
-	a, needsUnit := parseOneLine(line, postalCode, country)
-	errs, required := addressProblems(a)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a, needsUnit := s.readAddress(line, country, postalCode)
+	errs, required := s.addressProblems(a)
 	if needsUnit {
 		// the secondary word was read, its unit is missing: both fields are asked for
 		required = append(required, "secondaryLocationDescription")
@@ -208,20 +221,24 @@ func ValidateAddress(line, country, postalCode string) AddressValidation {
 		out.RequiredFields = append(out.RequiredFields, required...)
 		return out
 	}
+	p, _ := s.geo.locate(a) // addressProblems has placed it
 	out.Valid = true
-	out.Latitude, out.Longitude = coordinatesOf(a.PostalCode)
+	out.Latitude, out.Longitude = p.wire()
 	out.CustomerServiceRecord = &CustomerServiceRecord{Address: a}
 	return out
 }
 
 // TypeAhead answers GET /v2/address/typeahead: the input completed into one
 // line (and, when it needs a unit, three suggested units); nothing for an
-// address the rules call invalid.
-func TypeAhead(line, country, postalCode string) []string {
+// address the rules call invalid. A missing postal code is derived as
+// validation derives it.
+func (s *Store) TypeAhead(line, country, postalCode string) []string {
 	if country == "UNK" || strings.Contains(strings.ToUpper(line), "INVALID") || strings.TrimSpace(line) == "" {
 		return []string{}
 	}
-	a, needsUnit := parseOneLine(line, postalCode, country)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a, needsUnit := s.readAddress(line, country, postalCode)
 	street := strings.Join(strings.Fields(strings.Join([]string{a.StreetNumber, a.PreDirectional, a.StreetName,
 		a.StreetSuffix, a.PostDirectional}, " ")), " ")
 	tail := strings.Join(strings.Fields(strings.Join([]string{a.City, a.State, a.PostalCode}, " ")), " ")
@@ -265,7 +282,7 @@ func (s *Store) PrevalidateE911(partitionID string, in Activation) (E911Prevalid
 		return E911Prevalidation{}, Invalid("E911AddressRequired")
 	}
 	out := E911Prevalidation{Valid: "VALID", Errors: []string{}, AddressAlternatives: []Address{}, Address: &a}
-	errs, _ := addressProblems(a)
+	errs, _ := s.addressProblems(a)
 	if len(errs) == 0 {
 		return out, nil
 	}

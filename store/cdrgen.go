@@ -18,10 +18,16 @@ import (
 //
 // The on-net parties are the partition's subscribers: the active numbers of
 // its active accounts that are routed to an end user or a SIP trunk
-// (referenceType END_USER or SIP_TRUNK). The off-net parties are fictional: NPA-555-0150..0199 in the
-// area codes of the table below (never a number the platform holds),
-// toll-free 1-800-555-01XX and an international 011 number. A partition
-// without subscribers has no generated calls (its files are header-only).
+// (referenceType END_USER or SIP_TRUNK). The off-net parties are fictional:
+// NPA-555-0150..0199 in the area codes of the table below (never a number
+// the platform holds nor a partition's customer-service number), toll-free
+// 1-800-555-0150..0199 (the same) and an international 011 number. A
+// partition without subscribers has no generated calls (its files are
+// header-only).
+//
+// Every party is placed where the store places its number (geo.go's one
+// source): the rate center of its 1NPANXX prefix when the store has one,
+// else the table's entry for its area code.
 
 // hourSource is the random source of one partition-hour.
 func hourSource(seed uint64, partitionID string, hour time.Time) *rand.Rand {
@@ -47,9 +53,10 @@ func randomUUID(r *rand.Rand) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
 }
 
-// rateCenter is where a number is: its area code, city, state and the
-// abbreviated rate center name (derived from the city when not given).
-type rateCenter struct{ npa, city, state, abbrName string }
+// rateCenter is where a number is: its area code, city, state, the
+// abbreviated rate center name (derived from the city when not given) and
+// the country as CDRs write it (US when not given).
+type rateCenter struct{ npa, city, state, abbrName, country string }
 
 var rateCenters = []rateCenter{
 	{npa: "202", city: "Washington", state: "DC"}, {npa: "212", city: "New York", state: "NY"},
@@ -80,15 +87,21 @@ func (rc rateCenter) abbr() string {
 	return s
 }
 
-// numberRateCenter is where a subscriber number is: the store's rate center
-// of its 1NPANXX prefix when there is one, else the table's entry for its
-// area code. Lock held.
+func (rc rateCenter) countryCode() string { return cmp.Or(rc.country, "US") }
+
+// numberRateCenter is where a number is: the store's rate center of its
+// 1NPANXX prefix when there is one, else the table's entry for its area
+// code. Lock held.
 func (s *Store) numberRateCenter(tn string) rateCenter {
 	if rc, ok := s.rateCenters[tn[:7]]; ok && rc.State != "" {
 		city := cmp.Or(rc.Msa, rc.Name)
 		city, _, _ = strings.Cut(city, ",")
 		city, _, _ = strings.Cut(city, "-")
-		return rateCenter{npa: tn[1:4], city: city, state: rc.State, abbrName: cmp.Or(rc.AbbrName, rc.ReorderName)}
+		country := "US"
+		if countryOf(rc.Country) == "CAN" {
+			country = "CA"
+		}
+		return rateCenter{npa: tn[1:4], city: city, state: rc.State, abbrName: cmp.Or(rc.AbbrName, rc.ReorderName), country: country}
 	}
 	return rateCenterOf(tn[1:4])
 }
@@ -196,10 +209,26 @@ const (
 
 // cdrGenerator makes the calls of one partition-hour.
 type cdrGenerator struct {
-	r     *rand.Rand
-	p     *Partition
-	subs  []subscriber
-	taken func(tn string) bool // numbers the platform holds (never off-net)
+	r    *rand.Rand
+	p    *Partition
+	subs []subscriber
+	geo  cdrGeo
+}
+
+// cdrGeo is what the generator asks the store about numbers; the zero
+// value knows nothing (every number free, placed by the table).
+type cdrGeo struct {
+	taken func(tn string) bool       // numbers the platform uses (never off-net)
+	place func(tn string) rateCenter // where a number is
+}
+
+func (c cdrGeo) isTaken(tn string) bool { return c.taken != nil && c.taken(tn) }
+
+func (c cdrGeo) placeOf(tn string) rateCenter {
+	if c.place != nil {
+		return c.place(tn)
+	}
+	return rateCenterOf(tn[1:4])
 }
 
 func (g *cdrGenerator) onNet() party {
@@ -222,25 +251,45 @@ func (g *cdrGenerator) otherOnNet(not *subscriber) party {
 func (g *cdrGenerator) offNet() party {
 	switch x := g.r.IntN(100); {
 	case x < 6:
-		return party{number: fmt.Sprintf("1800555%04d", 100+g.r.IntN(100)), category: CategoryOffNet, carrier: carrierOffNet,
-			service: "TOLL_FREE"}
+		return g.tollFree()
 	case x < 10:
-		return party{number: fmt.Sprintf("011442079460%03d", g.r.IntN(1000)), category: CategoryOffNet, carrier: carrierOffNet,
-			service: "INTERNATIONAL"}
+		return g.international()
 	default:
 		return g.domesticOffNet()
 	}
 }
 
-// domesticOffNet is a fictional NPA-555-0150..0199 number that no partition
-// holds (a few draws, then the first free one of its area code).
+// domesticOffNet is a fictional NPA-555-0150..0199 number the platform does
+// not use: a drawn one, else the next free one after it (in the next area
+// codes of the table when its own are all taken), placed where the store
+// places it. With every one taken there is none: a toll-free number.
 func (g *cdrGenerator) domesticOffNet() party {
-	rc := rateCenters[g.r.IntN(len(rateCenters))]
-	n := fmt.Sprintf("1%s55501%02d", rc.npa, 50+g.r.IntN(50))
-	for i := 50; g.taken != nil && g.taken(n) && i < 100; i++ {
-		n = fmt.Sprintf("1%s55501%02d", rc.npa, i)
+	a, k := g.r.IntN(len(rateCenters)), g.r.IntN(50)
+	for i := range len(rateCenters) * 50 {
+		n := fmt.Sprintf("1%s55501%02d", rateCenters[(a+(k+i)/50)%len(rateCenters)].npa, 50+(k+i)%50)
+		if !g.geo.isTaken(n) {
+			return party{number: n, category: CategoryOffNet, carrier: carrierOffNet, rc: g.geo.placeOf(n)}
+		}
 	}
-	return party{number: n, category: CategoryOffNet, carrier: carrierOffNet, rc: rc}
+	return g.tollFree()
+}
+
+// tollFree is a 1-800-555-0150..0199 number the platform does not use (the
+// drawn one or the next free one); with every one taken, an international
+// number.
+func (g *cdrGenerator) tollFree() party {
+	k := g.r.IntN(50)
+	for i := range 50 {
+		if n := fmt.Sprintf("18005550%03d", 150+(k+i)%50); !g.geo.isTaken(n) {
+			return party{number: n, category: CategoryOffNet, carrier: carrierOffNet, service: "TOLL_FREE"}
+		}
+	}
+	return g.international()
+}
+
+func (g *cdrGenerator) international() party {
+	return party{number: fmt.Sprintf("011442079460%03d", g.r.IntN(1000)), category: CategoryOffNet, carrier: carrierOffNet,
+		service: "INTERNATIONAL"}
 }
 
 // callsThisHour draws how many calls an hour has: busier in US business
@@ -260,13 +309,13 @@ func (g *cdrGenerator) callsThisHour(hour time.Time) int {
 // generateHour makes the generated calls of one partition-hour, sorted by
 // start time. n < 0 draws the count of calls; an on-net call between two
 // subscribers gives two records (one leg each). A partition without
-// subscribers has no calls. taken (may be nil) tells the numbers an off-net
-// party must not have.
-func generateHour(seed uint64, p *Partition, subs []subscriber, taken func(string) bool, hour time.Time, n int) []CallDetailRecord {
+// subscribers has no calls. geo tells the numbers an off-net party must not
+// have and where numbers are.
+func generateHour(seed uint64, p *Partition, subs []subscriber, geo cdrGeo, hour time.Time, n int) []CallDetailRecord {
 	if len(subs) == 0 {
 		return nil
 	}
-	g := &cdrGenerator{r: hourSource(seed, p.ID, hour), p: p, subs: subs, taken: taken}
+	g := &cdrGenerator{r: hourSource(seed, p.ID, hour), p: p, subs: subs, geo: geo}
 	if n < 0 {
 		n = g.callsThisHour(hour)
 	}
@@ -459,7 +508,7 @@ func (g *cdrGenerator) leg(c *drawnCall, id string, atCaller bool) CallDetailRec
 			fwd := c.forward
 			rec.ForwardingNumber = fwd.number
 			rec.ForwardingNumberCityName, rec.ForwardingNumberState = fwd.rc.city, fwd.rc.state
-			rec.ForwardingNumberAbbrRCName, rec.ForwardingNumberCountry = fwd.rc.abbr(), "US"
+			rec.ForwardingNumberAbbrRCName, rec.ForwardingNumberCountry = fwd.rc.abbr(), fwd.rc.countryCode()
 			rec.ForwardingNumberLocation = fwd.rc.city + ", " + fwd.rc.state
 		}
 	}
@@ -471,7 +520,7 @@ func (g *cdrGenerator) leg(c *drawnCall, id string, atCaller bool) CallDetailRec
 	setParty(&rec.TermNumber, &rec.TermLocation, &rec.TermCityName, &rec.TermAbbrRCName, &rec.TermState, &rec.TermCountry, &rec.TermCarrier, &rec.TermCallCategory, term)
 	rec.AccountBillableNumber = at.number
 	rec.AccountBillableCityName, rec.AccountBillableState = at.rc.city, at.rc.state
-	rec.AccountBillableAbbrRCName, rec.AccountBillableCountry = at.rc.abbr(), "US"
+	rec.AccountBillableAbbrRCName, rec.AccountBillableCountry = at.rc.abbr(), at.rc.countryCode()
 	rec.AccountBillableLocation = at.rc.city + ", " + at.rc.state
 	sub := at.sub
 	rec.AcctID, rec.AccountNumber, rec.AccountTimeZone = sub.AcctID, sub.AccountNumber, sub.TimeZone
@@ -510,6 +559,6 @@ func setParty(number, location, city, abbr, state, country, carrier, category *s
 	if p.rc.npa == "" {
 		return
 	}
-	*city, *state, *abbr, *country = p.rc.city, p.rc.state, p.rc.abbr(), "US"
+	*city, *state, *abbr, *country = p.rc.city, p.rc.state, p.rc.abbr(), p.rc.countryCode()
 	*location = p.rc.city + ", " + p.rc.state
 }

@@ -349,11 +349,11 @@ func (s *Store) collectLocked(partitionID string, first, last time.Time) []*feed
 func (s *Store) buildFileLocked(p *Partition, subs []subscriber, hour time.Time) (*feedFile, error) {
 	k := hourKey{p.ID, hour.Unix()}
 	var recs []CallDetailRecord
-	taken := func(tn string) bool { return s.numbers[tn] != nil }
+	geo := cdrGeo{taken: func(tn string) bool { return s.numbers[tn] != nil || s.serviceNumbers[tn] != "" }, place: s.numberRateCenter}
 	if n, ok := s.feed.fills[k]; ok {
-		recs = generateHour(s.feed.cfg.Seed, p, subs, taken, hour, n)
+		recs = generateHour(s.feed.cfg.Seed, p, subs, geo, hour, n)
 	} else if !s.feed.cfg.NoGenerate {
-		recs = generateHour(s.feed.cfg.Seed, p, subs, taken, hour, -1)
+		recs = generateHour(s.feed.cfg.Seed, p, subs, geo, hour, -1)
 	}
 	recs = append(recs, deepCopy(s.feed.staged[k])...)
 	sortByStart(recs)

@@ -677,7 +677,7 @@ func TestGeneratedCallsUseTheSubscribers(t *testing.T) {
 		{Number: "13035550111", AcctID: "acctA", AccountNumber: "1001", ReferenceID: "userA", ReferenceType: "END_USER", ReferenceName: "Ann", TimeZone: "US/Mountain", rc: rateCenterOf("303")},
 		{Number: "13035550122", AcctID: "acctB", AccountNumber: "1002", ReferenceID: "trunkB", ReferenceType: "SIP_TRUNK", ReferenceName: "Trunk", rc: rateCenterOf("303")},
 	}
-	recs := generateHour(1, p, subs, nil, feedNow.Truncate(time.Hour), 40)
+	recs := generateHour(1, p, subs, cdrGeo{}, feedNow.Truncate(time.Hour), 40)
 	sessions := map[string]bool{}
 	for _, r := range recs {
 		sessions[r.SessionID] = true
@@ -697,7 +697,7 @@ func TestGeneratedCallsUseTheSubscribers(t *testing.T) {
 	if len(sessions) != 40 || len(recs) <= 40 {
 		t.Fatalf("%d calls in %d records", len(sessions), len(recs))
 	}
-	if generateHour(1, p, nil, nil, feedNow, -1) != nil {
+	if generateHour(1, p, nil, cdrGeo{}, feedNow, -1) != nil {
 		t.Fatal("calls without subscribers")
 	}
 }

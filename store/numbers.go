@@ -119,6 +119,8 @@ type numberBook struct {
 	events          map[string]*ActivationEvent
 	eventOrder      []string          // creation order
 	eventByRef      map[string]string // account \x00 serviceType \x00 referenceId -> latest event id
+	geo             geography         // the rate centers as places (see geo.go)
+	serviceNumbers  map[string]string // customer-service number -> the partition using it
 }
 
 func newNumberBook() numberBook {
@@ -304,6 +306,9 @@ func (s *Store) AddInventoryNumber(partitionID string, in TelephoneNumberView) (
 	if _, dup := s.numbers[tn]; dup {
 		return TelephoneNumberView{}, InvalidWith("TelephoneNumberAlreadyExists", tn)
 	}
+	if s.serviceNumbers[tn] != "" {
+		return TelephoneNumberView{}, InvalidWith("TelephoneNumberInUse", tn)
+	}
 	n := &NumberRecord{PartitionID: partitionID, PhoneNumber: tn, Status: NumberInInventory,
 		FunctionType: cmp.Or(in.FunctionType, "ELS"), CarrierID: in.CarrierID}
 	if in.Byotn {
@@ -360,7 +365,8 @@ func (s *Store) ReleaseReservation(partitionID, tn, userID string) error {
 	return nil
 }
 
-// checkAvailable says why an inventory number cannot be taken by userID.
+// checkAvailable says why an inventory number cannot be taken by userID (a
+// partition's customer-service number is never offered).
 // Lock held; n settled.
 func (s *Store) checkAvailable(n *NumberRecord, userID string) error {
 	switch {
@@ -370,6 +376,8 @@ func (s *Store) checkAvailable(n *NumberRecord, userID string) error {
 		return InvalidWith("TelephoneNumberInCooldown", n.PhoneNumber)
 	case n.ReservedBy != "" && n.ReservedBy != userID:
 		return InvalidWith("TelephoneNumberAlreadyReserved", n.PhoneNumber)
+	case s.serviceNumbers[n.PhoneNumber] != "":
+		return InvalidWith("TelephoneNumberInUse", n.PhoneNumber)
 	}
 	return nil
 }
@@ -457,7 +465,8 @@ func isPostalCode(q string) bool {
 }
 
 // SearchNumbers answers tnSearch: available inventory numbers (not on an
-// account, not cooling down, not reserved) matching the question, by number
+// account, not cooling down, not reserved, not a partition's
+// customer-service number) matching the question, by number
 // (by distance for LAT_LONG).
 func (s *Store) SearchNumbers(partitionID string, q NumberSearch) ([]TelephoneNumberView, error) {
 	s.mu.Lock()
@@ -495,21 +504,29 @@ func (s *Store) SearchNumbers(partitionID string, q NumberSearch) ([]TelephoneNu
 		if !isPostalCode(term) {
 			return nil, errSearchTerm()
 		}
-		zip := strings.ToUpper(strings.ReplaceAll(term, " ", ""))
-		if len(zip) == 10 {
-			zip = zip[:5]
+		zip := normalZip(term)
+		listing := map[*RateCenterRecord]bool{} // the rate centers that list the code
+		for _, rc := range s.rateCenters {
+			if slices.ContainsFunc(rc.Zips, func(z string) bool { return zipsMatch(z, zip) }) {
+				listing[rc] = true
+			}
+		}
+		// a postal code no rate center lists finds the numbers of the rate
+		// center its addresses are placed in (geo.go), matchesZip false
+		var near *RateCenterRecord
+		if len(listing) == 0 {
+			country := "USA"
+			if !isDigits(zip) {
+				country = "CAN"
+			}
+			near = s.geo.rateCenterOfAddress(Address{PostalCode: zip, Country: country})
 		}
 		match = func(_ *NumberRecord, rc *RateCenterRecord, h *searchHit) bool {
 			if rc == nil {
 				return false
 			}
-			for _, z := range rc.Zips {
-				if strings.EqualFold(strings.ReplaceAll(z, " ", ""), zip) || len(zip) == 3 && strings.HasPrefix(strings.ToUpper(z), zip) {
-					h.zip = true
-					return true
-				}
-			}
-			return false
+			h.zip = listing[rc]
+			return h.zip || rc == near
 		}
 	case SearchRateCenter, SearchRateCenterCarrer:
 		if term == "" {
@@ -553,7 +570,7 @@ func (s *Store) SearchNumbers(partitionID string, q NumberSearch) ([]TelephoneNu
 			continue
 		}
 		h = searchHit{n: n}
-		if match(n, s.rateCenters[n.PhoneNumber[:7]], &h) {
+		if match(n, s.rateCenters[n.PhoneNumber[:7]], &h) && s.serviceNumbers[n.PhoneNumber] == "" {
 			hits = append(hits, h)
 		}
 	}
@@ -575,7 +592,7 @@ func (s *Store) SearchNumbers(partitionID string, q NumberSearch) ([]TelephoneNu
 	out := make([]TelephoneNumberView, len(hits))
 	for i, h := range hits {
 		out[i] = s.numberView(h.n)
-		if h.zip {
+		if kind == SearchPostalCode {
 			out[i].MatchesZip = &hits[i].zip
 		}
 		if kind == SearchLatLong {
@@ -625,6 +642,13 @@ func (s *Store) loadNumbers(st State) error {
 			return fmt.Errorf("rate center %s: duplicate prefix", rc.Prefix)
 		}
 		s.rateCenters[rc.Prefix] = &rc
+	}
+	s.geo = newGeography(s.rateCenters)
+	s.serviceNumbers = map[string]string{}
+	for _, p := range s.partitions {
+		if p.CustomerServiceNumber != "" {
+			s.serviceNumbers[p.CustomerServiceNumber] = p.ID
+		}
 	}
 	for i := range st.TelephoneNumbers {
 		n := st.TelephoneNumbers[i]
