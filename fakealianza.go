@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/fakealianza/fakealianza/authfake"
+	"github.com/fakealianza/fakealianza/certify"
 	"github.com/fakealianza/fakealianza/fixtures"
 	"github.com/fakealianza/fakealianza/journal"
 	"github.com/fakealianza/fakealianza/openapi"
@@ -109,6 +110,7 @@ type Server struct {
 	journal *journal.Journal
 	faults  *scenarios.Engine
 	runner  *scenarios.Runner
+	certify *certify.Certifier
 	closing chan struct{}
 
 	hookMu    sync.Mutex
@@ -173,7 +175,7 @@ func New(opts Options) (*Server, error) {
 	router, err := routes.New(routes.Deps{Spec: spec, Store: st, Auth: auth, Logger: log, Ready: s.ready.Load, SFTP: s.sftpInfo,
 		QA: routes.QA{
 			Journal: s.journal, Faults: s.faults, Scenarios: s.runner, StartScenarios: opts.Scenarios, AdminKey: opts.AdminKey,
-			BaseURL: s.URL, Version: Version, Reset: s.runResetHooks, SFTPLogin: s.runSFTPLogin,
+			BaseURL: s.URL, Version: Version, Reset: s.runResetHooks, SFTPLogin: s.runSFTPLogin, Certify: s.certify,
 		}})
 	if err != nil {
 		s.runner.StopAll()
@@ -181,7 +183,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.handler = routes.Front{
 		Journal: s.journal, Faults: s.faults, Clock: st.Clock(), Spec: spec, Logger: log,
-		Closing: s.closing, HangTimeout: opts.HangTimeout,
+		Closing: s.closing, HangTimeout: opts.HangTimeout, Certify: s.certify,
 	}.Wrap(router)
 	return s, nil
 }
@@ -225,6 +227,8 @@ func build(opts Options, log *slog.Logger) (*Server, error) {
 		}
 	}
 	s.faults = scenarios.NewEngine(opts.Seed)
+	s.certify = certify.New(opts.Seed)
+	s.faults.SetProber(s.certify)
 	if opts.SFTPAddr != "off" {
 		feed := &faultyFeed{Store: st, faults: s.faults, closing: s.closing}
 		s.sftp, err = sftpfake.New(feed, sftpfake.Options{

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/fakealianza/fakealianza/certify"
 	"github.com/fakealianza/fakealianza/journal"
 	"github.com/fakealianza/fakealianza/openapi"
 	"github.com/fakealianza/fakealianza/scenarios"
@@ -40,6 +41,9 @@ type QA struct {
 	Reset func(partitionID string)
 	// SFTPLogin makes the datafeed login of a new partition (nil: no datafeed).
 	SFTPLogin func(partitionID string) (*AdminSFTPLogin, error)
+	// Certify runs certification rehearsals (nil: a certifier nothing
+	// records into).
+	Certify *certify.Certifier
 }
 
 // AdminSFTPLogin is a datafeed login handed out with a new partition.
@@ -62,6 +66,9 @@ func (q *QA) defaults(st *store.Store) error {
 			return err
 		}
 		q.Scenarios = r
+	}
+	if q.Certify == nil {
+		q.Certify = certify.New(0)
 	}
 	if q.BaseURL == nil {
 		q.BaseURL = func() string { return "" }

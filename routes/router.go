@@ -97,6 +97,7 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 		a.callingPlanRoutes(),
 		a.numberRoutes(),
 		a.qaRoutes(),
+		a.certifyRoutes(),
 		testOps,
 	} {
 		for id, h := range part {
