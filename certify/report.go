@@ -2,6 +2,7 @@ package certify
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"path"
@@ -28,10 +29,13 @@ const (
 	// StormRepeats repeats of a call within StormWindow are a retry storm.
 	StormRepeats = 3
 	StormWindow  = 2 * time.Second
-	// PollInterval: polling the same thing faster than this is frowned on.
+	// PollInterval: polling the same thing faster than this is frowned on;
+	// PollRun calls in a row make a poll (fewer are reads, not polling).
 	PollInterval = time.Second
-	// sftpPollGap separates one SFTP poll (a burst of listings) from the next.
-	sftpPollGap = 250 * time.Millisecond
+	PollRun      = 5
+	// relistMin: two datafeed listings at least this far apart are two
+	// polls (one poll's own listings come closer together).
+	relistMin = 300 * time.Millisecond
 	// followLimit bounds how many exchanges after a probe are read.
 	followLimit = 50
 )
@@ -394,84 +398,58 @@ func judgeVanished(p ProbeResult, e *exchange, next []*exchange) ProbeResult {
 	return p
 }
 
-// sftpPolls groups datafeed events into polls (bursts of listings and
-// reads); each poll is its first event.
-func sftpPolls(xs []exchange) []*exchange {
-	var out []*exchange
-	var last time.Time
-	for i := range xs {
-		e := &xs[i]
-		if !e.sftp || e.Method != "SFTP" || strings.HasPrefix(e.Path, "login") {
-			continue
-		}
-		if len(out) == 0 || e.start.Sub(last) >= sftpPollGap {
-			out = append(out, e)
-		}
-		last = e.start
-	}
-	return out
-}
-
 func judgeLateFile(p ProbeResult, xs []exchange) ProbeResult {
-	i := slices.IndexFunc(xs, func(e exchange) bool { return e.probe == ProbeLateFile })
-	if i < 0 {
+	var hidden []*exchange
+	var fetched *exchange
+	for j := range xs {
+		e := &xs[j]
+		switch {
+		case e.probe == ProbeLateFile:
+			hidden = append(hidden, e)
+		case len(hidden) > 0 && fetched == nil && e.sftp && strings.HasPrefix(e.Path, "read"):
+			fetched = e
+		}
+	}
+	if len(hidden) == 0 {
 		p.Verdict, p.Behaviour, p.Detail = NotExercised, "not-exercised", "the client never listed the datafeed"
 		return p
 	}
-	first := &xs[i]
-	var lastHidden *exchange
-	for j := i; j < len(xs); j++ {
-		if xs[j].probe == ProbeLateFile {
-			lastHidden = &xs[j]
+	// A listing again, less than a second after one that came back empty
+	// (and far enough from it to be a new poll), is polling too fast.
+	for a := range hidden {
+		for b := a + 1; b < len(hidden); b++ {
+			if gap := hidden[b].start.Sub(hidden[a].start); gap >= relistMin && gap < PollInterval {
+				p.Verdict, p.Behaviour = NotHandled, "polled-too-fast"
+				p.Detail = fmt.Sprintf("listed the datafeed again %s after an empty listing (faster than once a second)", ms(gap))
+				p.Evidence = ids(hidden[a], hidden[b])
+				return p
+			}
 		}
 	}
-	var fetched *exchange
-	for j := i; j < len(xs); j++ {
-		if xs[j].sftp && xs[j].probe == "" && strings.HasPrefix(xs[j].Path, "read") {
-			fetched = &xs[j]
-			break
-		}
-	}
-	var polls []*exchange
-	for _, e := range sftpPolls(xs) {
-		if e.ID >= first.ID && (fetched == nil || e.ID <= fetched.ID) {
-			polls = append(polls, e)
-		}
-	}
-	for k := 1; k < len(polls); k++ {
-		if polls[k].start.Sub(polls[k-1].start) < PollInterval {
-			p.Verdict, p.Behaviour = NotHandled, "polled-too-fast"
-			p.Detail = fmt.Sprintf("listed the datafeed again after %s (faster than once a second)", ms(polls[k].start.Sub(polls[k-1].start)))
-			p.Evidence = ids(polls[k-1], polls[k])
-			return p
-		}
-	}
+	first, last := hidden[0], hidden[len(hidden)-1]
 	if fetched == nil {
 		p.Verdict, p.Behaviour = NotHandled, "missed-late-file"
 		p.Detail = "found the datafeed empty and never fetched a file once the files appeared"
-		p.Evidence = ids(first, lastHidden)
+		p.Evidence = ids(first, last)
 		return p
 	}
 	p.Verdict, p.Behaviour = Handled, "fetched-late-file"
-	p.Detail = fmt.Sprintf("listed again %d time(s) and fetched a file %s after the first empty listing", len(polls)-1, ms(fetched.start.Sub(first.start)))
+	p.Detail = fmt.Sprintf("listed again and fetched a file %s after the first empty listing", ms(fetched.start.Sub(first.start)))
 	p.Evidence = ids(first, fetched)
 	return p
 }
 
-// fastPolling flags runs of the same GET (or datafeed polls) repeated
-// faster than once a second, three or more in a row.
+// fastPolling flags runs of the same GET repeated faster than once a
+// second, PollRun or more in a row. (Datafeed polling is judged by the
+// late-file probe.)
 func fastPolling(xs []exchange) []Flag {
 	var out []Flag
-	last := map[string][]*exchange{} // the current run of each call
+	runs := map[string][]*exchange{} // the current run of each call
 	flagged := map[string]bool{}
 	emit := func(k string, run []*exchange) {
-		if len(run) >= 3 && !flagged[k] {
+		if len(run) >= PollRun && !flagged[k] {
 			flagged[k] = true
-			ev := run
-			if len(ev) > 5 {
-				ev = ev[:5]
-			}
-			out = append(out, Flag{Code: FlagFastPolling, Evidence: ids(ev...),
+			out = append(out, Flag{Code: FlagFastPolling, Evidence: ids(run[:PollRun]...),
 				Detail: fmt.Sprintf("%s called %d times in a row less than %s apart", k, len(run), PollInterval)})
 		}
 	}
@@ -481,28 +459,15 @@ func fastPolling(xs []exchange) []Flag {
 			continue
 		}
 		k := e.key()
-		run := last[k]
+		run := runs[k]
 		if len(run) > 0 && e.start.Sub(run[len(run)-1].start) >= PollInterval {
 			emit(k, run)
 			run = nil
 		}
-		last[k] = append(run, e)
+		runs[k] = append(run, e)
 	}
-	keys := make([]string, 0, len(last))
-	for k := range last {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		emit(k, last[k])
-	}
-	polls := sftpPolls(xs)
-	for k := 2; k < len(polls); k++ {
-		if polls[k].start.Sub(polls[k-1].start) < PollInterval && polls[k-1].start.Sub(polls[k-2].start) < PollInterval {
-			out = append(out, Flag{Code: FlagFastPolling, Evidence: ids(polls[k-2], polls[k-1], polls[k]),
-				Detail: "polled the SFTP datafeed three times in a row less than a second apart"})
-			break
-		}
+	for _, k := range slices.Sorted(maps.Keys(runs)) {
+		emit(k, runs[k])
 	}
 	return out
 }
