@@ -193,7 +193,7 @@ func writeTranscript(b *strings.Builder, e *exchange, host string) {
 		fmt.Fprintf(b, "(no response: the connection closed after %s)\n\n", ms(e.end.Sub(e.start)))
 		return
 	}
-	fmt.Fprintf(b, "HTTP/1.1 %d %s\r\n", e.Status, http.StatusText(e.Status))
+	fmt.Fprintf(b, "\nHTTP/1.1 %d %s\r\n", e.Status, http.StatusText(e.Status))
 	writeHeaders(b, e.Response.Headers)
 	b.WriteString("\r\n")
 	writeBody(b, &e.Response)
