@@ -19,8 +19,8 @@ import (
 // config is what the rehearsal hands the client (see configFromEnv).
 type config struct {
 	BaseURL, Username, Password, PartitionID string
-	SFTPAddr, SFTPUser, SFTPPassword        string
-	SFTPHostKey                             string // authorized_keys form; empty: the key is not checked
+	SFTPAddr, SFTPUser, SFTPPassword         string
+	SFTPHostKey                              string // authorized_keys form; empty: the key is not checked
 	// Careless: no re-login, no back-off, no timeout, no logout; every
 	// failure is retried at once, unchanged.
 	Careless bool
