@@ -232,7 +232,13 @@ func ids(xs ...*exchange) []int64 {
 	return out
 }
 
-func ms(d time.Duration) string { return d.Round(time.Millisecond).String() }
+// ms shows a duration to the millisecond (to the microsecond below one).
+func ms(d time.Duration) string {
+	if d < time.Millisecond {
+		return d.Round(time.Microsecond).String()
+	}
+	return d.Round(time.Millisecond).String()
+}
 
 // judge classifies what the client did after a probe.
 func judge(name string, cfg Config, xs []exchange) ProbeResult {
