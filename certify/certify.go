@@ -64,8 +64,9 @@ type Config struct {
 	MaxBytes int64 `json:"maxBytes,omitempty"`
 }
 
-// validate checks the config and fills its defaults.
-func (c *Config) validate(defaultSeed uint64) error {
+// Validate checks the config and fills its defaults (the seed with
+// defaultSeed when none is given); Start does the same.
+func (c *Config) Validate(defaultSeed uint64) error {
 	for _, u := range c.UseCases {
 		if _, ok := useCaseTitles[u]; !ok || !claimable(u) {
 			return &FieldError{Field: "useCases", Detail: fmt.Sprintf("unknown use case %q (%s)", u, strings.Join(UseCaseNames(), ", "))}
@@ -167,7 +168,7 @@ func New(seed uint64) *Certifier { return &Certifier{seed: seed} }
 
 // Start begins a session.
 func (c *Certifier) Start(cfg Config) (Status, error) {
-	if err := cfg.validate(c.seed); err != nil {
+	if err := cfg.Validate(c.seed); err != nil {
 		return Status{}, err
 	}
 	c.mu.Lock()

@@ -55,7 +55,7 @@ func TestConfigValidation(t *testing.T) {
 		{Config{MaxBytes: 10}, "maxBytes"},
 	}
 	for _, c := range cases {
-		err := c.cfg.validate(9)
+		err := c.cfg.Validate(9)
 		var fe *FieldError
 		switch {
 		case c.field == "" && err != nil:

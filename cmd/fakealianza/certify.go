@@ -85,6 +85,14 @@ func certifyCmd(args []string, getenv func(string) string, stdout, stderr io.Wri
 		fmt.Fprintln(stderr, "fakealianza certify:", err)
 		return certifyUsage
 	}
+	session := certify.Config{
+		UseCases: cc.useCases, Probes: cc.probes, RetryAfterSeconds: cc.retryAfter,
+		SlowDelay: scenarios.Duration(cc.slowDelay), LateFileDelay: scenarios.Duration(cc.lateFileWait),
+	}
+	if err := session.Validate(c.seed); err != nil {
+		fmt.Fprintln(stderr, "fakealianza certify:", err)
+		return certifyUsage
+	}
 	// The serve defaults would clash with a server already running in CI.
 	if c.httpAddr == ":8080" {
 		c.httpAddr = "127.0.0.1:0"
@@ -98,6 +106,11 @@ func certifyCmd(args []string, getenv func(string) string, stdout, stderr io.Wri
 		fmt.Fprintln(stderr, err)
 		return certifyBroken
 	}
+	user, err := certifyLogin(srv.Store(), cc.partition)
+	if err != nil {
+		fmt.Fprintln(stderr, "fakealianza certify:", err)
+		return certifyUsage
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := srv.Start(ctx); err != nil {
@@ -105,15 +118,9 @@ func certifyCmd(args []string, getenv func(string) string, stdout, stderr io.Wri
 		return certifyBroken
 	}
 	defer srv.Close()
-	env, partition, err := certifyEnv(srv, cc.partition)
-	if err != nil {
-		fmt.Fprintln(stderr, "fakealianza certify:", err)
-		return certifyUsage
-	}
-	st, err := srv.Certifier().Start(certify.Config{
-		UseCases: cc.useCases, PartitionID: partition, Probes: cc.probes, RetryAfterSeconds: cc.retryAfter,
-		SlowDelay: scenarios.Duration(cc.slowDelay), LateFileDelay: scenarios.Duration(cc.lateFileWait),
-	})
+	env, partition := certifyEnv(srv, user), user.PartitionID
+	session.PartitionID = partition
+	st, err := srv.Certifier().Start(session)
 	if err != nil {
 		fmt.Fprintln(stderr, "fakealianza certify:", err)
 		return certifyUsage
@@ -150,13 +157,13 @@ func certifyCmd(args []string, getenv func(string) string, stdout, stderr io.Wri
 	return certifyReady
 }
 
-// certifyEnv picks the login the command uses: the management user of the
-// partition (or of any partition) with the most create/edit/delete rights,
-// and the partition's datafeed login. It returns the ALIANZA_* variables.
-func certifyEnv(srv *fakealianza.Server, partition string) ([]string, string, error) {
+// certifyLogin picks the login the command uses: the management user of
+// the partition (or of any partition) with the most create/edit/delete
+// rights.
+func certifyLogin(st *store.Store, partition string) (*store.ManagementUser, error) {
 	var best *store.ManagementUser
 	score := -1
-	users := srv.Store().Snapshot().ManagementUsers
+	users := st.Snapshot().ManagementUsers
 	for i := range users {
 		u := &users[i]
 		if partition != "" && u.PartitionID != partition {
@@ -173,8 +180,14 @@ func certifyEnv(srv *fakealianza.Server, partition string) ([]string, string, er
 		}
 	}
 	if best == nil {
-		return nil, "", fmt.Errorf("no management user in partition %q", partition)
+		return nil, fmt.Errorf("no management user in partition %q", partition)
 	}
+	return best, nil
+}
+
+// certifyEnv is the ALIANZA_* variables for the command: the server, the
+// login and its partition's datafeed login.
+func certifyEnv(srv *fakealianza.Server, best *store.ManagementUser) []string {
 	env := []string{
 		"ALIANZA_BASE_URL=" + srv.URL(), "ALIANZA_USERNAME=" + best.Username, "ALIANZA_PASSWORD=" + best.Password,
 		"ALIANZA_PARTITION_ID=" + best.PartitionID,
@@ -189,7 +202,7 @@ func certifyEnv(srv *fakealianza.Server, partition string) ([]string, string, er
 			}
 		}
 	}
-	return env, best.PartitionID, nil
+	return env
 }
 
 // writeCertification writes report.json, report.md and, per use case with

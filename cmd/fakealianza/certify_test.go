@@ -116,6 +116,11 @@ func TestCertifyFlags(t *testing.T) {
 	if code := run([]string{"certify", "--run", "true", "--probes", "nosuch", "--out", t.TempDir()}, env(nil), &stderr, &stderr); code != certifyUsage {
 		t.Errorf("unknown probe: exit %d", code)
 	}
+	stderr.Reset()
+	if code := run([]string{"certify", "--run", "true", "--partition", "nosuch", "--out", t.TempDir()}, env(nil), &stderr, &stderr); code != certifyUsage ||
+		!strings.Contains(stderr.String(), `no management user in partition "nosuch"`) {
+		t.Errorf("unknown partition: exit %d %q", code, stderr.String())
+	}
 	c, err := parse("certify", []string{"--run", "make test", "--use-cases", "porting, voicemail", "--probes", "all"},
 		env(map[string]string{"FAKEALIANZA_CERTIFY_OUT": "/tmp/x", "FAKEALIANZA_CERTIFY_RETRY_AFTER": "5"}), &stderr, cc.options()...)
 	if err != nil || c == nil || cc.run != "make test" || cc.out != "/tmp/x" || cc.retryAfter != 5 ||
