@@ -320,6 +320,34 @@ func TestSessionScope(t *testing.T) {
 	}
 }
 
+// TestProbesStayInTheSessionsPartition: calls of another partition, logins
+// and calls without a token are never probed.
+func TestProbesStayInTheSessionsPartition(t *testing.T) {
+	c := New(1)
+	start(t, c, Config{PartitionID: "p", Probes: []string{ProbeExpiredToken}})
+	other := in("GET", "/v2/partition/q/account", "/v2/partition/{partitionId}/account")
+	other.PartitionID = "q"
+	login := in("POST", "/v2/authorize", "/v2/authorize")
+	login.PartitionID = ""
+	anon := in("GET", "/v2/partition/p/account", "/v2/partition/{partitionId}/account")
+	anon.Header = http.Header{}
+	for _, x := range []*scenarios.Input{other, login, anon, {SFTP: scenarios.SFTPList, PartitionID: "p"}} {
+		if d := c.Probe(x, time.Now()); d != nil {
+			t.Fatalf("%+v probed: %+v", x, d)
+		}
+	}
+	if d := c.Probe(in("GET", "/v2/partition/p/account", "/v2/partition/{partitionId}/account"), time.Now()); d == nil ||
+		d.Action.Status != http.StatusUnauthorized || *d.Action.Message != "ExpiredAuthToken" {
+		t.Fatalf("the session's call: %+v", d)
+	}
+	if _, err := c.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Probe(in("GET", "/v2/partition/p/x", ""), time.Now()); d != nil {
+		t.Fatalf("probed after stop: %+v", d)
+	}
+}
+
 func in(method, path, template string) *scenarios.Input {
 	return &scenarios.Input{Method: method, Path: path, PathTemplate: template, PartitionID: "p",
 		Header: http.Header{"X-Auth-Token": {"t"}}}
