@@ -67,7 +67,7 @@ func TestRehearsalTellsTheClientsApart(t *testing.T) {
 			cfg := config{
 				BaseURL: srv.URL(), Username: fatest.AdminUser, Password: fatest.Password, PartitionID: fatest.AlphaPartition,
 				SFTPAddr: srv.SFTPAddr(), SFTPUser: "datafeed", SFTPPassword: "fakealianza", SFTPHostKey: pub,
-				Careless: tc.careless, Timeout: time.Second, Backoff: 200 * time.Millisecond, PollEvery: 1100 * time.Millisecond,
+				Careless: tc.careless, Timeout: time.Second, Backoff: 300 * time.Millisecond, PollEvery: 1100 * time.Millisecond,
 			}
 			var log strings.Builder
 			cfg.Log = &log
