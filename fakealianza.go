@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/fakealianza/fakealianza/authfake"
+	"github.com/fakealianza/fakealianza/certify"
 	"github.com/fakealianza/fakealianza/fixtures"
 	"github.com/fakealianza/fakealianza/journal"
 	"github.com/fakealianza/fakealianza/openapi"
@@ -110,6 +111,7 @@ type Server struct {
 	journal *journal.Journal
 	faults  *scenarios.Engine
 	runner  *scenarios.Runner
+	certify *certify.Certifier
 	closing chan struct{}
 
 	hookMu    sync.Mutex
@@ -175,7 +177,7 @@ func New(opts Options) (*Server, error) {
 		QA: routes.QA{
 			Journal: s.journal, Faults: s.faults, Scenarios: s.runner, StartScenarios: opts.Scenarios, AdminKey: opts.AdminKey,
 			BaseURL: s.URL, Version: Version, Reset: s.runResetHooks, SFTPLogin: s.runSFTPLogin,
-			Closing: s.closing,
+			Closing: s.closing, Certify: s.certify,
 		}})
 	if err != nil {
 		s.runner.StopAll()
@@ -183,7 +185,7 @@ func New(opts Options) (*Server, error) {
 	}
 	front := routes.Front{
 		Journal: s.journal, Faults: s.faults, Clock: st.Clock(), Spec: spec, Logger: log,
-		Closing: s.closing, HangTimeout: opts.HangTimeout,
+		Closing: s.closing, HangTimeout: opts.HangTimeout, Certify: s.certify,
 	}.Wrap(router)
 	// The QA dashboard reads the admin API through the router, as any
 	// client would.
@@ -233,6 +235,8 @@ func build(opts Options, log *slog.Logger) (*Server, error) {
 		}
 	}
 	s.faults = scenarios.NewEngine(opts.Seed)
+	s.certify = certify.New(opts.Seed)
+	s.faults.SetProber(s.certify)
 	if opts.SFTPAddr != "off" {
 		feed := &faultyFeed{Store: st, faults: s.faults, closing: s.closing}
 		s.sftp, err = sftpfake.New(feed, sftpfake.Options{

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/fakealianza/fakealianza/certify"
 	"github.com/fakealianza/fakealianza/journal"
 	"github.com/fakealianza/fakealianza/routes"
 	"github.com/fakealianza/fakealianza/scenarios"
@@ -20,6 +21,9 @@ func (s *Server) Journal() *journal.Journal { return s.journal }
 
 // Faults is the fault-rule engine.
 func (s *Server) Faults() *scenarios.Engine { return s.faults }
+
+// Certifier runs certification rehearsals (POST /__admin/certification/start).
+func (s *Server) Certifier() *certify.Certifier { return s.certify }
 
 // Scenarios starts and stops scenarios.
 func (s *Server) Scenarios() *scenarios.Runner { return s.runner }

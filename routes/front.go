@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fakealianza/fakealianza/certify"
 	"github.com/fakealianza/fakealianza/journal"
 	"github.com/fakealianza/fakealianza/openapi"
 	"github.com/fakealianza/fakealianza/scenarios"
@@ -34,6 +35,9 @@ type Front struct {
 	Closing <-chan struct{}
 	// HangTimeout bounds a hang fault (default 2 minutes).
 	HangTimeout time.Duration
+	// Certify records the exchanges of a certification session (nil: none).
+	// Its probes answer through Faults (scenarios.Engine.SetProber).
+	Certify *certify.Certifier
 }
 
 // Wrap puts the journal and the fault layer in front of next.
@@ -91,14 +95,18 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &recorder{ResponseWriter: w}
 	defer func() {
 		// Record even when the handler below aborts (connection faults).
-		f.Journal.Add(journal.Entry{
+		e := journal.Entry{
 			Time: at, Method: r.Method, Path: r.URL.Path, Query: journal.RedactQuery(r.URL.RawQuery),
 			OperationID: x.in.OperationID, PartitionID: x.in.PartitionID,
 			Status: rec.status, DurationMs: float64(time.Since(start).Microseconds()) / 1000,
 			Fault:    x.fault,
 			Request:  journal.NewMessage(r.Header, reqBody),
 			Response: journal.NewMessage(rec.header, rec.body.Bytes()),
-		})
+		}
+		f.Journal.Add(e)
+		// A certification session keeps its own copy, apart from the ring.
+		f.Certify.Record(certify.Exchange{Entry: e, PathTemplate: x.in.PathTemplate, Start: start,
+			Token: r.Header.Get("X-Auth-Token"), Response: rec.body.Bytes()})
 	}()
 	f.fault(rec, r, x)
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/fakealianza/fakealianza/certify"
 	"github.com/fakealianza/fakealianza/journal"
 	"github.com/fakealianza/fakealianza/openapi"
 	"github.com/fakealianza/fakealianza/scenarios"
@@ -43,6 +44,9 @@ type QA struct {
 	// Closing is closed when the server shuts down: live journal streams
 	// end then.
 	Closing <-chan struct{}
+	// Certify runs certification rehearsals (nil: a certifier nothing
+	// records into).
+	Certify *certify.Certifier
 }
 
 // AdminSFTPLogin is a datafeed login handed out with a new partition.
@@ -65,6 +69,9 @@ func (q *QA) defaults(st *store.Store) error {
 			return err
 		}
 		q.Scenarios = r
+	}
+	if q.Certify == nil {
+		q.Certify = certify.New(0)
 	}
 	if q.BaseURL == nil {
 		q.BaseURL = func() string { return "" }

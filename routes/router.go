@@ -98,6 +98,7 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 		a.numberRoutes(),
 		a.qaRoutes(),
 		a.adminViewRoutes(),
+		a.certifyRoutes(),
 		testOps,
 	} {
 		for id, h := range part {

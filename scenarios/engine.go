@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,6 +21,26 @@ type Engine struct {
 	rules []*ruleState
 	// adhoc draws for X-Fakealianza-Fault header faults.
 	adhoc *rand.Rand
+	// prober answers before the rules (a certification rehearsal's probes).
+	prober atomic.Pointer[Prober]
+}
+
+// Prober is asked before the rules on every request and SFTP event; a
+// decision it returns wins. A certification rehearsal uses it to answer
+// chosen calls with the errors a client must survive, through the same
+// actions and renderers the rules use. Rules added, deleted or cleared
+// leave it in place.
+type Prober interface {
+	Probe(in *Input, now time.Time) *Decision
+}
+
+// SetProber installs p (nil removes it).
+func (e *Engine) SetProber(p Prober) {
+	if p == nil {
+		e.prober.Store(nil)
+		return
+	}
+	e.prober.Store(&p)
 }
 
 type ruleState struct {
@@ -108,11 +129,17 @@ type Decision struct {
 	Garbage []byte
 }
 
-// Decide walks the rules in order at server time now. A rule that matches
+// Decide asks the prober first, then walks the rules in order at server
+// time now. A rule that matches
 // counts the match; it fires unless it is retired, outside its window,
 // still within its After count, or loses its probability draw. The first
 // rule that fires decides; nil means the request goes on untouched.
 func (e *Engine) Decide(in *Input, now time.Time) *Decision {
+	if p := e.prober.Load(); p != nil {
+		if d := (*p).Probe(in, now); d != nil {
+			return d
+		}
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, r := range e.rules {

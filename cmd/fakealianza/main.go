@@ -3,6 +3,8 @@
 //	fakealianza [serve] [flags]   run the server (default)
 //	fakealianza healthcheck       exit 0 when the server answers ready, else 1
 //	fakealianza version           print the version
+//	fakealianza certify --run CMD run CMD against a fresh server in a
+//	                              certification rehearsal and write its report
 //
 // Every flag has a FAKEALIANZA_* environment variable; a flag given on the
 // command line wins over the variable.
@@ -44,6 +46,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return serve(args, getenv, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(args, getenv, stderr)
+	case "certify":
+		return certifyCmd(args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "fakealianza", version())
 		return 0
@@ -58,7 +62,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: fakealianza [serve|healthcheck|version] [flags]")
+	fmt.Fprintln(w, "usage: fakealianza [serve|healthcheck|certify|version] [flags]")
 	fmt.Fprintln(w, "run 'fakealianza serve --help' for the flags and their environment variables")
 }
 
@@ -231,10 +235,11 @@ func parseLifecycle(v string) (map[string]store.LifecycleMode, error) {
 	return out, nil
 }
 
-// parse applies defaults, then environment variables, then flags.
-func parse(name string, args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
+// parse applies defaults, then environment variables, then flags; extra
+// options (a subcommand's own) come after the server's.
+func parse(name string, args []string, getenv func(string) string, stderr io.Writer, extra ...option) (*config, error) {
 	c := &config{}
-	opts := options(c)
+	opts := append(options(c), extra...)
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	for _, o := range opts {
@@ -276,6 +281,18 @@ func newLogger(c *config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, ho))
 }
 
+// serverOptions are the server's options as the flags set them.
+func serverOptions(c *config, log *slog.Logger) fakealianza.Options {
+	return fakealianza.Options{
+		HTTPAddr: c.httpAddr, SFTPAddr: c.sftpAddr, FixturesDir: c.fixtures, Seed: c.seed, Logger: log,
+		SFTPHostKeyFile: c.sftpHostKey, SFTPAllowDelete: c.sftpAllowDelete,
+		CDRLag: c.cdrLag, CDRRetention: c.cdrRetention, CDRPlainCSV: c.cdrPlainCSV, CDRNoGenerate: !c.cdrGenerate,
+		TokenIdleTimeout: c.tokenIdle, TokenMaxLife: c.tokenMax, TNCooldownDays: c.tnCooldownDays,
+		JournalSize: c.journalSize, Scenarios: c.scenarios, ScenariosDir: c.scenariosDir,
+		AdminKey: c.adminKey, StateFile: c.stateFile, Lifecycle: c.lifecycle,
+	}
+}
+
 func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	c, err := parse("serve", args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -290,14 +307,7 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 	// parse); collecting during it only slows it. Normal collection resumes
 	// once the server is up.
 	gc := debug.SetGCPercent(-1)
-	srv, err := fakealianza.New(fakealianza.Options{
-		HTTPAddr: c.httpAddr, SFTPAddr: c.sftpAddr, FixturesDir: c.fixtures, Seed: c.seed, Logger: log,
-		SFTPHostKeyFile: c.sftpHostKey, SFTPAllowDelete: c.sftpAllowDelete,
-		CDRLag: c.cdrLag, CDRRetention: c.cdrRetention, CDRPlainCSV: c.cdrPlainCSV, CDRNoGenerate: !c.cdrGenerate,
-		TokenIdleTimeout: c.tokenIdle, TokenMaxLife: c.tokenMax, TNCooldownDays: c.tnCooldownDays,
-		JournalSize: c.journalSize, Scenarios: c.scenarios, ScenariosDir: c.scenariosDir,
-		AdminKey: c.adminKey, StateFile: c.stateFile, Lifecycle: c.lifecycle,
-	})
+	srv, err := fakealianza.New(serverOptions(c, log))
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
