@@ -17,6 +17,16 @@ func (a *api) adminRoutes() map[string]Handler {
 			}
 			return OK(adminStatus{"ready"}), nil
 		},
+		"adminCACert": func(r *Request) (Response, error) {
+			var pem []byte
+			if a.deps.QA.CAPEM != nil {
+				pem = a.deps.QA.CAPEM()
+			}
+			if len(pem) == 0 {
+				return Response{}, resourceNotFound(r.Request)
+			}
+			return Response{Status: http.StatusOK, Raw: pem, ContentType: "application/x-pem-file"}, nil
+		},
 		"adminOpenAPI": func(*Request) (Response, error) {
 			return Response{Status: http.StatusOK, Raw: a.deps.Spec.Raw, ContentType: "application/yaml"}, nil
 		},

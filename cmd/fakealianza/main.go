@@ -75,11 +75,15 @@ func version() string {
 // config is everything the flags set.
 type config struct {
 	httpAddr  string
+	httpsAddr string
 	sftpAddr  string
-	fixtures  string
-	seed      uint64
-	logFormat string
-	logLevel  string
+	// ---- https ----
+	tlsCert, tlsKey, tlsCAOut string
+	tlsHosts                  []string
+	fixtures                  string
+	seed                      uint64
+	logFormat                 string
+	logLevel                  string
 	// ---- datafeed ----
 	sftpHostKey     string
 	sftpAllowDelete bool
@@ -124,6 +128,11 @@ func options(c *config) []option {
 	}
 	return []option{
 		{"http-addr", "FAKEALIANZA_HTTP_ADDR", "REST API listen address (port 0 picks a free port)", ":8080", str(&c.httpAddr)},
+		{"https-addr", "FAKEALIANZA_HTTPS_ADDR", "HTTPS listen address, HTTP/2 and HTTP/1.1 (port 0 picks a free port; off: no HTTPS)", ":8443", str(&c.httpsAddr)},
+		{"tls-cert", "FAKEALIANZA_TLS_CERT", "HTTPS certificate file (PEM); empty makes a local CA and certificate", "", str(&c.tlsCert)},
+		{"tls-key", "FAKEALIANZA_TLS_KEY", "HTTPS private key file (PEM), with --tls-cert", "", str(&c.tlsKey)},
+		{"tls-hosts", "FAKEALIANZA_TLS_HOSTS", "more names and IPs for the generated certificate, comma-separated", "", list(&c.tlsHosts)},
+		{"tls-ca-out", "FAKEALIANZA_TLS_CA_OUT", "write the local CA certificate (PEM) to this file at start", "", str(&c.tlsCAOut)},
 		{"sftp-addr", "FAKEALIANZA_SFTP_ADDR", "SFTP datafeed listen address (port 0 picks a free port; off: no SFTP)", ":10022", str(&c.sftpAddr)},
 		{"fixtures", "FAKEALIANZA_FIXTURES", "folder of *.json fixtures replacing the embedded seed", "", str(&c.fixtures)},
 		{"seed", "FAKEALIANZA_SEED", "seed for everything generated", "1", func(v string) error {
@@ -167,15 +176,7 @@ func options(c *config) []option {
 			c.journalSize = n
 			return nil
 		}},
-		{"scenario", "FAKEALIANZA_SCENARIO", "scenarios to start, comma-separated (GET /__admin/scenarios lists them)", "", func(v string) error {
-			c.scenarios = nil
-			for _, n := range strings.Split(v, ",") {
-				if n = strings.TrimSpace(n); n != "" {
-					c.scenarios = append(c.scenarios, n)
-				}
-			}
-			return nil
-		}},
+		{"scenario", "FAKEALIANZA_SCENARIO", "scenarios to start, comma-separated (GET /__admin/scenarios lists them)", "", list(&c.scenarios)},
 		{"scenarios-dir", "FAKEALIANZA_SCENARIOS_DIR", "folder of your own scenario files (*.yaml, *.json)", "", str(&c.scenariosDir)},
 		{"admin-key", "FAKEALIANZA_ADMIN_KEY", "key required in X-Fakealianza-Admin-Key on /__admin calls (empty: none)", "", str(&c.adminKey)},
 		{"state-file", "FAKEALIANZA_STATE_FILE", "state loaded at start when present, saved on clean shutdown", "", str(&c.stateFile)},
@@ -196,6 +197,19 @@ func options(c *config) []option {
 			c.tnCooldownDays = n
 			return nil
 		}},
+	}
+}
+
+// list reads a comma-separated list, blanks dropped.
+func list(p *[]string) func(string) error {
+	return func(v string) error {
+		*p = nil
+		for _, n := range strings.Split(v, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				*p = append(*p, n)
+			}
+		}
+		return nil
 	}
 }
 
@@ -291,7 +305,8 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 	// once the server is up.
 	gc := debug.SetGCPercent(-1)
 	srv, err := fakealianza.New(fakealianza.Options{
-		HTTPAddr: c.httpAddr, SFTPAddr: c.sftpAddr, FixturesDir: c.fixtures, Seed: c.seed, Logger: log,
+		HTTPAddr: c.httpAddr, HTTPSAddr: c.httpsAddr, TLSCertFile: c.tlsCert, TLSKeyFile: c.tlsKey, TLSHosts: c.tlsHosts,
+		SFTPAddr: c.sftpAddr, FixturesDir: c.fixtures, Seed: c.seed, Logger: log,
 		SFTPHostKeyFile: c.sftpHostKey, SFTPAllowDelete: c.sftpAllowDelete,
 		CDRLag: c.cdrLag, CDRRetention: c.cdrRetention, CDRPlainCSV: c.cdrPlainCSV, CDRNoGenerate: !c.cdrGenerate,
 		TokenIdleTimeout: c.tokenIdle, TokenMaxLife: c.tokenMax, TNCooldownDays: c.tnCooldownDays,
@@ -302,6 +317,17 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	if c.tlsCAOut != "" {
+		pem := srv.CACertPEM()
+		if pem == nil {
+			fmt.Fprintln(stderr, "fakealianza: --tls-ca-out: no local CA (HTTPS is off or runs on --tls-cert)")
+			return 1
+		}
+		if err := os.WriteFile(c.tlsCAOut, pem, 0o644); err != nil {
+			fmt.Fprintln(stderr, "fakealianza: --tls-ca-out:", err)
+			return 1
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err = srv.Start(ctx)
@@ -310,12 +336,16 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	line := "listening http=" + srv.Addr()
+	if a := srv.HTTPSAddr(); a != "" {
+		line += " https=" + a
+	}
 	if a := srv.SFTPAddr(); a != "" {
-		fp, _ := srv.SFTPHostKey()
-		fmt.Fprintf(stdout, "listening http=%s sftp=%s\n", srv.Addr(), a)
+		line += " sftp=" + a
+	}
+	fmt.Fprintln(stdout, line)
+	if fp, _ := srv.SFTPHostKey(); fp != "" {
 		fmt.Fprintf(stdout, "sftp host key %s\n", fp)
-	} else {
-		fmt.Fprintf(stdout, "listening http=%s\n", srv.Addr())
 	}
 	<-ctx.Done()
 	stop()

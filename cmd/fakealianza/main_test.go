@@ -107,8 +107,10 @@ func TestTNCooldownDaysFlag(t *testing.T) {
 func TestServePrintsSFTPAddressAndHostKey(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
+	caOut := filepath.Join(t.TempDir(), "ca.pem")
 	go func() {
-		done <- run([]string{"serve", "--http-addr", "127.0.0.1:0", "--sftp-addr", "127.0.0.1:0", "--seed", "3"}, env(nil), pw, io.Discard)
+		done <- run([]string{"serve", "--http-addr", "127.0.0.1:0", "--https-addr", "127.0.0.1:0", "--sftp-addr", "127.0.0.1:0", "--seed", "3"},
+			env(map[string]string{"FAKEALIANZA_TLS_CA_OUT": caOut}), pw, io.Discard)
 		pw.Close()
 	}()
 	sc := bufio.NewScanner(pr)
@@ -116,9 +118,12 @@ func TestServePrintsSFTPAddressAndHostKey(t *testing.T) {
 	for len(lines) < 2 && sc.Scan() {
 		lines = append(lines, sc.Text())
 	}
-	if len(lines) < 2 || !regexp.MustCompile(`^listening http=127\.0\.0\.1:\d+ sftp=127\.0\.0\.1:\d+$`).MatchString(lines[0]) ||
+	if len(lines) < 2 || !regexp.MustCompile(`^listening http=127\.0\.0\.1:\d+ https=127\.0\.0\.1:\d+ sftp=127\.0\.0\.1:\d+$`).MatchString(lines[0]) ||
 		!regexp.MustCompile(`^sftp host key SHA256:\S+$`).MatchString(lines[1]) {
 		t.Fatalf("start lines %q", lines)
+	}
+	if pem, err := os.ReadFile(caOut); err != nil || !strings.HasPrefix(string(pem), "-----BEGIN CERTIFICATE-----") {
+		t.Errorf("--tls-ca-out: %q %v", pem, err)
 	}
 	syscall.Kill(os.Getpid(), syscall.SIGINT)
 	go io.Copy(io.Discard, pr)
@@ -232,7 +237,7 @@ func buildBinary(t testing.TB) string {
 // address it printed.
 func startBinary(t testing.TB, bin string, args ...string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--http-addr", "127.0.0.1:0", "--sftp-addr", "127.0.0.1:0"}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--http-addr", "127.0.0.1:0", "--https-addr", "127.0.0.1:0", "--sftp-addr", "127.0.0.1:0"}, args...)...)
 	cmd.Stderr = io.Discard
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -252,7 +257,7 @@ func startBinary(t testing.TB, bin string, args ...string) (*exec.Cmd, string) {
 	}()
 	select {
 	case l := <-line:
-		m := regexp.MustCompile(`http=(127\.0\.0\.1:\d+) sftp=127\.0\.0\.1:\d+$`).FindStringSubmatch(l)
+		m := regexp.MustCompile(`http=(127\.0\.0\.1:\d+) https=127\.0\.0\.1:\d+ sftp=127\.0\.0\.1:\d+$`).FindStringSubmatch(l)
 		if m == nil {
 			t.Fatalf("listening line %q", l)
 		}
