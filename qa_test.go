@@ -209,3 +209,11 @@ func TestSFTPConnectionCutAfterNBytes(t *testing.T) {
 		t.Fatalf("next connection: %v", err)
 	}
 }
+
+func TestMissingScenariosDirIsNamed(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "qa-scenarios")
+	_, err := fakealianza.New(fakealianza.Options{ScenariosDir: dir, SFTPAddr: "off"})
+	if err == nil || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("want an error naming %s, got %v", dir, err)
+	}
+}

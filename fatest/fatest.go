@@ -171,7 +171,11 @@ func (s *Server) do(c *http.Client, method, path string, body any, headers ...st
 	}
 	for _, h := range headers {
 		k, v, _ := strings.Cut(h, ":")
-		req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
+		if k, v = strings.TrimSpace(k), strings.TrimSpace(v); v == "" {
+			req.Header.Del(k) // "Content-Type:" sends none
+			continue
+		}
+		req.Header.Set(k, v)
 	}
 	resp, err := c.Do(req)
 	if err != nil {

@@ -80,7 +80,7 @@ func (q *QA) guard(r *http.Request, op *openapi.Operation) error {
 		return nil
 	}
 	switch op.ID {
-	case "adminHealth", "adminReady", "adminOpenAPI", "adminCACert":
+	case "adminHealth", "adminHealthHead", "adminReady", "adminReadyHead", "adminOpenAPI", "adminCACert":
 		return nil
 	}
 	if subtle.ConstantTimeCompare([]byte(r.Header.Get(AdminKeyHeader)), []byte(q.AdminKey)) != 1 {
@@ -216,6 +216,7 @@ func (a *api) qaRoutes() map[string]Handler {
 		"adminReset": func(*Request) (Response, error) {
 			q.Scenarios.StopAll()
 			q.Faults.Clear()
+			st.Clock().Reset()
 			if err := st.Reset(); err != nil {
 				return Response{}, err
 			}

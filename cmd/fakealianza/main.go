@@ -36,14 +36,23 @@ func main() {
 // run is main without the process: testable, and exits by returning a code.
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	cmd := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
+	if len(args) > 0 {
+		switch args[0] {
+		case "--version", "-version":
+			cmd, args = "version", args[1:]
+		case "--help", "-help", "-h":
+			cmd, args = "help", args[1:]
+		default:
+			if !strings.HasPrefix(args[0], "-") {
+				cmd, args = args[0], args[1:]
+			}
+		}
 	}
 	switch cmd {
 	case "serve":
 		return serve(args, getenv, stdout, stderr)
 	case "healthcheck":
-		return healthcheck(args, getenv, stderr)
+		return healthcheck(args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "fakealianza", version())
 		return 0
@@ -51,15 +60,51 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		usage(stdout)
 		return 0
 	default:
-		fmt.Fprintf(stderr, "fakealianza: unknown command %q\n", cmd)
-		usage(stderr)
+		fmt.Fprintf(stderr, "fakealianza: unknown command %q (fakealianza --help lists the commands)\n", cmd)
 		return 2
 	}
 }
 
+// usage is --help: the commands, then every flag with its type, default
+// and environment variable.
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: fakealianza [serve|healthcheck|version] [flags]")
-	fmt.Fprintln(w, "run 'fakealianza serve --help' for the flags and their environment variables")
+	fmt.Fprintf(w, `fakealianza %s: an emulator of the Alianza Cloud Voice Platform (REST API and SFTP CDR datafeed)
+
+usage:
+  fakealianza serve [flags]          run the server (the default: "fakealianza [flags]" is the same)
+  fakealianza healthcheck [flags]    exit 0 when the server at --http-addr answers ready, else 1
+  fakealianza version                print the version (also --version)
+  fakealianza help                   print this help (also --help)
+
+flags (serve and healthcheck); each is also read from its environment variable, and the flag wins:
+`, version())
+	for _, o := range options(&config{}) {
+		def := o.def
+		if def == "" {
+			def = "none"
+		}
+		fmt.Fprintf(w, "  --%s %s\n        %s\n        default: %s; env: %s\n", o.name, flagType(o), o.usage, def, o.env)
+	}
+}
+
+// listFlags take comma-separated lists.
+var listFlags = map[string]bool{"scenario": true, "tls-hosts": true}
+
+// flagType names a flag's value type for --help, read from its default.
+func flagType(o option) string {
+	switch {
+	case booleanFlags[o.name]:
+		return "bool"
+	case listFlags[o.name]:
+		return "list"
+	}
+	if _, err := strconv.ParseUint(o.def, 10, 64); err == nil {
+		return "int"
+	}
+	if _, err := time.ParseDuration(o.def); err == nil && o.def != "0" {
+		return "duration"
+	}
+	return "string"
 }
 
 func version() string {
@@ -127,13 +172,13 @@ func options(c *config) []option {
 		}
 	}
 	return []option{
-		{"http-addr", "FAKEALIANZA_HTTP_ADDR", "REST API listen address (port 0 picks a free port)", ":8080", str(&c.httpAddr)},
-		{"https-addr", "FAKEALIANZA_HTTPS_ADDR", "HTTPS listen address, HTTP/2 and HTTP/1.1 (port 0 picks a free port; off: no HTTPS)", ":8443", str(&c.httpsAddr)},
+		{"http-addr", "FAKEALIANZA_HTTP_ADDR", "REST API listen address (port 0 picks a free port; :8080 listens on every interface)", "127.0.0.1:8080", str(&c.httpAddr)},
+		{"https-addr", "FAKEALIANZA_HTTPS_ADDR", "HTTPS listen address, HTTP/2 and HTTP/1.1 (port 0 picks a free port; off: no HTTPS)", "127.0.0.1:8443", str(&c.httpsAddr)},
 		{"tls-cert", "FAKEALIANZA_TLS_CERT", "HTTPS certificate file (PEM); empty makes a local CA and certificate", "", str(&c.tlsCert)},
 		{"tls-key", "FAKEALIANZA_TLS_KEY", "HTTPS private key file (PEM), with --tls-cert", "", str(&c.tlsKey)},
 		{"tls-hosts", "FAKEALIANZA_TLS_HOSTS", "more names and IPs for the generated certificate, comma-separated", "", list(&c.tlsHosts)},
 		{"tls-ca-out", "FAKEALIANZA_TLS_CA_OUT", "write the local CA certificate (PEM) to this file at start", "", str(&c.tlsCAOut)},
-		{"sftp-addr", "FAKEALIANZA_SFTP_ADDR", "SFTP datafeed listen address (port 0 picks a free port; off: no SFTP)", ":10022", str(&c.sftpAddr)},
+		{"sftp-addr", "FAKEALIANZA_SFTP_ADDR", "SFTP datafeed listen address (port 0 picks a free port; off: no SFTP)", "127.0.0.1:10022", str(&c.sftpAddr)},
 		{"fixtures", "FAKEALIANZA_FIXTURES", "folder of *.json fixtures replacing the embedded seed", "", str(&c.fixtures)},
 		{"seed", "FAKEALIANZA_SEED", "seed for everything generated", "1", func(v string) error {
 			n, err := strconv.ParseUint(v, 10, 64)
@@ -246,11 +291,13 @@ func parseLifecycle(v string) (map[string]store.LifecycleMode, error) {
 }
 
 // parse applies defaults, then environment variables, then flags.
-func parse(name string, args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
+// The writer is unused (kept so callers need not change): parse reports
+// through its error.
+func parse(name string, args []string, getenv func(string) string, _ io.Writer) (*config, error) {
 	c := &config{}
 	opts := options(c)
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // errors are reported in one line by the caller, --help by usage
 	for _, o := range opts {
 		if err := o.set(o.def); err != nil {
 			return nil, fmt.Errorf("default of --%s: %w", o.name, err)
@@ -267,10 +314,6 @@ func parse(name string, args []string, getenv func(string) string, stderr io.Wri
 		}
 		fs.Func(o.name, fmt.Sprintf("%s (env %s, default %q)", o.usage, o.env, o.def), o.set)
 	}
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: fakealianza %s [flags]\n\nflags (each also set by its environment variable; the flag wins):\n", name)
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -280,24 +323,42 @@ func parse(name string, args []string, getenv func(string) string, stderr io.Wri
 	return c, nil
 }
 
+// parseOrExit parses a command's flags; on --help it prints the usage to
+// stdout (exit 0), on a bad flag or value one line to stderr (exit 2).
+func parseOrExit(name string, args []string, getenv func(string) string, stdout, stderr io.Writer) (*config, int) {
+	c, err := parse(name, args, getenv, nil)
+	if errors.Is(err, flag.ErrHelp) {
+		usage(stdout)
+		return nil, 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "fakealianza %s: %v (fakealianza --help lists the flags)\n", name, err)
+		return nil, 2
+	}
+	return c, 0
+}
+
 func newLogger(c *config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(c.logLevel))
 	ho := &slog.HandlerOptions{Level: level}
 	if c.logFormat == "json" {
+		// Durations go out as milliseconds under a key that says so.
+		ho.ReplaceAttr = func(_ []string, a slog.Attr) slog.Attr {
+			if a.Value.Kind() == slog.KindDuration {
+				return slog.Float64(a.Key+"_ms", float64(a.Value.Duration().Microseconds())/1000)
+			}
+			return a
+		}
 		return slog.New(slog.NewJSONHandler(w, ho))
 	}
 	return slog.New(slog.NewTextHandler(w, ho))
 }
 
 func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	c, err := parse("serve", args, getenv, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "fakealianza:", err)
-		return 2
+	c, code := parseOrExit("serve", args, getenv, stdout, stderr)
+	if c == nil {
+		return code
 	}
 	log := newLogger(c, stderr)
 	// A start allocates a few tens of MB that are garbage at once (the spec's
@@ -347,6 +408,7 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 	if fp, _ := srv.SFTPHostKey(); fp != "" {
 		fmt.Fprintf(stdout, "sftp host key %s\n", fp)
 	}
+	banner(stdout, srv, c.scenarios)
 	<-ctx.Done()
 	stop()
 	log.Info("shutting down")
@@ -357,17 +419,48 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 	return 0
 }
 
+// banner tells a person what is running and where, from what the server
+// bound (the first lines above are for scripts: "listening ..." and the
+// host key).
+func banner(w io.Writer, srv *fakealianza.Server, scenarios []string) {
+	row := func(k, v string) { fmt.Fprintf(w, "  %-10s %s\n", k, v) }
+	fmt.Fprintf(w, "fakealianza %s is ready\n", version())
+	row("REST API", srv.URL()+"/v2")
+	if u := srv.HTTPSURL(); u != "" {
+		if srv.CACertPEM() != nil {
+			row("HTTPS", u+"/v2 (HTTP/2; trust the CA at "+srv.URL()+"/__admin/ca.pem)")
+		} else {
+			row("HTTPS", u+"/v2 (HTTP/2)")
+		}
+	}
+	st := srv.Store()
+	if users := st.Snapshot().ManagementUsers; len(users) > 0 {
+		u := users[0]
+		row("login", fmt.Sprintf("%s / %s (partition %s): POST /v2/authorize", u.Username, u.Password, u.PartitionID))
+	}
+	if a := srv.SFTPAddr(); a != "" {
+		row("SFTP", "sftp://"+a)
+		if logins := st.DatafeedLogins(); len(logins) > 0 {
+			l := logins[0]
+			row("datafeed", fmt.Sprintf("%s / %s (partition %s)", l.Username, l.Password, l.PartitionID))
+		}
+	}
+	row("admin API", srv.URL()+"/__admin/")
+	row("spec", srv.URL()+"/__admin/openapi.yaml")
+	if len(scenarios) == 0 {
+		row("scenarios", "none")
+	} else {
+		row("scenarios", strings.Join(scenarios, ", "))
+	}
+}
+
 // healthcheck asks a running server whether it is ready. It reads the same
 // --http-addr / FAKEALIANZA_HTTP_ADDR as serve, so in a container it needs
 // no arguments.
-func healthcheck(args []string, getenv func(string) string, stderr io.Writer) int {
-	c, err := parse("healthcheck", args, getenv, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "fakealianza:", err)
-		return 2
+func healthcheck(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	c, code := parseOrExit("healthcheck", args, getenv, stdout, stderr)
+	if c == nil {
+		return code
 	}
 	host, port, err := net.SplitHostPort(c.httpAddr)
 	if err != nil {
