@@ -66,7 +66,7 @@ func TestHTTPSVerifiesWithTheLocalCA(t *testing.T) {
 	if !strings.HasPrefix(srv.HTTPSURL(), "https://127.0.0.1:") {
 		t.Fatalf("HTTPSURL %q", srv.HTTPSURL())
 	}
-	r := srv.Call(http.MethodGet, "/__admin/ca.pem", nil)
+	r := srv.Call(t, http.MethodGet, "/__admin/ca.pem", nil)
 	if r.Status != 200 || r.Header.Get("Content-Type") != "application/x-pem-file" || !bytes.Equal(r.Body, srv.CACertPEM()) {
 		t.Fatalf("ca.pem: %d %q %q", r.Status, r.Header.Get("Content-Type"), r.Body)
 	}
@@ -206,7 +206,7 @@ func TestHTTPSWithGivenCertificate(t *testing.T) {
 	if resp.StatusCode != 200 || resp.ProtoMajor != 2 {
 		t.Fatalf("health: %d HTTP/%d", resp.StatusCode, resp.ProtoMajor)
 	}
-	if r := srv.Call(http.MethodGet, "/__admin/ca.pem", nil); r.Status != 404 || srv.CACertPEM() != nil {
+	if r := srv.Call(t, http.MethodGet, "/__admin/ca.pem", nil); r.Status != 404 || srv.CACertPEM() != nil {
 		t.Fatalf("ca.pem with a certificate of one's own: %d", r.Status)
 	}
 	for _, o := range []fakealianza.Options{
@@ -224,7 +224,7 @@ func TestHTTPSOffByDefaultInTheLibrary(t *testing.T) {
 	if srv.HTTPSURL() != "" || srv.CACertPEM() != nil {
 		t.Fatalf("HTTPS on without HTTPSAddr: %q", srv.HTTPSURL())
 	}
-	if r := srv.Call(http.MethodGet, "/__admin/ca.pem", nil); r.Status != 404 {
+	if r := srv.Call(t, http.MethodGet, "/__admin/ca.pem", nil); r.Status != 404 {
 		t.Fatalf("ca.pem: %d", r.Status)
 	}
 }

@@ -11,8 +11,8 @@ import (
 func TestHeadOnHealthAndReady(t *testing.T) {
 	srv := fatest.New(t)
 	for _, path := range []string{"/__admin/health", "/__admin/ready"} {
-		get := srv.Call(http.MethodGet, path, nil)
-		head := srv.Call(http.MethodHead, path, nil)
+		get := srv.Call(t, http.MethodGet, path, nil)
+		head := srv.Call(t, http.MethodHead, path, nil)
 		if head.Status != http.StatusOK || head.Status != get.Status || len(head.Body) != 0 {
 			t.Errorf("HEAD %s: %d %q (GET: %d)", path, head.Status, head.Body, get.Status)
 		}
@@ -21,7 +21,7 @@ func TestHeadOnHealthAndReady(t *testing.T) {
 		}
 	}
 	// HEAD elsewhere is still unknown, as on Alianza.
-	if r := srv.CallRaw(http.MethodHead, "/__admin/clock", nil); r.Status != http.StatusNotFound {
+	if r := srv.CallRaw(t, http.MethodHead, "/__admin/clock", nil); r.Status != http.StatusNotFound {
 		t.Errorf("HEAD /__admin/clock: %d", r.Status)
 	}
 }
@@ -40,14 +40,14 @@ func TestAdminBodiesWithoutContentTypeAreJSON(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := srv.Call(http.MethodPost, "/__admin/clock", `{"advance":"1h"}`, tc.header)
+			r := srv.Call(t, http.MethodPost, "/__admin/clock", `{"advance":"1h"}`, tc.header)
 			if r.Status != tc.want {
 				t.Fatalf("%d %s", r.Status, r.Body)
 			}
 		})
 	}
 	// /v2 keeps Alianza's rules: no Content-Type is not JSON there.
-	r := srv.Call(http.MethodPost, "/v2/authorize", `{"username":"`+fatest.AdminUser+`","password":"`+fatest.Password+`"}`, "Content-Type:")
+	r := srv.Call(t, http.MethodPost, "/v2/authorize", `{"username":"`+fatest.AdminUser+`","password":"`+fatest.Password+`"}`, "Content-Type:")
 	if r.Status == http.StatusCreated {
 		t.Errorf("/v2/authorize without Content-Type: %d", r.Status)
 	}
@@ -55,17 +55,17 @@ func TestAdminBodiesWithoutContentTypeAreJSON(t *testing.T) {
 
 func TestResetPutsTheClockBack(t *testing.T) {
 	srv := fatest.New(t)
-	if r := srv.Call(http.MethodPost, "/__admin/clock", `{"set":"2030-06-01T00:00:00Z","freeze":true}`); r.Status != http.StatusOK {
+	if r := srv.Call(t, http.MethodPost, "/__admin/clock", `{"set":"2030-06-01T00:00:00Z","freeze":true}`); r.Status != http.StatusOK {
 		t.Fatalf("clock: %d %s", r.Status, r.Body)
 	}
-	if r := srv.Call(http.MethodPost, "/__admin/reset", nil); r.Status != http.StatusNoContent {
+	if r := srv.Call(t, http.MethodPost, "/__admin/reset", nil); r.Status != http.StatusNoContent {
 		t.Fatalf("reset: %d %s", r.Status, r.Body)
 	}
 	var c struct {
 		Now    time.Time `json:"now"`
 		Frozen bool      `json:"frozen"`
 	}
-	srv.Call(http.MethodGet, "/__admin/clock", nil).Decode(t, &c)
+	srv.Call(t, http.MethodGet, "/__admin/clock", nil).Decode(t, &c)
 	if c.Frozen || c.Now.Sub(time.Now()).Abs() > time.Minute {
 		t.Fatalf("clock after reset: %+v (wall %v)", c, time.Now().UTC())
 	}
