@@ -457,3 +457,36 @@ func TestQAFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestReleaseImageMatchesTheDockerfile keeps release.Dockerfile (GoReleaser's
+// image, from built binaries) and the Dockerfile's run stage alike: same
+// base, user, environment, ports, HEALTHCHECK and entry point.
+func TestReleaseImageMatchesTheDockerfile(t *testing.T) {
+	runStage := func(name string) []string {
+		b, err := os.ReadFile(filepath.Join("..", "..", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(b)
+		if i := strings.LastIndex(s, "\nFROM "); i >= 0 {
+			s = s[i+1:]
+		}
+		var out []string
+		for _, l := range strings.Split(s, "\n") {
+			if l == "" || strings.HasPrefix(l, "#") || strings.HasPrefix(l, "COPY ") || strings.HasPrefix(l, "ARG ") {
+				continue
+			}
+			out = append(out, l)
+		}
+		return out
+	}
+	a, b := runStage("Dockerfile"), runStage("release.Dockerfile")
+	if strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Fatalf("run stages differ:\nDockerfile:\n%s\n\nrelease.Dockerfile:\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
+	for _, want := range []string{"HEALTHCHECK ", "--start-interval=", "ENTRYPOINT "} {
+		if !strings.Contains(strings.Join(a, "\n"), want) {
+			t.Errorf("Dockerfile lacks %q", want)
+		}
+	}
+}
