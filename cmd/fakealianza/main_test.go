@@ -490,3 +490,18 @@ func TestReleaseImageMatchesTheDockerfile(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigurationDocListsEveryFlag keeps docs/configuration.md's table in
+// step with the flags.
+func TestConfigurationDocListsEveryFlag(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "configuration.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for _, o := range options(&config{}) {
+		if !strings.Contains(doc, "`--"+o.name+"`") || !strings.Contains(doc, "`"+o.env+"`") {
+			t.Errorf("docs/configuration.md lacks --%s or %s", o.name, o.env)
+		}
+	}
+}
