@@ -12,6 +12,7 @@ package fakealianza
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -45,6 +46,19 @@ type Options struct {
 	// SFTPAddr is the SFTP datafeed's listen address; ":0" picks a free port,
 	// "off" runs no SFTP server. Empty: 127.0.0.1 at a free port.
 	SFTPAddr string
+	// HTTPSAddr is the HTTPS listener's address (HTTP/2 and HTTP/1.1, the
+	// same API as HTTPAddr); ":0" picks a free port. Empty or "off": no
+	// HTTPS listener.
+	HTTPSAddr string
+	// TLSCertFile and TLSKeyFile are the HTTPS certificate (PEM, the chain
+	// after the leaf) and its key. Empty: a local CA and a leaf certificate
+	// are made at start, the CA's key derived from Seed (the same CA on
+	// every start with the same seed; CACertPEM and GET /__admin/ca.pem
+	// give it).
+	TLSCertFile, TLSKeyFile string
+	// TLSHosts are names and IP addresses the generated certificate covers
+	// besides DefaultTLSHosts.
+	TLSHosts []string
 	// SFTPHostKeyFile is the SFTP host key (PEM or OpenSSH private key);
 	// empty derives a stable key from Seed.
 	SFTPHostKeyFile string
@@ -108,6 +122,7 @@ type Server struct {
 	auth    *authfake.Auth
 	handler http.Handler
 	sftp    *sftpfake.Server // nil when SFTPAddr is "off"
+	tls     *tlsIdentity     // nil when HTTPSAddr is off
 	journal *journal.Journal
 	faults  *scenarios.Engine
 	runner  *scenarios.Runner
@@ -121,6 +136,8 @@ type Server struct {
 	mu       sync.Mutex
 	httpLn   net.Listener
 	httpSrv  *http.Server
+	httpsLn  net.Listener
+	httpsSrv *http.Server
 	serveErr chan error
 	ready    atomic.Bool
 	closed   bool
@@ -132,6 +149,9 @@ type Server struct {
 func New(opts Options) (*Server, error) {
 	if opts.HTTPAddr == "" {
 		opts.HTTPAddr = "127.0.0.1:0"
+	}
+	if opts.HTTPSAddr == "off" {
+		opts.HTTPSAddr = ""
 	}
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 5 * time.Second
@@ -176,7 +196,7 @@ func New(opts Options) (*Server, error) {
 	router, err := routes.New(routes.Deps{Spec: spec, Store: st, Auth: auth, Logger: log, Ready: s.ready.Load, SFTP: s.sftpInfo,
 		QA: routes.QA{
 			Journal: s.journal, Faults: s.faults, Scenarios: s.runner, StartScenarios: opts.Scenarios, AdminKey: opts.AdminKey,
-			BaseURL: s.URL, Version: Version, Reset: s.runResetHooks, SFTPLogin: s.runSFTPLogin,
+			BaseURL: s.URL, Version: Version, CAPEM: s.CACertPEM, Reset: s.runResetHooks, SFTPLogin: s.runSFTPLogin,
 			Closing: s.closing, Certify: s.certify,
 		}})
 	if err != nil {
@@ -234,6 +254,11 @@ func build(opts Options, log *slog.Logger) (*Server, error) {
 			return nil, fmt.Errorf("fakealianza: lifecycle %s: %w", kind, err)
 		}
 	}
+	if opts.HTTPSAddr != "" {
+		if s.tls, err = loadTLS(opts.TLSCertFile, opts.TLSKeyFile, opts.Seed, opts.TLSHosts, time.Now()); err != nil {
+			return nil, fmt.Errorf("fakealianza: %w", err)
+		}
+	}
 	s.faults = scenarios.NewEngine(opts.Seed)
 	s.certify = certify.New(opts.Seed)
 	s.faults.SetProber(s.certify)
@@ -284,37 +309,97 @@ func (s *Server) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("fakealianza: listen http %s: %w", s.opts.HTTPAddr, err)
 	}
-	s.httpLn = ln
-	s.httpSrv = &http.Server{
-		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	var httpsLn net.Listener
+	if s.tls != nil {
+		if httpsLn, err = lc.Listen(ctx, "tcp", s.opts.HTTPSAddr); err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("fakealianza: listen https %s: %w", s.opts.HTTPSAddr, err)
+		}
 	}
 	if s.sftp != nil {
 		if err := s.sftp.Start(ctx); err != nil {
 			_ = ln.Close()
-			s.httpLn = nil
+			if httpsLn != nil {
+				_ = httpsLn.Close()
+			}
 			return fmt.Errorf("fakealianza: %w", err)
 		}
 	}
-	s.serveErr = make(chan error, 1)
-	go func() {
-		err := s.httpSrv.Serve(ln)
-		if errors.Is(err, http.ErrServerClosed) {
-			err = nil
-		}
-		s.serveErr <- err
-	}()
-	s.ready.Store(true)
-	if s.sftp != nil {
-		s.log.Info("listening", "http", s.Addr(), "sftp", s.SFTPAddr(), "sftpHostKey", s.sftp.Fingerprint())
-	} else {
-		s.log.Info("listening", "http", s.Addr())
+	s.httpLn, s.httpsLn = ln, httpsLn
+	s.httpSrv = s.newHTTPServer(nil)
+	s.serveErr = make(chan error, 2)
+	go s.serve(s.httpSrv, ln)
+	if httpsLn != nil {
+		s.httpsSrv = s.newHTTPServer(&tls.Config{Certificates: []tls.Certificate{s.tls.cert}, MinVersion: tls.VersionTLS12})
+		go s.serve(s.httpsSrv, tls.NewListener(httpsLn, s.httpsSrv.TLSConfig))
 	}
+	s.ready.Store(true)
+	attrs := []any{"http", s.Addr()}
+	if httpsLn != nil {
+		attrs = append(attrs, "https", s.HTTPSAddr())
+	}
+	if s.sftp != nil {
+		attrs = append(attrs, "sftp", s.SFTPAddr(), "sftpHostKey", s.sftp.Fingerprint())
+	}
+	s.log.Info("listening", attrs...)
 	if s.opts.AdminKey == "" && !isLoopback(ln.Addr()) {
 		s.log.Warn("the /__admin API is open to the network: set --admin-key (FAKEALIANZA_ADMIN_KEY) to protect it")
 	}
 	return nil
+}
+
+// newHTTPServer is one listener's server over the whole API; with a TLS
+// config it speaks HTTP/2 and HTTP/1.1.
+func (s *Server) newHTTPServer(tc *tls.Config) *http.Server {
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		TLSConfig:         tc,
+	}
+	if tc != nil {
+		hs.Protocols = new(http.Protocols)
+		hs.Protocols.SetHTTP1(true)
+		hs.Protocols.SetHTTP2(true)
+		tc.NextProtos = []string{"h2", "http/1.1"}
+	}
+	return hs
+}
+
+func (s *Server) serve(hs *http.Server, ln net.Listener) {
+	err := hs.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	s.serveErr <- err
+}
+
+// HTTPSAddr is the HTTPS listener's address as host:port, like Addr. Empty
+// before Start or when HTTPS is off.
+func (s *Server) HTTPSAddr() string {
+	if s.httpsLn == nil {
+		return ""
+	}
+	return displayAddr(s.httpsLn.Addr())
+}
+
+// HTTPSURL is the HTTPS base URL, e.g. https://127.0.0.1:8443 (empty when
+// HTTPS is off).
+func (s *Server) HTTPSURL() string {
+	if a := s.HTTPSAddr(); a != "" {
+		return "https://" + a
+	}
+	return ""
+}
+
+// CACertPEM is the local CA that signed the HTTPS certificate, PEM-encoded,
+// for a client's trust store. Nil when HTTPS is off or the certificate came
+// from TLSCertFile.
+func (s *Server) CACertPEM() []byte {
+	if s.tls == nil {
+		return nil
+	}
+	return s.tls.caPEM
 }
 
 // SFTPAddr is the SFTP datafeed's address as host:port, like Addr. Empty
@@ -393,13 +478,20 @@ func (s *Server) Close() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
 	defer cancel()
-	err := s.httpSrv.Shutdown(ctx)
-	if err != nil {
-		s.log.Warn("shutdown timed out; closing connections", "err", err)
-		err = s.httpSrv.Close()
-	}
-	if serr := <-s.serveErr; serr != nil && err == nil {
-		err = serr
+	var err error
+	for _, hs := range []*http.Server{s.httpSrv, s.httpsSrv} {
+		if hs == nil {
+			continue
+		}
+		if serr := hs.Shutdown(ctx); serr != nil {
+			s.log.Warn("shutdown timed out; closing connections", "err", serr)
+			if cerr := hs.Close(); cerr != nil && err == nil {
+				err = cerr
+			}
+		}
+		if serr := <-s.serveErr; serr != nil && err == nil {
+			err = serr
+		}
 	}
 	if err == nil {
 		err = sftpErr

@@ -27,7 +27,7 @@ func TestStateFileLoadAndAtomicSave(t *testing.T) {
 
 	// No file yet: the fixtures; Close writes the file.
 	srv := fatest.New(t, withFile)
-	r := srv.Call(http.MethodPost, "/__admin/partitions", `{"name":"Kept across restarts"}`)
+	r := srv.Call(t, http.MethodPost, "/__admin/partitions", `{"name":"Kept across restarts"}`)
 	var created struct{ PartitionID, Username, Password string }
 	r.Decode(t, &created)
 	if err := srv.Close(); err != nil {
@@ -52,10 +52,10 @@ func TestStateFileLoadAndAtomicSave(t *testing.T) {
 		t.Fatalf("partition not loaded from the state file: %v", err)
 	}
 	tok := srv.Login(t, created.Username, created.Password)
-	if r := srv.Call(http.MethodGet, "/v2/partition/"+created.PartitionID, nil, fatest.Auth(tok)); r.Status != 200 {
+	if r := srv.Call(t, http.MethodGet, "/v2/partition/"+created.PartitionID, nil, fatest.Auth(tok)); r.Status != 200 {
 		t.Errorf("new partition's admin reads it: %d %s", r.Status, r.Body)
 	}
-	if r := srv.Call(http.MethodGet, "/v2/partition/"+fatest.AlphaPartition, nil, fatest.Auth(tok)); r.Status == 200 {
+	if r := srv.Call(t, http.MethodGet, "/v2/partition/"+fatest.AlphaPartition, nil, fatest.Auth(tok)); r.Status == 200 {
 		t.Errorf("new partition's admin reads another partition: %d", r.Status)
 	}
 
@@ -72,11 +72,11 @@ func TestClockDrivesTokenExpiry(t *testing.T) {
 	srv := fatest.New(t)
 	tok := srv.Admin(t)
 	path := "/v2/partition/" + fatest.AlphaPartition
-	if r := srv.Call(http.MethodGet, path, nil, fatest.Auth(tok)); r.Status != 200 {
+	if r := srv.Call(t, http.MethodGet, path, nil, fatest.Auth(tok)); r.Status != 200 {
 		t.Fatalf("fresh token: %d", r.Status)
 	}
-	srv.Call(http.MethodPost, "/__admin/clock", `{"advance":"9h"}`)
-	r := srv.Call(http.MethodGet, path, nil, fatest.Auth(tok))
+	srv.Call(t, http.MethodPost, "/__admin/clock", `{"advance":"9h"}`)
+	r := srv.Call(t, http.MethodGet, path, nil, fatest.Auth(tok))
 	if st, msgs, _ := r.Envelope(t); st != 401 || msgs[0] != "ExpiredAuthToken" {
 		t.Errorf("after 9h idle: %d %s", r.Status, r.Body)
 	}
@@ -95,10 +95,10 @@ func TestResetAndStateLoadDropTokens(t *testing.T) {
 			b, _ := json.Marshal(srv.Store().Snapshot())
 			body = b
 		}
-		if r := srv.Call(step.method, step.path, body); r.Status != 204 {
+		if r := srv.Call(t, step.method, step.path, body); r.Status != 204 {
 			t.Fatalf("%s %s: %d %s", step.method, step.path, r.Status, r.Body)
 		}
-		if r := srv.Call(http.MethodGet, path, nil, fatest.Auth(tok)); r.Status != 401 {
+		if r := srv.Call(t, http.MethodGet, path, nil, fatest.Auth(tok)); r.Status != 401 {
 			t.Errorf("token after %s %s: %d", step.method, step.path, r.Status)
 		}
 	}
@@ -106,7 +106,7 @@ func TestResetAndStateLoadDropTokens(t *testing.T) {
 
 func TestNewPartitionGetsItsDatafeedLogin(t *testing.T) {
 	srv := fatest.New(t, func(o *fakealianza.Options) { o.SFTPAddr = "127.0.0.1:0" })
-	r := srv.Call(http.MethodPost, "/__admin/partitions", nil)
+	r := srv.Call(t, http.MethodPost, "/__admin/partitions", nil)
 	var out struct {
 		PartitionID string
 		SFTP        struct{ Address, Username, Password string }
@@ -186,7 +186,7 @@ func BenchmarkFront(b *testing.B) {
 
 func TestSFTPConnectionCutAfterNBytes(t *testing.T) {
 	srv := fatest.New(t)
-	r := srv.Call(http.MethodPost, "/__admin/faults",
+	r := srv.Call(t, http.MethodPost, "/__admin/faults",
 		`{"match":{"sftp":"connect"},"action":{"sftp":"disconnect","afterBytes":200},"times":1}`)
 	if r.Status != http.StatusCreated {
 		t.Fatalf("add: %d %s", r.Status, r.Body)
@@ -207,5 +207,13 @@ func TestSFTPConnectionCutAfterNBytes(t *testing.T) {
 	// The rule fired once; the next connection works.
 	if _, err := srv.SFTP(t, "datafeed", "fakealianza"); err != nil {
 		t.Fatalf("next connection: %v", err)
+	}
+}
+
+func TestMissingScenariosDirIsNamed(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "qa-scenarios")
+	_, err := fakealianza.New(fakealianza.Options{ScenariosDir: dir, SFTPAddr: "off"})
+	if err == nil || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("want an error naming %s, got %v", dir, err)
 	}
 }

@@ -1,6 +1,16 @@
 // Package fatest starts fakealianza in-process for tests, on a real loopback
 // listener, with a client that checks every response against the project's
 // OpenAPI document: a response the spec does not describe fails the test.
+//
+// Every helper that can fail takes the testing.TB it reports to, so a call
+// inside t.Run fails that subtest, not the test that started the server:
+//
+//	srv := fatest.New(t)
+//	t.Run("login", func(t *testing.T) {
+//		tok := srv.Admin(t)
+//		r := srv.Call(t, http.MethodGet, "/v2/partition/"+fatest.AlphaPartition, nil, fatest.Auth(tok))
+//		...
+//	})
 package fatest
 
 import (
@@ -21,11 +31,11 @@ import (
 	"github.com/fakealianza/fakealianza/openapi"
 )
 
-// Server is a started emulator bound to a test.
+// Server is a started emulator; it closes when the test that made it ends.
 type Server struct {
 	*fakealianza.Server
-	t testing.TB
-	// Client validates every response against the spec.
+	// Client validates every response against the spec; a mismatch is
+	// reported to the test given to New (Call reports to its own t).
 	Client *http.Client
 	// RawClient does not validate (for fault injection and wire-level tests).
 	RawClient *http.Client
@@ -42,8 +52,11 @@ func sharedValidator() (*openapi.ResponseValidator, error) {
 	return validator, validatorErr
 }
 
-// New starts a server on 127.0.0.1 at a free port; it closes when the test
-// ends. edit may adjust the options first.
+// New starts a server and closes it when t ends. It sets HTTPAddr to
+// 127.0.0.1:0 (a free loopback port) and ShutdownTimeout to 2s; the SFTP
+// datafeed listens on 127.0.0.1 at a free port (Options' default), HTTPS is
+// off. edit may change any option before the start. New fails t when the
+// server does not build or start.
 func New(t testing.TB, edit ...func(*fakealianza.Options)) *Server {
 	t.Helper()
 	opts := fakealianza.Options{HTTPAddr: "127.0.0.1:0", ShutdownTimeout: 2 * time.Second}
@@ -64,15 +77,22 @@ func New(t testing.TB, edit ...func(*fakealianza.Options)) *Server {
 	}
 	raw := &http.Client{Timeout: 30 * time.Second}
 	checked := &http.Client{Timeout: 30 * time.Second, Transport: &validating{t: t, v: v, next: http.DefaultTransport}}
-	return &Server{Server: srv, t: t, Client: checked, RawClient: raw}
+	return &Server{Server: srv, Client: checked, RawClient: raw}
 }
 
 // validating is a RoundTripper that validates each response and reports a
-// mismatch as a test error.
+// mismatch as an error of the request's test (see withT), else of t.
 type validating struct {
 	t    testing.TB
 	v    *openapi.ResponseValidator
 	next http.RoundTripper
+}
+
+type testKey struct{}
+
+// withT makes the validating client report this request's mismatch to t.
+func withT(req *http.Request, t testing.TB) *http.Request {
+	return req.WithContext(context.WithValue(req.Context(), testKey{}, t))
 }
 
 func (rt *validating) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -87,7 +107,11 @@ func (rt *validating) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	if verr := rt.v.Validate(req, resp.StatusCode, resp.Header, body); verr != nil {
-		rt.t.Errorf("response does not match the spec: %v\nbody: %s", verr, truncate(body))
+		t := rt.t
+		if rt, ok := req.Context().Value(testKey{}).(testing.TB); ok {
+			t = rt
+		}
+		t.Errorf("response does not match the spec: %v\nbody: %s", verr, truncate(body))
 	}
 	return resp, nil
 }
@@ -106,7 +130,8 @@ type Resp struct {
 	Body   []byte
 }
 
-// Decode unmarshals the body into v, failing the test on error.
+// Decode unmarshals the body into v; it fails t (Fatal) when the body is not
+// JSON of v's shape.
 func (r *Resp) Decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.Body, v); err != nil {
@@ -114,7 +139,7 @@ func (r *Resp) Decode(t testing.TB, v any) {
 	}
 }
 
-// Map decodes a JSON object body.
+// Map decodes a JSON object body; it fails t when the body is not one.
 func (r *Resp) Map(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
@@ -122,7 +147,8 @@ func (r *Resp) Map(t testing.TB) map[string]any {
 	return m
 }
 
-// Envelope decodes Alianza's error envelope.
+// Envelope decodes Alianza's error envelope {status, messages, data}; it
+// fails t when the body is not JSON.
 func (r *Resp) Envelope(t testing.TB) (status int, messages []string, data any) {
 	t.Helper()
 	var env struct {
@@ -134,20 +160,26 @@ func (r *Resp) Envelope(t testing.TB) (status int, messages []string, data any) 
 	return env.Status, env.Messages, env.Data
 }
 
-// Call is one request: a method, a path (relative to the server), an
-// optional body (a string or []byte is sent as is, anything else as JSON)
-// and headers as "Name: value" strings.
-func (s *Server) Call(method, path string, body any, headers ...string) *Resp {
-	return s.do(s.Client, method, path, body, headers...)
+// Call is one request over the validating client: a method, a path
+// (relative to the server's http URL), an optional body (a string or []byte
+// is sent as is, anything else as JSON) and headers as "Name: value"
+// strings. A body gets Content-Type: application/json unless a header says
+// otherwise; "Name:" with no value removes that header. Call fails t (Fatal)
+// when the request cannot be made, and reports a response the spec does not
+// describe as an error of t; it never checks the status.
+func (s *Server) Call(t testing.TB, method, path string, body any, headers ...string) *Resp {
+	t.Helper()
+	return s.do(t, s.Client, method, path, body, headers...)
 }
 
-// CallRaw is Call without response validation.
-func (s *Server) CallRaw(method, path string, body any, headers ...string) *Resp {
-	return s.do(s.RawClient, method, path, body, headers...)
+// CallRaw is Call without response validation (faults, wire-level tests).
+func (s *Server) CallRaw(t testing.TB, method, path string, body any, headers ...string) *Resp {
+	t.Helper()
+	return s.do(t, s.RawClient, method, path, body, headers...)
 }
 
-func (s *Server) do(c *http.Client, method, path string, body any, headers ...string) *Resp {
-	s.t.Helper()
+func (s *Server) do(t testing.TB, c *http.Client, method, path string, body any, headers ...string) *Resp {
+	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -158,29 +190,33 @@ func (s *Server) do(c *http.Client, method, path string, body any, headers ...st
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
-			s.t.Fatalf("fatest: encode body: %v", err)
+			t.Fatalf("fatest: encode body: %v", err)
 		}
 		rd = bytes.NewReader(j)
 	}
 	req, err := http.NewRequest(method, s.URL()+path, rd)
 	if err != nil {
-		s.t.Fatalf("fatest: %v", err)
+		t.Fatalf("fatest: %v", err)
 	}
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for _, h := range headers {
 		k, v, _ := strings.Cut(h, ":")
-		req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
+		if k, v = strings.TrimSpace(k), strings.TrimSpace(v); v == "" {
+			req.Header.Del(k) // "Content-Type:" sends none
+			continue
+		}
+		req.Header.Set(k, v)
 	}
-	resp, err := c.Do(req)
+	resp, err := c.Do(withT(req, t))
 	if err != nil {
-		s.t.Fatalf("fatest: %s %s: %v", method, path, err)
+		t.Fatalf("fatest: %s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		s.t.Fatalf("fatest: read body: %v", err)
+		t.Fatalf("fatest: read body: %v", err)
 	}
 	return &Resp{Status: resp.StatusCode, Header: resp.Header, Body: b}
 }
@@ -195,11 +231,11 @@ const (
 	BravoPartition = "fakePartitionBravo0002"
 )
 
-// Login logs a management user in and returns the token; it fails the test
-// unless the login answers 201.
+// Login logs a management user in (POST /v2/authorize) and returns the
+// token; it fails t unless the login answers 201.
 func (s *Server) Login(t testing.TB, username, password string) string {
 	t.Helper()
-	r := s.Call(http.MethodPost, "/v2/authorize", map[string]string{"username": username, "password": password})
+	r := s.Call(t, http.MethodPost, "/v2/authorize", map[string]string{"username": username, "password": password})
 	if r.Status != http.StatusCreated {
 		t.Fatalf("login %s: %d %s", username, r.Status, r.Body)
 	}
@@ -210,14 +246,17 @@ func (s *Server) Login(t testing.TB, username, password string) string {
 	return tok.AuthToken
 }
 
-// Admin logs in as the first partition's admin and returns the token.
+// Admin logs in as AdminUser (partition AlphaPartition, every permission)
+// and returns the token; it fails t unless the login answers 201.
 func (s *Server) Admin(t testing.TB) string { return s.Login(t, AdminUser, Password) }
 
-// Auth is the header line for a token, for Call's headers.
+// Auth is the X-AUTH-TOKEN header line for a token, for Call's headers.
 func Auth(token string) string { return "X-AUTH-TOKEN: " + token }
 
 // SFTP logs in to the server's SFTP datafeed with the Go client, checking
-// the host key; the session closes when the test ends.
+// the host key (fixed to the server's); it returns the login's error (a
+// refused password is a result to assert, not a failure) and fails t only
+// when the server has no host key. The session closes when t ends.
 func (s *Server) SFTP(t testing.TB, user, password string) (*sftp.Client, error) {
 	t.Helper()
 	_, pub := s.SFTPHostKey()

@@ -20,6 +20,11 @@ type ResponseValidator struct {
 	matcher *Matcher
 }
 
+func init() {
+	// PEM (GET /__admin/ca.pem) is text; validate it as text/plain is.
+	openapi3filter.RegisterBodyDecoder("application/x-pem-file", openapi3filter.PlainBodyDecoder)
+}
+
 var responseOptions = &openapi3filter.Options{
 	AuthenticationFunc:    openapi3filter.NoopAuthenticationFunc,
 	IncludeResponseStatus: true,

@@ -26,7 +26,7 @@ func login(t *testing.T, srv *fatest.Server, user string) caller {
 // do calls and fails the test unless the status is want.
 func (c caller) do(method, path string, body any, want int) *fatest.Resp {
 	c.t.Helper()
-	r := c.srv.Call(method, path, body, fatest.Auth(c.tok))
+	r := c.srv.Call(c.t, method, path, body, fatest.Auth(c.tok))
 	if r.Status != want {
 		c.t.Fatalf("%s %s: %d %s, want %d", method, path, r.Status, r.Body, want)
 	}
@@ -342,14 +342,14 @@ func TestConcurrentCreatesHaveOneWinner(t *testing.T) {
 		wg.Add(2)
 		go func() {
 			defer wg.Done()
-			r := srv.Call(http.MethodPost, alphaP+"/account", map[string]any{"accountNumber": "RACE-1", "accountName": "Race", "accountType": "SIMPLE"}, fatest.Auth(c.tok))
+			r := srv.Call(t, http.MethodPost, alphaP+"/account", map[string]any{"accountNumber": "RACE-1", "accountName": "Race", "accountType": "SIMPLE"}, fatest.Auth(c.tok))
 			mu.Lock()
 			codes[fmt.Sprint("account ", r.Status)]++
 			mu.Unlock()
 		}()
 		go func() {
 			defer wg.Done()
-			r := srv.Call(http.MethodPost, A+"/user", map[string]any{"username": "race@example.com", "lastName": "Racer", "extension": fmt.Sprint(300 + i)}, fatest.Auth(c.tok))
+			r := srv.Call(t, http.MethodPost, A+"/user", map[string]any{"username": "race@example.com", "lastName": "Racer", "extension": fmt.Sprint(300 + i)}, fatest.Auth(c.tok))
 			mu.Lock()
 			codes[fmt.Sprint("user ", r.Status)]++
 			mu.Unlock()

@@ -24,13 +24,13 @@ func TestAdminInfo(t *testing.T) {
 		Version   string
 		Listeners struct{ HTTP, SFTP string }
 	}
-	srv.Call(http.MethodGet, "/__admin/info", nil).Decode(t, &info)
+	srv.Call(t, http.MethodGet, "/__admin/info", nil).Decode(t, &info)
 	if info.Version != fakealianza.Version || info.Listeners.HTTP != srv.URL() || info.Listeners.SFTP != srv.SFTPAddr() ||
 		info.Listeners.SFTP == "" {
 		t.Fatalf("info %+v, want %s %s %s", info, fakealianza.Version, srv.URL(), srv.SFTPAddr())
 	}
 	off := fatest.New(t, func(o *fakealianza.Options) { o.SFTPAddr = "off" })
-	if r := off.Call(http.MethodGet, "/__admin/info", nil); strings.Contains(string(r.Body), "sftp") {
+	if r := off.Call(t, http.MethodGet, "/__admin/info", nil); strings.Contains(string(r.Body), "sftp") {
 		t.Errorf("no datafeed, yet: %s", r.Body)
 	}
 }
@@ -113,17 +113,17 @@ func next(t *testing.T, events <-chan sseEvent) sseEvent {
 
 func TestJournalStream(t *testing.T) {
 	srv := fatest.New(t)
-	srv.CallRaw(http.MethodGet, apiPath+"?n=1", nil)
-	srv.CallRaw(http.MethodGet, apiPath+"?n=2", nil)
-	srv.CallRaw(http.MethodPost, apiPath+"?n=3", nil)
+	srv.CallRaw(t, http.MethodGet, apiPath+"?n=1", nil)
+	srv.CallRaw(t, http.MethodGet, apiPath+"?n=2", nil)
+	srv.CallRaw(t, http.MethodPost, apiPath+"?n=3", nil)
 
 	// The newest matching recorded exchange first, then the new ones that match.
 	events := openStream(t, srv, "?method=GET&limit=1")
 	if ev := next(t, events); ev.event != "request" || ev.id != "2" || ev.data["query"] != "n=2" {
 		t.Fatalf("backlog: %+v", ev)
 	}
-	srv.CallRaw(http.MethodPost, apiPath+"?n=4", nil) // filtered out
-	srv.CallRaw(http.MethodGet, bravoPath+"?n=5", nil, "X-AUTH-TOKEN: tok-secret-5")
+	srv.CallRaw(t, http.MethodPost, apiPath+"?n=4", nil) // filtered out
+	srv.CallRaw(t, http.MethodGet, bravoPath+"?n=5", nil, "X-AUTH-TOKEN: tok-secret-5")
 	ev := next(t, events)
 	if ev.id != "5" || ev.data["path"] != bravoPath || ev.data["partitionId"] != "fakePartitionBravo0002" || ev.data["status"] != float64(404) {
 		t.Fatalf("live: %+v", ev)
@@ -140,7 +140,7 @@ func TestJournalStream(t *testing.T) {
 			t.Fatalf("resumed: %+v, want id %s", ev, want)
 		}
 	}
-	srv.CallRaw(http.MethodGet, apiPath+"?n=6", nil)
+	srv.CallRaw(t, http.MethodGet, apiPath+"?n=6", nil)
 	if ev := next(t, fresh); ev.id != "6" {
 		t.Fatalf("fresh: %+v", ev)
 	}
@@ -149,8 +149,8 @@ func TestJournalStream(t *testing.T) {
 	}
 
 	// Bad input is a 400 in the envelope.
-	wantError(t, srv.Call(http.MethodGet, "/__admin/requests/stream", nil, "Last-Event-ID: x"), 400, "InvalidValueForField:Last-Event-ID")
-	if r := srv.Call(http.MethodGet, "/__admin/requests/stream?limit=-1", nil); r.Status != 400 {
+	wantError(t, srv.Call(t, http.MethodGet, "/__admin/requests/stream", nil, "Last-Event-ID: x"), 400, "InvalidValueForField:Last-Event-ID")
+	if r := srv.Call(t, http.MethodGet, "/__admin/requests/stream?limit=-1", nil); r.Status != 400 {
 		t.Errorf("negative limit: %d %s", r.Status, r.Body)
 	}
 }
@@ -187,7 +187,7 @@ func TestPendingAndReject(t *testing.T) {
 	one, two := port("15055550150"), port("15055550151")
 
 	var pending []store.PendingObject
-	srv.Call(http.MethodGet, "/__admin/lifecycle/pending", nil).Decode(t, &pending)
+	srv.Call(t, http.MethodGet, "/__admin/lifecycle/pending", nil).Decode(t, &pending)
 	if len(pending) != 2 {
 		t.Fatalf("pending: %+v", pending)
 	}
@@ -200,9 +200,9 @@ func TestPendingAndReject(t *testing.T) {
 
 	// Approve one: two steps to FOC_RECEIVED. Reject the other.
 	for range 2 {
-		srv.Call(http.MethodPost, "/__admin/lifecycle/port/advance", map[string]any{"id": one})
+		srv.Call(t, http.MethodPost, "/__admin/lifecycle/port/advance", map[string]any{"id": one})
 	}
-	if r := srv.Call(http.MethodPost, "/__admin/lifecycle/port/reject", map[string]any{"id": two}); string(r.Body) != `{"advanced":["`+two+`"]}` {
+	if r := srv.Call(t, http.MethodPost, "/__admin/lifecycle/port/reject", map[string]any{"id": two}); string(r.Body) != `{"advanced":["`+two+`"]}` {
 		t.Fatalf("reject: %d %s", r.Status, r.Body)
 	}
 	for id, want := range map[string]string{one: "FOC_RECEIVED", two: "REJECTED"} {
@@ -214,25 +214,25 @@ func TestPendingAndReject(t *testing.T) {
 	if p := c.do(http.MethodGet, A+"/port/"+two, nil, http.StatusOK).Map(t); p["status"] != "PORT_REJECTED" {
 		t.Errorf("rejected port: %v", p["status"])
 	}
-	srv.Call(http.MethodGet, "/__admin/lifecycle/pending", nil).Decode(t, &pending)
+	srv.Call(t, http.MethodGet, "/__admin/lifecycle/pending", nil).Decode(t, &pending)
 	if len(pending) != 0 {
 		t.Errorf("still pending: %+v", pending)
 	}
 
-	wantError(t, srv.Call(http.MethodPost, "/__admin/lifecycle/port/reject", map[string]any{"id": two}), 404, "EntityNotFound")
-	wantError(t, srv.Call(http.MethodPost, "/__admin/lifecycle/activation/reject", nil), 400, "LifecycleRejectNotSupported")
-	if r := srv.Call(http.MethodPost, "/__admin/lifecycle/job/reject", nil); r.Status != 200 || string(r.Body) != `{"advanced":[]}` {
+	wantError(t, srv.Call(t, http.MethodPost, "/__admin/lifecycle/port/reject", map[string]any{"id": two}), 404, "EntityNotFound")
+	wantError(t, srv.Call(t, http.MethodPost, "/__admin/lifecycle/activation/reject", nil), 400, "LifecycleRejectNotSupported")
+	if r := srv.Call(t, http.MethodPost, "/__admin/lifecycle/job/reject", nil); r.Status != 200 || string(r.Body) != `{"advanced":[]}` {
 		t.Errorf("reject no job: %d %s", r.Status, r.Body)
 	}
 
 	// A job waits (manual), is listed, and every pending job ends FAILED.
 	job := c.do(http.MethodGet, pAlpha+"/report/sip/csv_2?month=1&year=2024", nil, http.StatusAccepted).Map(t)["id"].(string)
-	srv.Call(http.MethodGet, "/__admin/lifecycle/pending", nil).Decode(t, &pending)
+	srv.Call(t, http.MethodGet, "/__admin/lifecycle/pending", nil).Decode(t, &pending)
 	if len(pending) != 1 || pending[0].Kind != "job" || pending[0].ID != job || pending[0].Status != "PENDING" ||
 		pending[0].PartitionID != fatest.AlphaPartition || !pending[0].Rejectable {
 		t.Fatalf("pending job: %+v", pending)
 	}
-	if r := srv.Call(http.MethodPost, "/__admin/lifecycle/job/reject", nil); string(r.Body) != `{"advanced":["`+job+`"]}` {
+	if r := srv.Call(t, http.MethodPost, "/__admin/lifecycle/job/reject", nil); string(r.Body) != `{"advanced":["`+job+`"]}` {
 		t.Fatalf("reject jobs: %d %s", r.Status, r.Body)
 	}
 	j := c.do(http.MethodGet, "/v2/job/"+job, nil, http.StatusOK).Map(t)
@@ -243,14 +243,14 @@ func TestPendingAndReject(t *testing.T) {
 
 func TestDatafeedFilesAPI(t *testing.T) {
 	srv := frozenServer(t, func(o *fakealianza.Options) { o.CDRNoGenerate = true })
-	if r := srv.Call(http.MethodPost, "/__admin/cdrs/generate", map[string]any{
+	if r := srv.Call(t, http.MethodPost, "/__admin/cdrs/generate", map[string]any{
 		"partitionId": alpha, "from": "2026-03-03T22:00:00Z", "to": "2026-03-04T02:00:00Z", "callsPerHour": 2,
 	}); r.Status != 200 {
 		t.Fatalf("generate %d %s", r.Status, r.Body)
 	}
 	var all, day []map[string]any
-	srv.Call(http.MethodGet, "/__admin/datafeed/files?partitionId="+alpha, nil).Decode(t, &all)
-	srv.Call(http.MethodGet, "/__admin/datafeed/files?partitionId="+alpha+"&day=2026-03-03", nil).Decode(t, &day)
+	srv.Call(t, http.MethodGet, "/__admin/datafeed/files?partitionId="+alpha, nil).Decode(t, &all)
+	srv.Call(t, http.MethodGet, "/__admin/datafeed/files?partitionId="+alpha+"&day=2026-03-03", nil).Decode(t, &day)
 	files, err := srv.Store().FeedFiles(alpha)
 	if err != nil {
 		t.Fatal(err)
@@ -278,7 +278,7 @@ func TestDatafeedFilesAPI(t *testing.T) {
 		t.Fatal("no file with calls")
 	}
 	path := withCalls["path"].(string)
-	r := srv.Call(http.MethodGet, "/__admin/datafeed/file?partitionId="+alpha+"&path="+path, nil)
+	r := srv.Call(t, http.MethodGet, "/__admin/datafeed/file?partitionId="+alpha+"&path="+path, nil)
 	_, want, err := srv.Store().FeedFileData(alpha, path)
 	if err != nil {
 		t.Fatal(err)
@@ -294,12 +294,12 @@ func TestDatafeedFilesAPI(t *testing.T) {
 		t.Errorf("not a gzip CSV: %v %q", err, csv)
 	}
 
-	wantError(t, srv.Call(http.MethodGet, "/__admin/datafeed/file?partitionId="+alpha+"&path=/cdr/nope.csv.gz", nil), 404, "EntityNotFound")
-	wantError(t, srv.Call(http.MethodGet, "/__admin/datafeed/files?partitionId=nope", nil), 404, "EntityNotFound")
-	if r := srv.Call(http.MethodGet, "/__admin/datafeed/files?partitionId="+alpha+"&day=March", nil); r.Status != 400 {
+	wantError(t, srv.Call(t, http.MethodGet, "/__admin/datafeed/file?partitionId="+alpha+"&path=/cdr/nope.csv.gz", nil), 404, "EntityNotFound")
+	wantError(t, srv.Call(t, http.MethodGet, "/__admin/datafeed/files?partitionId=nope", nil), 404, "EntityNotFound")
+	if r := srv.Call(t, http.MethodGet, "/__admin/datafeed/files?partitionId="+alpha+"&day=March", nil); r.Status != 400 {
 		t.Errorf("bad day: %d %s", r.Status, r.Body)
 	}
-	if r := srv.Call(http.MethodGet, "/__admin/datafeed/files", nil); r.Status != 400 {
+	if r := srv.Call(t, http.MethodGet, "/__admin/datafeed/files", nil); r.Status != 400 {
 		t.Errorf("no partition: %d %s", r.Status, r.Body)
 	}
 }

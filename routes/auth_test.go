@@ -18,7 +18,7 @@ var tokenShape = regexp.MustCompile(`^[A-Za-z0-9_-]{32}$`)
 
 func TestLoginAnswers201WithLoginToken(t *testing.T) {
 	srv := fatest.New(t)
-	r := srv.Call(http.MethodPost, "/v2/authorize", map[string]string{"username": "Admin@Example.com", "password": "fakealianza"})
+	r := srv.Call(t, http.MethodPost, "/v2/authorize", map[string]string{"username": "Admin@Example.com", "password": "fakealianza"})
 	if r.Status != http.StatusCreated {
 		t.Fatalf("login: %d %s", r.Status, r.Body)
 	}
@@ -70,7 +70,7 @@ func TestLoginFailures(t *testing.T) {
 		{"no body", nil, "RequestBodyRequired"},
 	}
 	for _, c := range cases {
-		r := srv.Call(http.MethodPost, "/v2/authorize", c.body)
+		r := srv.Call(t, http.MethodPost, "/v2/authorize", c.body)
 		status, msgs, _ := r.Envelope(t)
 		if r.Status != 400 || status != 400 || len(msgs) != 1 || msgs[0] != c.want {
 			t.Errorf("%s: %d %s, want 400 %s", c.name, r.Status, r.Body, c.want)
@@ -83,8 +83,8 @@ func TestUnauthorizedShapes(t *testing.T) {
 	tok := srv.Admin(t)
 	expired := srv.Admin(t)
 	srv.Clock().Advance(7 * time.Hour)
-	srv.Call(http.MethodGet, "/v2/authorize/userinfo", nil, fatest.Auth(tok)) // keeps tok alive
-	srv.Clock().Advance(2 * time.Hour)                                        // expired: 9h idle
+	srv.Call(t, http.MethodGet, "/v2/authorize/userinfo", nil, fatest.Auth(tok)) // keeps tok alive
+	srv.Clock().Advance(2 * time.Hour)                                           // expired: 9h idle
 
 	cases := []struct {
 		name    string
@@ -99,7 +99,7 @@ func TestUnauthorizedShapes(t *testing.T) {
 		{"live token, header in lower case", []string{"x-auth-token: " + tok}, 200, ""},
 	}
 	for _, c := range cases {
-		r := srv.Call(http.MethodGet, "/v2/authorize/userinfo", nil, c.headers...)
+		r := srv.Call(t, http.MethodGet, "/v2/authorize/userinfo", nil, c.headers...)
 		if r.Status != c.status || (c.body != "" && string(r.Body) != c.body) {
 			t.Errorf("%s: %d %s, want %d %s", c.name, r.Status, r.Body, c.status, c.body)
 		}
@@ -109,7 +109,7 @@ func TestUnauthorizedShapes(t *testing.T) {
 func TestSlidingExpiryAndMaxLife(t *testing.T) {
 	srv := fatest.New(t, func(o *fakealianza.Options) { o.TokenMaxLife = 24 * time.Hour })
 	tok := srv.Admin(t)
-	use := func() int { return srv.Call(http.MethodGet, "/v2/authorize/userinfo", nil, fatest.Auth(tok)).Status }
+	use := func() int { return srv.Call(t, http.MethodGet, "/v2/authorize/userinfo", nil, fatest.Auth(tok)).Status }
 	// Used every 7h59m, the token outlives the 8h idle limit...
 	for i := 0; i < 3; i++ {
 		srv.Clock().Advance(7*time.Hour + 59*time.Minute)
@@ -119,14 +119,14 @@ func TestSlidingExpiryAndMaxLife(t *testing.T) {
 	}
 	// ...but not the 24h cap (23h57m so far; 3 more minutes cross it).
 	srv.Clock().Advance(3 * time.Minute)
-	r := srv.Call(http.MethodGet, "/v2/authorize/userinfo", nil, fatest.Auth(tok))
+	r := srv.Call(t, http.MethodGet, "/v2/authorize/userinfo", nil, fatest.Auth(tok))
 	if r.Status != 401 || string(r.Body) != `{"status":401,"messages":["ExpiredAuthToken"]}` {
 		t.Fatalf("past max life: %d %s", r.Status, r.Body)
 	}
 	// Idle expiry: a fresh token left alone for exactly 8h is dead.
 	idle := srv.Admin(t)
 	srv.Clock().Advance(8 * time.Hour)
-	if r := srv.Call(http.MethodGet, "/v2/authorize/userinfo", nil, fatest.Auth(idle)); r.Status != 401 {
+	if r := srv.Call(t, http.MethodGet, "/v2/authorize/userinfo", nil, fatest.Auth(idle)); r.Status != 401 {
 		t.Fatalf("idle 8h: %d", r.Status)
 	}
 }
@@ -137,13 +137,13 @@ func TestLogoutKillsOnlyThatToken(t *testing.T) {
 	if a == b {
 		t.Fatal("two logins returned the same token")
 	}
-	if r := srv.Call(http.MethodPut, "/v2/authorize/logout", nil, fatest.Auth(a)); r.Status != 200 || len(r.Body) != 0 {
+	if r := srv.Call(t, http.MethodPut, "/v2/authorize/logout", nil, fatest.Auth(a)); r.Status != 200 || len(r.Body) != 0 {
 		t.Fatalf("logout: %d %q", r.Status, r.Body)
 	}
-	if r := srv.Call(http.MethodGet, "/v2/authorize/userinfo", nil, fatest.Auth(a)); r.Status != 401 || string(r.Body) != `{"status":401,"messages":[""]}` {
+	if r := srv.Call(t, http.MethodGet, "/v2/authorize/userinfo", nil, fatest.Auth(a)); r.Status != 401 || string(r.Body) != `{"status":401,"messages":[""]}` {
 		t.Fatalf("after logout: %d %s", r.Status, r.Body)
 	}
-	if r := srv.Call(http.MethodGet, "/v2/authorize/userinfo", nil, fatest.Auth(b)); r.Status != 200 {
+	if r := srv.Call(t, http.MethodGet, "/v2/authorize/userinfo", nil, fatest.Auth(b)); r.Status != 200 {
 		t.Fatalf("other token died too: %d", r.Status)
 	}
 }
@@ -151,7 +151,7 @@ func TestLogoutKillsOnlyThatToken(t *testing.T) {
 func TestUserInfo(t *testing.T) {
 	srv := fatest.New(t)
 	tok := srv.Login(t, fatest.ReaderUser, fatest.Password)
-	r := srv.Call(http.MethodGet, "/v2/authorize/userinfo", nil, fatest.Auth(tok))
+	r := srv.Call(t, http.MethodGet, "/v2/authorize/userinfo", nil, fatest.Auth(tok))
 	m := r.Map(t)
 	if r.Status != 200 || m["authToken"] != tok || m["username"] != "reader@example.com" {
 		t.Fatalf("%d %s", r.Status, r.Body)
@@ -164,7 +164,7 @@ func TestUserInfo(t *testing.T) {
 func TestChangePassword(t *testing.T) {
 	srv := fatest.New(t)
 	change := func(pw, next string) *fatest.Resp {
-		return srv.Call(http.MethodPut, "/v2/authorize", map[string]string{
+		return srv.Call(t, http.MethodPut, "/v2/authorize", map[string]string{
 			"username": "admin@example.com", "password": pw, "changePassword": next})
 	}
 	for _, bad := range []string{"short1", "lettersonly", "1234567890", "fakealianza"} {
@@ -180,7 +180,7 @@ func TestChangePassword(t *testing.T) {
 	if r.Status != 200 || !tokenShape.MatchString(r.Map(t)["authToken"].(string)) {
 		t.Fatalf("change: %d %s", r.Status, r.Body)
 	}
-	if r := srv.Call(http.MethodPost, "/v2/authorize", map[string]string{"username": "admin@example.com", "password": "fakealianza"}); r.Status != 400 {
+	if r := srv.Call(t, http.MethodPost, "/v2/authorize", map[string]string{"username": "admin@example.com", "password": "fakealianza"}); r.Status != 400 {
 		t.Errorf("old password still works: %d", r.Status)
 	}
 	srv.Login(t, "admin@example.com", "n3wPassword")
@@ -190,18 +190,18 @@ func TestPartitionScope(t *testing.T) {
 	srv := fatest.New(t)
 	alpha := srv.Admin(t)
 	bravo := srv.Login(t, fatest.BravoAdminUser, fatest.Password)
-	if r := srv.Call(http.MethodGet, "/v2/partition/"+fatest.AlphaPartition, nil, fatest.Auth(alpha)); r.Status != 200 || r.Map(t)["name"] != "Alpha Voice" {
+	if r := srv.Call(t, http.MethodGet, "/v2/partition/"+fatest.AlphaPartition, nil, fatest.Auth(alpha)); r.Status != 200 || r.Map(t)["name"] != "Alpha Voice" {
 		t.Fatalf("own partition: %d %s", r.Status, r.Body)
 	}
 	// Another existing partition and a partition that does not exist answer
 	// the same: nothing tells them apart.
 	for _, p := range []string{fatest.BravoPartition, "noSuchPartition000000x"} {
-		r := srv.Call(http.MethodGet, "/v2/partition/"+p, nil, fatest.Auth(alpha))
+		r := srv.Call(t, http.MethodGet, "/v2/partition/"+p, nil, fatest.Auth(alpha))
 		if r.Status != 400 || string(r.Body) != `{"status":400,"messages":["NotPermitted"]}` {
 			t.Errorf("alpha token on %s: %d %s", p, r.Status, r.Body)
 		}
 	}
-	if r := srv.Call(http.MethodGet, "/v2/partition/"+fatest.AlphaPartition, nil, fatest.Auth(bravo)); r.Status != 400 {
+	if r := srv.Call(t, http.MethodGet, "/v2/partition/"+fatest.AlphaPartition, nil, fatest.Auth(bravo)); r.Status != 400 {
 		t.Errorf("bravo token on alpha: %d %s", r.Status, r.Body)
 	}
 }
@@ -209,7 +209,7 @@ func TestPartitionScope(t *testing.T) {
 func TestRefPermissionsComesFromTheTable(t *testing.T) {
 	srv := fatest.New(t)
 	tok := srv.Admin(t)
-	r := srv.Call(http.MethodGet, "/v2/ref/permissions", nil, fatest.Auth(tok))
+	r := srv.Call(t, http.MethodGet, "/v2/ref/permissions", nil, fatest.Auth(tok))
 	if r.Status != 200 {
 		t.Fatalf("%d %s", r.Status, r.Body)
 	}
@@ -220,11 +220,11 @@ func TestRefPermissionsComesFromTheTable(t *testing.T) {
 			t.Errorf("incomplete row %+v", g)
 		}
 	}
-	r = srv.Call(http.MethodGet, "/v2/ref/permissions?usertype=EndUser", nil, fatest.Auth(tok))
+	r = srv.Call(t, http.MethodGet, "/v2/ref/permissions?usertype=EndUser", nil, fatest.Auth(tok))
 	if r.Status != 200 || string(r.Body) != "[]" {
 		t.Errorf("EndUser: %d %s", r.Status, r.Body)
 	}
-	r = srv.Call(http.MethodGet, "/v2/ref/permissions?usertype=Robot", nil, fatest.Auth(tok))
+	r = srv.Call(t, http.MethodGet, "/v2/ref/permissions?usertype=Robot", nil, fatest.Auth(tok))
 	if _, msgs, _ := r.Envelope(t); r.Status != 400 || msgs[0] != "InvalidValueForField:usertype" {
 		t.Errorf("bad usertype: %d %s", r.Status, r.Body)
 	}
@@ -254,10 +254,10 @@ func TestSecretsNeverLogged(t *testing.T) {
 		o.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})
 	tok := srv.Admin(t)
-	srv.Call(http.MethodGet, "/v2/authorize/userinfo", nil, fatest.Auth(tok))
-	srv.Call(http.MethodPut, "/v2/authorize", map[string]string{"username": "admin@example.com", "password": "fakealianza", "changePassword": "S3cretNewPass"})
-	srv.Call(http.MethodPost, "/v2/authorize", map[string]string{"username": "admin@example.com", "password": "wrongPassw0rd"})
-	srv.Call(http.MethodPut, "/v2/authorize/logout", nil, fatest.Auth(tok))
+	srv.Call(t, http.MethodGet, "/v2/authorize/userinfo", nil, fatest.Auth(tok))
+	srv.Call(t, http.MethodPut, "/v2/authorize", map[string]string{"username": "admin@example.com", "password": "fakealianza", "changePassword": "S3cretNewPass"})
+	srv.Call(t, http.MethodPost, "/v2/authorize", map[string]string{"username": "admin@example.com", "password": "wrongPassw0rd"})
+	srv.Call(t, http.MethodPut, "/v2/authorize/logout", nil, fatest.Auth(tok))
 	out := logs.String()
 	if !strings.Contains(out, "logUserIn") {
 		t.Fatalf("debug log has no request lines: %s", out)

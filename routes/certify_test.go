@@ -31,7 +31,7 @@ func TestCertificationAdminErrors(t *testing.T) {
 		{http.MethodPost, "/__admin/certification/stop", nil, 200, ""},
 	}
 	for _, c := range cases {
-		r := srv.Call(c.method, c.path, c.body)
+		r := srv.Call(t, c.method, c.path, c.body)
 		if r.Status != c.status {
 			t.Fatalf("%s %s: %d %s, want %d", c.method, c.path, r.Status, r.Body, c.status)
 		}
@@ -48,27 +48,27 @@ func TestCertificationAdminErrors(t *testing.T) {
 // not recorded.
 func TestCertificationKeepsWhatTheRingDrops(t *testing.T) {
 	srv := fatest.New(t, func(o *fakealianza.Options) { o.JournalSize = 5 })
-	if r := srv.Call(http.MethodPost, "/__admin/certification/start", map[string]any{"partitionId": fatest.AlphaPartition}); r.Status != 201 {
+	if r := srv.Call(t, http.MethodPost, "/__admin/certification/start", map[string]any{"partitionId": fatest.AlphaPartition}); r.Status != 201 {
 		t.Fatalf("start: %d %s", r.Status, r.Body)
 	}
 	tok := srv.Admin(t)
 	for i := range 29 {
 		if i == 10 {
-			srv.Call(http.MethodPost, "/__admin/reset", nil)
+			srv.Call(t, http.MethodPost, "/__admin/reset", nil)
 			tok = srv.Admin(t)
 		}
-		srv.Call(http.MethodGet, "/v2/partition/"+fatest.AlphaPartition, nil, fatest.Auth(tok))
+		srv.Call(t, http.MethodGet, "/v2/partition/"+fatest.AlphaPartition, nil, fatest.Auth(tok))
 	}
-	srv.Call(http.MethodGet, "/v2/partition/"+fatest.BravoPartition, nil) // another partition: not recorded
+	srv.Call(t, http.MethodGet, "/v2/partition/"+fatest.BravoPartition, nil) // another partition: not recorded
 	if n := srv.Journal().Len(); n != 5 {
 		t.Fatalf("journal holds %d", n)
 	}
 	var rep certify.Report
-	srv.Call(http.MethodGet, "/__admin/certification/report", nil).Decode(t, &rep)
+	srv.Call(t, http.MethodGet, "/__admin/certification/report", nil).Decode(t, &rep)
 	if rep.Session.Exchanges != 31 || !rep.Session.Running {
 		t.Fatalf("session: %+v", rep.Session)
 	}
-	tr := srv.Call(http.MethodGet, "/__admin/certification/transcript?useCase=authentication", nil)
+	tr := srv.Call(t, http.MethodGet, "/__admin/certification/transcript?useCase=authentication", nil)
 	if strings.Count(string(tr.Body), "POST /v2/authorize HTTP/1.1") != 2 || strings.Contains(string(tr.Body), tok) {
 		t.Fatalf("transcript: %s", tr.Body)
 	}

@@ -84,7 +84,7 @@ func TestCDRColumnsFollowTheSpecOrder(t *testing.T) {
 
 func TestAdminDatafeedLayoutAndLogins(t *testing.T) {
 	srv := frozenServer(t)
-	r := srv.Call(http.MethodGet, "/__admin/datafeed", nil)
+	r := srv.Call(t, http.MethodGet, "/__admin/datafeed", nil)
 	var layout struct {
 		SFTPAddress        string   `json:"sftpAddress"`
 		HostKeyFingerprint string   `json:"hostKeyFingerprint"`
@@ -110,16 +110,16 @@ func TestAdminDatafeedLayoutAndLogins(t *testing.T) {
 		t.Fatalf("logins %+v", layout.Logins)
 	}
 
-	r = srv.Call(http.MethodPut, "/__admin/datafeed/logins/fakePartitionBravo0002", map[string]string{"username": "bravo2", "password": "pw"})
+	r = srv.Call(t, http.MethodPut, "/__admin/datafeed/logins/fakePartitionBravo0002", map[string]string{"username": "bravo2", "password": "pw"})
 	if r.Status != 200 || r.Map(t)["username"] != "bravo2" {
 		t.Fatalf("set login %d %s", r.Status, r.Body)
 	}
 	if pid, ok := srv.Store().AuthenticateDatafeed("bravo2", "pw"); !ok || pid != "fakePartitionBravo0002" {
 		t.Fatal("new login not in force")
 	}
-	wantError(t, srv.Call(http.MethodPut, "/__admin/datafeed/logins/fakePartitionBravo0002", map[string]string{"username": "datafeed", "password": "pw"}), 400, "DuplicateUsername")
-	wantError(t, srv.Call(http.MethodPut, "/__admin/datafeed/logins/fakePartitionBravo0002", map[string]string{"password": "pw"}), 400, "UsernameRequired")
-	wantError(t, srv.Call(http.MethodPut, "/__admin/datafeed/logins/nope", map[string]string{"username": "u", "password": "pw"}), 404, "EntityNotFound")
+	wantError(t, srv.Call(t, http.MethodPut, "/__admin/datafeed/logins/fakePartitionBravo0002", map[string]string{"username": "datafeed", "password": "pw"}), 400, "DuplicateUsername")
+	wantError(t, srv.Call(t, http.MethodPut, "/__admin/datafeed/logins/fakePartitionBravo0002", map[string]string{"password": "pw"}), 400, "UsernameRequired")
+	wantError(t, srv.Call(t, http.MethodPut, "/__admin/datafeed/logins/nope", map[string]string{"username": "u", "password": "pw"}), 404, "EntityNotFound")
 }
 
 const alpha = "fakePartitionAlpha0001"
@@ -141,7 +141,7 @@ func TestAdminStageAndCdrSearch(t *testing.T) {
 			"legType": "Termination", "callFlagType": "MISSED", "disconnectType": "NoAnswer", "origNumber": "12125550170"},
 		{"partitionId": alpha, "acctId": acctTwo, "startTime": "2026-03-03T12:30:00Z", "callType": "INBOUND"},
 	}
-	r := srv.Call(http.MethodPost, "/__admin/cdrs", map[string]any{"records": recs})
+	r := srv.Call(t, http.MethodPost, "/__admin/cdrs", map[string]any{"records": recs})
 	if r.Status != 201 {
 		t.Fatalf("stage %d %s", r.Status, r.Body)
 	}
@@ -152,7 +152,7 @@ func TestAdminStageAndCdrSearch(t *testing.T) {
 	}
 
 	var page store.CDRPage
-	r = srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03", nil, tok)
+	r = srv.Call(t, http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03", nil, tok)
 	r.Decode(t, &page)
 	if r.Status != 200 || page.TotalRecords != 3 || page.Results[0].ID != staged.Records[2].ID {
 		t.Fatalf("search %d %s", r.Status, r.Body)
@@ -175,29 +175,29 @@ func TestAdminStageAndCdrSearch(t *testing.T) {
 		"&callCategory=OffNet":                 0,
 		"&sort=COST&sortOrder=ASC&maxResult=0": 3,
 	} {
-		r := srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03"+q, nil, tok)
+		r := srv.Call(t, http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03"+q, nil, tok)
 		var p store.CDRPage
 		r.Decode(t, &p)
 		if r.Status != 200 || p.TotalRecords != n {
 			t.Errorf("%s: %d %s", q, r.Status, r.Body)
 		}
 	}
-	r = srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&sort=COST&sortOrder=DESC&maxResult=1", nil, tok)
+	r = srv.Call(t, http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&sort=COST&sortOrder=DESC&maxResult=1", nil, tok)
 	r.Decode(t, &page)
 	if len(page.Results) != 1 || *page.Results[0].Cost != 81 {
 		t.Fatalf("COST DESC %s", r.Body)
 	}
 
-	wantError(t, srv.Call(http.MethodGet, base+"?endDate=2026-03-03", nil, tok), 400, "StartDateRequired")
-	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03", nil, tok), 400, "EndDateRequired")
-	wantError(t, srv.Call(http.MethodGet, base+"?startDate=3/3/2026&endDate=2026-03-03", nil, tok), 400, "InvalidValueForField:startDate")
-	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&callType=SIDEWAYS", nil, tok), 400, "InvalidValueForField:callType")
-	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&maxResult=-1", nil, tok), 400, "InvalidValueForField:maxResult")
-	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&startTime=noon", nil, tok), 400, "InvalidValueForField:startTime")
+	wantError(t, srv.Call(t, http.MethodGet, base+"?endDate=2026-03-03", nil, tok), 400, "StartDateRequired")
+	wantError(t, srv.Call(t, http.MethodGet, base+"?startDate=2026-03-03", nil, tok), 400, "EndDateRequired")
+	wantError(t, srv.Call(t, http.MethodGet, base+"?startDate=3/3/2026&endDate=2026-03-03", nil, tok), 400, "InvalidValueForField:startDate")
+	wantError(t, srv.Call(t, http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&callType=SIDEWAYS", nil, tok), 400, "InvalidValueForField:callType")
+	wantError(t, srv.Call(t, http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&maxResult=-1", nil, tok), 400, "InvalidValueForField:maxResult")
+	wantError(t, srv.Call(t, http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03&startTime=noon", nil, tok), 400, "InvalidValueForField:startTime")
 	// An account that is not in the partition is not found.
 	wantNotFound := func(acct string) {
 		t.Helper()
-		r := srv.Call(http.MethodGet, "/v2/partition/"+alpha+"/account/"+acct+"/cdrsearch?startDate=2026-03-03&endDate=2026-03-03", nil, tok)
+		r := srv.Call(t, http.MethodGet, "/v2/partition/"+alpha+"/account/"+acct+"/cdrsearch?startDate=2026-03-03&endDate=2026-03-03", nil, tok)
 		wantError(t, r, 404, "EntityNotFound")
 		if d := r.Map(t)["data"].(map[string]any); d["type"] != "Account" || d["id"] != acct {
 			t.Fatalf("data %v", d)
@@ -205,27 +205,27 @@ func TestAdminStageAndCdrSearch(t *testing.T) {
 	}
 	wantNotFound("noSuchAccount")
 	// The token layer guards the search like any Alianza operation.
-	wantError(t, srv.Call(http.MethodGet, "/v2/partition/nope/account/a/cdrsearch?startDate=2026-03-03&endDate=2026-03-03", nil, tok), 400, "NotPermitted")
+	wantError(t, srv.Call(t, http.MethodGet, "/v2/partition/nope/account/a/cdrsearch?startDate=2026-03-03&endDate=2026-03-03", nil, tok), 400, "NotPermitted")
 	bravoTok := fatest.Auth(srv.Login(t, fatest.BravoAdminUser, fatest.Password))
-	wantError(t, srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03", nil, bravoTok), 400, "NotPermitted")
-	if r := srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03", nil); r.Status != 401 {
+	wantError(t, srv.Call(t, http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03", nil, bravoTok), 400, "NotPermitted")
+	if r := srv.Call(t, http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03", nil); r.Status != 401 {
 		t.Fatalf("no token: %d %s", r.Status, r.Body)
 	}
 	readerTok := fatest.Auth(srv.Login(t, fatest.ReaderUser, fatest.Password))
-	if r := srv.Call(http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03", nil, readerTok); r.Status != 200 {
+	if r := srv.Call(t, http.MethodGet, base+"?startDate=2026-03-03&endDate=2026-03-03", nil, readerTok); r.Status != 200 {
 		t.Fatalf("reader: %d %s", r.Status, r.Body)
 	}
 
 	// The hour is published now: staging into it is refused, the file is fixed.
-	wantError(t, srv.Call(http.MethodPost, "/__admin/cdrs", map[string]any{"records": recs[:1]}), 409, "CdrFileAlreadyPublished")
-	wantError(t, srv.Call(http.MethodPost, "/__admin/cdrs", map[string]any{"records": []any{}}), 400, "InvalidValueForField:records")
-	wantError(t, srv.Call(http.MethodPost, "/__admin/cdrs", map[string]any{"records": []any{map[string]any{"startTime": "2026-03-04T15:00:00Z"}}}), 400, "PartitionIdRequired")
-	wantError(t, srv.Call(http.MethodPost, "/__admin/cdrs", map[string]any{"records": []any{map[string]any{"partitionId": alpha, "callType": "UP"}}}), 400, "InvalidValueForField:callType")
+	wantError(t, srv.Call(t, http.MethodPost, "/__admin/cdrs", map[string]any{"records": recs[:1]}), 409, "CdrFileAlreadyPublished")
+	wantError(t, srv.Call(t, http.MethodPost, "/__admin/cdrs", map[string]any{"records": []any{}}), 400, "InvalidValueForField:records")
+	wantError(t, srv.Call(t, http.MethodPost, "/__admin/cdrs", map[string]any{"records": []any{map[string]any{"startTime": "2026-03-04T15:00:00Z"}}}), 400, "PartitionIdRequired")
+	wantError(t, srv.Call(t, http.MethodPost, "/__admin/cdrs", map[string]any{"records": []any{map[string]any{"partitionId": alpha, "callType": "UP"}}}), 400, "InvalidValueForField:callType")
 }
 
 func TestAdminGenerateCdrs(t *testing.T) {
 	srv := frozenServer(t, func(o *fakealianza.Options) { o.CDRNoGenerate = true })
-	r := srv.Call(http.MethodPost, "/__admin/cdrs/generate", map[string]any{
+	r := srv.Call(t, http.MethodPost, "/__admin/cdrs/generate", map[string]any{
 		"partitionId": alpha, "from": "2026-03-04T08:00:00Z", "to": "2026-03-04T10:00:00Z", "callsPerHour": 4,
 	})
 	if r.Status != 200 {
@@ -247,15 +247,15 @@ func TestAdminGenerateCdrs(t *testing.T) {
 	if len(sessions) != 8 || len(rows) < 8 {
 		t.Fatalf("%d calls in %d records, want 8 calls (generation is off outside the fill)", len(sessions), len(rows))
 	}
-	wantError(t, srv.Call(http.MethodPost, "/__admin/cdrs/generate", map[string]any{
+	wantError(t, srv.Call(t, http.MethodPost, "/__admin/cdrs/generate", map[string]any{
 		"partitionId": alpha, "from": "2026-03-04T08:00:00Z", "to": "2026-03-04T09:00:00Z"}), 409, "CdrFileAlreadyPublished")
-	wantError(t, srv.Call(http.MethodPost, "/__admin/cdrs/generate", map[string]any{
+	wantError(t, srv.Call(t, http.MethodPost, "/__admin/cdrs/generate", map[string]any{
 		"partitionId": "nope", "from": "2026-03-04T08:00:00Z", "to": "2026-03-04T09:00:00Z"}), 404, "EntityNotFound")
-	wantError(t, srv.Call(http.MethodPost, "/__admin/cdrs/generate", map[string]any{
+	wantError(t, srv.Call(t, http.MethodPost, "/__admin/cdrs/generate", map[string]any{
 		"partitionId": alpha, "from": "2026-03-04T16:00:00Z"}), 400, "ToRequired")
-	wantError(t, srv.Call(http.MethodPost, "/__admin/cdrs/generate", map[string]any{
+	wantError(t, srv.Call(t, http.MethodPost, "/__admin/cdrs/generate", map[string]any{
 		"partitionId": alpha, "from": "2026-03-04T16:00:00Z", "to": "2026-03-04T17:00:00Z", "callsPerHour": 10001}), 400, "InvalidValueForField:callsPerHour")
-	wantError(t, srv.Call(http.MethodPost, "/__admin/cdrs/generate", map[string]any{
+	wantError(t, srv.Call(t, http.MethodPost, "/__admin/cdrs/generate", map[string]any{
 		"partitionId": alpha, "from": "2026-03-04T16:00:00Z", "to": "2026-03-01T17:00:00Z"}), 400, "InvalidValueForField:to")
 }
 
@@ -272,11 +272,11 @@ func TestCdrExportMatchesGeneratedFiles(t *testing.T) {
 			want = append(want, row)
 		}
 	}
-	r := srv.Call(http.MethodGet, "/v2/partition/"+alpha+"/account/"+acct+"/cdrsearch/csv_2?startDate=2026-03-01&endDate=2026-03-04&sortOrder=ASC", nil, tok)
+	r := srv.Call(t, http.MethodGet, "/v2/partition/"+alpha+"/account/"+acct+"/cdrsearch/csv_2?startDate=2026-03-01&endDate=2026-03-04&sortOrder=ASC", nil, tok)
 	if r.Status != http.StatusAccepted {
 		t.Fatalf("csv_2 %d %s", r.Status, r.Body)
 	}
-	out := srv.Call(http.MethodGet, "/v2/job/"+r.Map(t)["id"].(string)+"/output", nil, tok)
+	out := srv.Call(t, http.MethodGet, "/v2/job/"+r.Map(t)["id"].(string)+"/output", nil, tok)
 	if out.Status != 200 {
 		t.Fatalf("output %d %s", out.Status, out.Body)
 	}
@@ -328,17 +328,17 @@ func TestNumberRoutedToTrunkTakesCalls(t *testing.T) {
 	tok := fatest.Auth(srv.Admin(t))
 	const acct, trunk, tn = "fakeAcct00000000000001", "fakeTrunk0000000000001", "18015550103"
 	acctBase := "/v2/partition/" + alpha + "/account/" + acct
-	r := srv.Call(http.MethodPatch, acctBase+"/telephonenumber/"+tn, map[string]any{"referenceType": "SIP_TRUNK", "referenceId": trunk}, tok)
+	r := srv.Call(t, http.MethodPatch, acctBase+"/telephonenumber/"+tn, map[string]any{"referenceType": "SIP_TRUNK", "referenceId": trunk}, tok)
 	if r.Status != 200 {
 		t.Fatalf("route %d %s", r.Status, r.Body)
 	}
-	r = srv.Call(http.MethodPost, "/__admin/cdrs/generate", map[string]any{
+	r = srv.Call(t, http.MethodPost, "/__admin/cdrs/generate", map[string]any{
 		"partitionId": alpha, "from": "2026-03-04T12:00:00Z", "to": "2026-03-04T13:00:00Z", "callsPerHour": 200})
 	if r.Status != 200 {
 		t.Fatalf("generate %d %s", r.Status, r.Body)
 	}
 	var page store.CDRPage
-	r = srv.Call(http.MethodGet, acctBase+"/cdrsearch?startDate=2026-03-04&endDate=2026-03-04&maxResult=1000", nil, tok)
+	r = srv.Call(t, http.MethodGet, acctBase+"/cdrsearch?startDate=2026-03-04&endDate=2026-03-04&maxResult=1000", nil, tok)
 	r.Decode(t, &page)
 	if r.Status != 200 || page.TotalRecords < 50 {
 		t.Fatalf("search %d: %d records", r.Status, page.TotalRecords)

@@ -24,7 +24,7 @@ const bravoPath = "/v2/partition/fakePartitionBravo0002/fakealianza-unserved"
 
 func addFault(t *testing.T, srv *fatest.Server, rule string) map[string]any {
 	t.Helper()
-	r := srv.Call(http.MethodPost, "/__admin/faults", rule)
+	r := srv.Call(t, http.MethodPost, "/__admin/faults", rule)
 	if r.Status != http.StatusCreated {
 		t.Fatalf("add fault %s: %d %s", rule, r.Status, r.Body)
 	}
@@ -33,11 +33,11 @@ func addFault(t *testing.T, srv *fatest.Server, rule string) map[string]any {
 
 func TestFaultAdminAPI(t *testing.T) {
 	srv := fatest.New(t)
-	if r := srv.Call(http.MethodGet, "/__admin/faults", nil); r.Status != 200 || string(r.Body) != "[]" {
+	if r := srv.Call(t, http.MethodGet, "/__admin/faults", nil); r.Status != 200 || string(r.Body) != "[]" {
 		t.Fatalf("off by default: %d %s", r.Status, r.Body)
 	}
 	// Off by default: an unknown route is Alianza's 404.
-	if r := srv.Call(http.MethodGet, apiPath, nil); r.Status != 404 {
+	if r := srv.Call(t, http.MethodGet, apiPath, nil); r.Status != 404 {
 		t.Fatalf("no rules: %d", r.Status)
 	}
 	f1 := addFault(t, srv, `{"match":{"path":"/v2/**","method":"GET"},"action":{"status":500},"times":2}`)
@@ -45,10 +45,10 @@ func TestFaultAdminAPI(t *testing.T) {
 		t.Fatalf("added: %v", f1)
 	}
 	for range 3 {
-		srv.CallRaw(http.MethodGet, apiPath, nil)
+		srv.CallRaw(t, http.MethodGet, apiPath, nil)
 	}
 	var list []map[string]any
-	srv.Call(http.MethodGet, "/__admin/faults", nil).Decode(t, &list)
+	srv.Call(t, http.MethodGet, "/__admin/faults", nil).Decode(t, &list)
 	if len(list) != 1 || list[0]["hits"] != float64(2) || list[0]["matches"] != float64(2) || list[0]["retired"] != true {
 		t.Errorf("counters: %v", list)
 	}
@@ -56,23 +56,23 @@ func TestFaultAdminAPI(t *testing.T) {
 	if f := addFault(t, srv, `{"match":{"sftp":"read","path":"/cdr/**"},"action":{"sftp":"missing"}}`); f["match"].(map[string]any)["sftp"] != "read" {
 		t.Errorf("sftp rule: %v", f)
 	}
-	if r := srv.Call(http.MethodDelete, "/__admin/faults/f1", nil); r.Status != 204 {
+	if r := srv.Call(t, http.MethodDelete, "/__admin/faults/f1", nil); r.Status != 204 {
 		t.Errorf("delete: %d", r.Status)
 	}
-	r := srv.Call(http.MethodDelete, "/__admin/faults/f1", nil)
+	r := srv.Call(t, http.MethodDelete, "/__admin/faults/f1", nil)
 	if st, msgs, _ := r.Envelope(t); st != 404 || msgs[0] != "EntityNotFound" {
 		t.Errorf("delete again: %d %s", r.Status, r.Body)
 	}
-	if r := srv.Call(http.MethodDelete, "/__admin/faults", nil); r.Status != 204 {
+	if r := srv.Call(t, http.MethodDelete, "/__admin/faults", nil); r.Status != 204 {
 		t.Errorf("clear: %d", r.Status)
 	}
-	if r := srv.Call(http.MethodGet, "/__admin/faults", nil); string(r.Body) != "[]" {
+	if r := srv.Call(t, http.MethodGet, "/__admin/faults", nil); string(r.Body) != "[]" {
 		t.Errorf("after clear: %s", r.Body)
 	}
 	for _, bad := range []string{`{"action":{}}`, `{"action":{"status":500},"bogus":1}`, `{"action":{"connection":"zap"}}`,
 		`{"action":{"status":500},"probability":2}`, `not json`, `{"action":{"sftp":"missing"}}`,
 		`{"match":{"sftp":"login"},"action":{"sftp":"missing"}}`} {
-		r := srv.Call(http.MethodPost, "/__admin/faults", bad)
+		r := srv.Call(t, http.MethodPost, "/__admin/faults", bad)
 		if st, msgs, _ := r.Envelope(t); st != 400 || (msgs[0] != "InvalidFaultRule" && !strings.HasPrefix(msgs[0], "InvalidValueForField")) && msgs[0] != "InvalidRequestBody" {
 			t.Errorf("%s: %d %s", bad, r.Status, r.Body)
 		}
@@ -103,7 +103,7 @@ func TestStatusFaultsAnswerLikeAlianza(t *testing.T) {
 		{"status=503", 503, `{"status":503,"messages":["ServiceUnavailable"]}`, ""},
 	}
 	for _, c := range cases {
-		r := srv.CallRaw(http.MethodGet, apiPath, nil, "X-Fakealianza-Fault: "+c.header)
+		r := srv.CallRaw(t, http.MethodGet, apiPath, nil, "X-Fakealianza-Fault: "+c.header)
 		if r.Status != c.status || string(r.Body) != c.body || r.Header.Get("Retry-After") != c.retryAfter {
 			t.Errorf("%s: %d %s (Retry-After %q)", c.header, r.Status, r.Body, r.Header.Get("Retry-After"))
 		}
@@ -114,16 +114,16 @@ func TestStatusFaultsAnswerLikeAlianza(t *testing.T) {
 	// Rules can also carry data and exact bodies.
 	addFault(t, srv, `{"match":{"method":"DELETE"},"action":{"status":404,"message":"EntityNotFound","data":{"type":"Account","id":"a1"}}}`)
 	addFault(t, srv, `{"match":{"method":"PUT"},"action":{"status":500,"body":"upstream exploded","contentType":"text/plain"}}`)
-	r := srv.CallRaw(http.MethodDelete, apiPath+"/a1", nil)
+	r := srv.CallRaw(t, http.MethodDelete, apiPath+"/a1", nil)
 	if string(r.Body) != `{"status":404,"messages":["EntityNotFound"],"data":{"type":"Account","id":"a1"}}` {
 		t.Errorf("data: %s", r.Body)
 	}
-	r = srv.CallRaw(http.MethodPut, apiPath+"/a1", "{}")
+	r = srv.CallRaw(t, http.MethodPut, apiPath+"/a1", "{}")
 	if r.Status != 500 || string(r.Body) != "upstream exploded" || r.Header.Get("Content-Type") != "text/plain" {
 		t.Errorf("exact body: %d %q %s", r.Status, r.Body, r.Header.Get("Content-Type"))
 	}
 	// A malformed header is refused with a 400 saying why.
-	r = srv.CallRaw(http.MethodGet, apiPath, nil, "X-Fakealianza-Fault: status=banana")
+	r = srv.CallRaw(t, http.MethodGet, apiPath, nil, "X-Fakealianza-Fault: status=banana")
 	if r.Status != 400 || !strings.Contains(string(r.Body), `"InvalidFaultHeader"`) {
 		t.Errorf("bad header: %d %s", r.Status, r.Body)
 	}
@@ -134,20 +134,20 @@ func TestFaultsMatchOnRequestDetails(t *testing.T) {
 	addFault(t, srv, `{"match":{"partitionId":"fakePartitionBravo0002"},"action":{"status":503}}`)
 	addFault(t, srv, `{"match":{"headers":{"X-Client":"ci-*"}},"action":{"status":409}}`)
 	addFault(t, srv, `{"match":{"operationId":"adminHealth"},"action":{"status":500}}`)
-	if r := srv.CallRaw(http.MethodGet, bravoPath, nil); r.Status != 503 {
+	if r := srv.CallRaw(t, http.MethodGet, bravoPath, nil); r.Status != 503 {
 		t.Errorf("partition match: %d", r.Status)
 	}
-	if r := srv.CallRaw(http.MethodGet, apiPath, nil, "X-Client: ci-runner"); r.Status != 409 {
+	if r := srv.CallRaw(t, http.MethodGet, apiPath, nil, "X-Client: ci-runner"); r.Status != 409 {
 		t.Errorf("header match: %d", r.Status)
 	}
-	if r := srv.Call(http.MethodGet, apiPath, nil, "X-Client: laptop"); r.Status != 404 {
+	if r := srv.Call(t, http.MethodGet, apiPath, nil, "X-Client: laptop"); r.Status != 404 {
 		t.Errorf("no match: %d", r.Status)
 	}
 	// The control API is never faulted, so a bad rule cannot lock QA out.
-	if r := srv.Call(http.MethodGet, "/__admin/health", nil); r.Status != 200 {
+	if r := srv.Call(t, http.MethodGet, "/__admin/health", nil); r.Status != 200 {
 		t.Errorf("admin faulted: %d", r.Status)
 	}
-	if r := srv.CallRaw(http.MethodGet, "/__admin/health", nil, "X-Fakealianza-Fault: status=500"); r.Status != 200 {
+	if r := srv.CallRaw(t, http.MethodGet, "/__admin/health", nil, "X-Fakealianza-Fault: status=500"); r.Status != 200 {
 		t.Errorf("admin faulted by header: %d", r.Status)
 	}
 }
@@ -155,7 +155,7 @@ func TestFaultsMatchOnRequestDetails(t *testing.T) {
 func TestDelayFault(t *testing.T) {
 	srv := fatest.New(t)
 	start := time.Now()
-	r := srv.Call(http.MethodGet, apiPath, nil, "X-Fakealianza-Fault: delay=150ms")
+	r := srv.Call(t, http.MethodGet, apiPath, nil, "X-Fakealianza-Fault: delay=150ms")
 	if r.Status != 404 {
 		t.Fatalf("a delay alone lets the request through: %d", r.Status)
 	}
@@ -165,7 +165,7 @@ func TestDelayFault(t *testing.T) {
 		t.Errorf("answered after %v, before the 150ms delay", el)
 	}
 	var entries []map[string]any
-	srv.Call(http.MethodGet, "/__admin/requests", nil).Decode(t, &entries)
+	srv.Call(t, http.MethodGet, "/__admin/requests", nil).Decode(t, &entries)
 	if len(entries) != 1 || !strings.Contains(entries[0]["fault"].(string), "delayed=150ms") {
 		t.Errorf("journal: %v", entries)
 	}
@@ -235,11 +235,11 @@ func TestConnectionFaultsOnARealSocket(t *testing.T) {
 
 	// The server goes on serving after every fault, and the journal
 	// recorded them without a status.
-	if r := srv.Call(http.MethodGet, "/__admin/ready", nil); r.Status != 200 {
+	if r := srv.Call(t, http.MethodGet, "/__admin/ready", nil); r.Status != 200 {
 		t.Fatalf("server after faults: %d", r.Status)
 	}
 	var entries []map[string]any
-	srv.Call(http.MethodGet, "/__admin/requests?status=0", nil).Decode(t, &entries)
+	srv.Call(t, http.MethodGet, "/__admin/requests?status=0", nil).Decode(t, &entries)
 	if len(entries) < 5 {
 		t.Errorf("journalled connection faults: %d", len(entries))
 	}

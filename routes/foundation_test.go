@@ -10,13 +10,13 @@ import (
 
 func TestAdminHealthReadyAndSpec(t *testing.T) {
 	srv := fatest.New(t)
-	if r := srv.Call(http.MethodGet, "/__admin/health", nil); r.Status != 200 || r.Map(t)["status"] != "ok" {
+	if r := srv.Call(t, http.MethodGet, "/__admin/health", nil); r.Status != 200 || r.Map(t)["status"] != "ok" {
 		t.Fatalf("health: %d %s", r.Status, r.Body)
 	}
-	if r := srv.Call(http.MethodGet, "/__admin/ready", nil); r.Status != 200 || r.Map(t)["status"] != "ready" {
+	if r := srv.Call(t, http.MethodGet, "/__admin/ready", nil); r.Status != 200 || r.Map(t)["status"] != "ready" {
 		t.Fatalf("ready: %d %s", r.Status, r.Body)
 	}
-	r := srv.Call(http.MethodGet, "/__admin/openapi.yaml", nil)
+	r := srv.Call(t, http.MethodGet, "/__admin/openapi.yaml", nil)
 	if r.Status != 200 || r.Header.Get("Content-Type") != "application/yaml" {
 		t.Fatalf("openapi.yaml: %d %s", r.Status, r.Header.Get("Content-Type"))
 	}
@@ -37,7 +37,7 @@ func TestUnknownRouteIsResourceNotFound(t *testing.T) {
 		if c.ct != "" {
 			hdr = append(hdr, "Content-Type: "+c.ct)
 		}
-		r := srv.Call(c.method, c.path, nil, hdr...)
+		r := srv.Call(t, c.method, c.path, nil, hdr...)
 		status, msgs, data := r.Envelope(t)
 		if r.Status != 404 || status != 404 || len(msgs) != 1 || msgs[0] != "ResourceNotFound" {
 			t.Errorf("%s %s: %d %s", c.method, c.path, r.Status, r.Body)

@@ -236,6 +236,15 @@ func (f *front) breakConnection(w http.ResponseWriter, r *http.Request, d *scena
 	if d.Action.Connection == scenarios.ConnTruncated {
 		truncated = f.truncatedResponse(r)
 	}
+	if r.ProtoMajor == 2 {
+		// HTTP/2 has no connection of its own per request: the stream is
+		// reset (RST_STREAM) instead, which clients see as a broken
+		// response; a hang first keeps the stream silent.
+		if d.Action.Connection == scenarios.ConnHang {
+			f.hang(r.Context(), nil)
+		}
+		panic(http.ErrAbortHandler)
+	}
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		f.Logger.Warn("connection fault needs a hijackable connection", "err", err)
@@ -265,10 +274,12 @@ func (f *front) breakConnection(w http.ResponseWriter, r *http.Request, d *scena
 // server shuts down or HangTimeout passes.
 func (f *front) hang(ctx context.Context, conn net.Conn) {
 	gone := make(chan struct{})
-	go func() {
-		_, _ = io.Copy(io.Discard, conn)
-		close(gone)
-	}()
+	if conn != nil { // nil: an HTTP/2 stream, whose end ctx reports
+		go func() {
+			_, _ = io.Copy(io.Discard, conn)
+			close(gone)
+		}()
+	}
 	t := time.NewTimer(f.HangTimeout)
 	defer t.Stop()
 	select {

@@ -36,7 +36,7 @@ func randomSequence(t *testing.T, seed uint64, ops int) {
 	r := rand.New(rand.NewPCG(seed, 99))
 	call := func(method, path string, body any) *fatest.Resp {
 		t.Helper()
-		resp := srv.Call(method, path, body, tok)
+		resp := srv.Call(t, method, path, body, tok)
 		if resp.Status >= 500 {
 			t.Fatalf("%s %s: %d %s", method, path, resp.Status, resp.Body)
 		}
@@ -162,14 +162,14 @@ func randomSequence(t *testing.T, seed uint64, ops int) {
 		t.Fatalf("a lopsided run (%d ok, %d refused): %v", ok, refused, counts)
 	}
 
-	state := srv.Call(http.MethodGet, "/__admin/state", nil)
+	state := srv.Call(t, http.MethodGet, "/__admin/state", nil)
 	if state.Status != http.StatusOK {
 		t.Fatalf("state: %d", state.Status)
 	}
-	if put := srv.Call(http.MethodPut, "/__admin/state", state.Body); put.Status >= 300 {
+	if put := srv.Call(t, http.MethodPut, "/__admin/state", state.Body); put.Status >= 300 {
 		t.Fatalf("the state after %d random calls does not load again: %d %s", ops, put.Status, put.Body)
 	}
-	again := srv.Call(http.MethodGet, "/__admin/state", nil)
+	again := srv.Call(t, http.MethodGet, "/__admin/state", nil)
 	if string(again.Body) != string(state.Body) {
 		t.Fatal("the state changed on a round trip through PUT /__admin/state")
 	}

@@ -39,6 +39,8 @@ type QA struct {
 	// the one partition reset, "" means everything. Tokens and other state
 	// kept outside the store are dropped there.
 	Reset func(partitionID string)
+	// CAPEM is the local CA of the HTTPS listener (nil or empty: none).
+	CAPEM func() []byte
 	// SFTPLogin makes the datafeed login of a new partition (nil: no datafeed).
 	SFTPLogin func(partitionID string) (*AdminSFTPLogin, error)
 	// Closing is closed when the server shuts down: live journal streams
@@ -88,7 +90,7 @@ func (q *QA) guard(r *http.Request, op *openapi.Operation) error {
 		return nil
 	}
 	switch op.ID {
-	case "adminHealth", "adminReady", "adminOpenAPI":
+	case "adminHealth", "adminHealthHead", "adminReady", "adminReadyHead", "adminOpenAPI", "adminCACert":
 		return nil
 	}
 	if subtle.ConstantTimeCompare([]byte(r.Header.Get(AdminKeyHeader)), []byte(q.AdminKey)) != 1 {
@@ -215,6 +217,7 @@ func (a *api) qaRoutes() map[string]Handler {
 		"adminReset": func(*Request) (Response, error) {
 			q.Scenarios.StopAll()
 			q.Faults.Clear()
+			st.Clock().Reset()
 			if err := st.Reset(); err != nil {
 				return Response{}, err
 			}

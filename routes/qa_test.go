@@ -15,14 +15,14 @@ import (
 
 func TestJournal(t *testing.T) {
 	srv := fatest.New(t)
-	srv.Call(http.MethodPost, "/v2/authorize", `{"username":"admin@example.com","password":"fakealianza"}`)
-	srv.Call(http.MethodGet, apiPath+"?pin=1234&x=1", nil, "X-AUTH-TOKEN: tok-secret-123")
-	srv.Call(http.MethodGet, bravoPath, nil)
-	srv.CallRaw(http.MethodGet, apiPath, nil, "X-Fakealianza-Fault: status=500")
-	srv.Call(http.MethodGet, "/__admin/health", nil) // the control API is not journalled
+	srv.Call(t, http.MethodPost, "/v2/authorize", `{"username":"admin@example.com","password":"fakealianza"}`)
+	srv.Call(t, http.MethodGet, apiPath+"?pin=1234&x=1", nil, "X-AUTH-TOKEN: tok-secret-123")
+	srv.Call(t, http.MethodGet, bravoPath, nil)
+	srv.CallRaw(t, http.MethodGet, apiPath, nil, "X-Fakealianza-Fault: status=500")
+	srv.Call(t, http.MethodGet, "/__admin/health", nil) // the control API is not journalled
 
 	var all []map[string]any
-	r := srv.Call(http.MethodGet, "/__admin/requests", nil)
+	r := srv.Call(t, http.MethodGet, "/__admin/requests", nil)
 	r.Decode(t, &all)
 	if len(all) != 4 {
 		t.Fatalf("journal holds %d entries: %s", len(all), r.Body)
@@ -44,7 +44,7 @@ func TestJournal(t *testing.T) {
 
 	count := func(filter string) int {
 		var c struct{ Count int }
-		srv.Call(http.MethodPost, "/__admin/requests/count", filter).Decode(t, &c)
+		srv.Call(t, http.MethodPost, "/__admin/requests/count", filter).Decode(t, &c)
 		return c.Count
 	}
 	cases := map[string]int{
@@ -63,15 +63,15 @@ func TestJournal(t *testing.T) {
 			t.Errorf("count %s = %d, want %d", f, got, want)
 		}
 	}
-	if r := srv.Call(http.MethodPost, "/__admin/requests/count", `{"colour":"red"}`); r.Status != 400 {
+	if r := srv.Call(t, http.MethodPost, "/__admin/requests/count", `{"colour":"red"}`); r.Status != 400 {
 		t.Errorf("unknown filter field: %d", r.Status)
 	}
 	var some []map[string]any
-	srv.Call(http.MethodGet, "/__admin/requests?method=GET&status=404&limit=1", nil).Decode(t, &some)
+	srv.Call(t, http.MethodGet, "/__admin/requests?method=GET&status=404&limit=1", nil).Decode(t, &some)
 	if len(some) != 1 || some[0]["partitionId"] != "fakePartitionBravo0002" {
 		t.Errorf("filter + limit: %v", some)
 	}
-	if r := srv.Call(http.MethodGet, "/__admin/requests?status=abc", nil); r.Status != 400 {
+	if r := srv.Call(t, http.MethodGet, "/__admin/requests?status=abc", nil); r.Status != 400 {
 		t.Errorf("bad status filter: %d", r.Status)
 	}
 
@@ -87,7 +87,7 @@ func TestJournal(t *testing.T) {
 			}
 		}
 	}
-	r = srv.Call(http.MethodGet, "/__admin/requests/har", nil)
+	r = srv.Call(t, http.MethodGet, "/__admin/requests/har", nil)
 	r.Decode(t, &har)
 	if har.Log.Version != "1.2" || len(har.Log.Entries) != 4 || har.Log.Entries[1].Request.URL != srv.URL()+apiPath+"?pin=%5BREDACTED%5D&x=1" {
 		t.Errorf("har: %s", r.Body)
@@ -96,7 +96,7 @@ func TestJournal(t *testing.T) {
 		t.Error("token in the HAR export")
 	}
 
-	if r := srv.Call(http.MethodDelete, "/__admin/requests", nil); r.Status != 204 {
+	if r := srv.Call(t, http.MethodDelete, "/__admin/requests", nil); r.Status != 204 {
 		t.Errorf("clear: %d", r.Status)
 	}
 	if count(`{}`) != 0 {
@@ -107,10 +107,10 @@ func TestJournal(t *testing.T) {
 func TestJournalSizeOption(t *testing.T) {
 	srv := fatest.New(t, func(o *fakealianza.Options) { o.JournalSize = 3 })
 	for range 10 {
-		srv.Call(http.MethodGet, apiPath, nil)
+		srv.Call(t, http.MethodGet, apiPath, nil)
 	}
 	var all []map[string]any
-	srv.Call(http.MethodGet, "/__admin/requests", nil).Decode(t, &all)
+	srv.Call(t, http.MethodGet, "/__admin/requests", nil).Decode(t, &all)
 	if len(all) != 3 || all[2]["id"] != float64(10) {
 		t.Errorf("ring of 3: %v", all)
 	}
@@ -121,7 +121,7 @@ func TestResetAndPartitions(t *testing.T) {
 	var dropped []string
 	srv.OnReset(func(pid string) { dropped = append(dropped, "reset:"+pid) })
 
-	r := srv.Call(http.MethodPost, "/__admin/partitions", `{"name":"CI job 42"}`)
+	r := srv.Call(t, http.MethodPost, "/__admin/partitions", `{"name":"CI job 42"}`)
 	if r.Status != 201 {
 		t.Fatalf("create: %d %s", r.Status, r.Body)
 	}
@@ -137,7 +137,7 @@ func TestResetAndPartitions(t *testing.T) {
 	srv.SetSFTPLogin(func(pid string) (*routes.AdminSFTPLogin, error) {
 		return &routes.AdminSFTPLogin{Address: "127.0.0.1:10022", Username: pid, Password: "sftp-secret"}, nil
 	})
-	r = srv.Call(http.MethodPost, "/__admin/partitions", nil)
+	r = srv.Call(t, http.MethodPost, "/__admin/partitions", nil)
 	var withSFTP map[string]any
 	r.Decode(t, &withSFTP)
 	if sftp, _ := withSFTP["sftp"].(map[string]any); sftp["username"] != withSFTP["partitionId"] {
@@ -145,7 +145,7 @@ func TestResetAndPartitions(t *testing.T) {
 	}
 
 	// Partition reset: the created partition goes, the others stay.
-	if r := srv.Call(http.MethodPost, "/__admin/partitions/"+created.PartitionID+"/reset", nil); r.Status != 204 {
+	if r := srv.Call(t, http.MethodPost, "/__admin/partitions/"+created.PartitionID+"/reset", nil); r.Status != 204 {
 		t.Fatalf("partition reset: %d %s", r.Status, r.Body)
 	}
 	if _, err := srv.Store().Partition(created.PartitionID); err == nil {
@@ -154,7 +154,7 @@ func TestResetAndPartitions(t *testing.T) {
 	if _, err := srv.Store().Partition(withSFTP["partitionId"].(string)); err != nil {
 		t.Error("the other created partition went too")
 	}
-	r = srv.Call(http.MethodPost, "/__admin/partitions/nope/reset", nil)
+	r = srv.Call(t, http.MethodPost, "/__admin/partitions/nope/reset", nil)
 	if st, msgs, _ := r.Envelope(t); st != 404 || msgs[0] != "EntityNotFound" {
 		t.Errorf("unknown partition: %d %s", r.Status, r.Body)
 	}
@@ -162,13 +162,13 @@ func TestResetAndPartitions(t *testing.T) {
 	// Full reset: back to the fixtures; rules and scenarios go too.
 	addFault(t, srv, `{"match":{"path":"/v2/nothing"},"action":{"status":500}}`)
 	startScenario(t, srv, "activation-on-hold")
-	if r := srv.Call(http.MethodPost, "/__admin/reset", nil); r.Status != 204 {
+	if r := srv.Call(t, http.MethodPost, "/__admin/reset", nil); r.Status != 204 {
 		t.Fatalf("reset: %d", r.Status)
 	}
 	if ids := srv.Store().PartitionIDs(); len(ids) != 2 {
 		t.Errorf("partitions after reset: %v", ids)
 	}
-	if r := srv.Call(http.MethodGet, "/__admin/faults", nil); string(r.Body) != "[]" {
+	if r := srv.Call(t, http.MethodGet, "/__admin/faults", nil); string(r.Body) != "[]" {
 		t.Errorf("rules after reset: %s", r.Body)
 	}
 	if m := srv.Store().LifecycleModes(); m["activation"].Mode != "immediate" {
@@ -182,7 +182,7 @@ func TestResetAndPartitions(t *testing.T) {
 
 func TestStateGetPut(t *testing.T) {
 	srv := fatest.New(t)
-	r := srv.Call(http.MethodGet, "/__admin/state", nil)
+	r := srv.Call(t, http.MethodGet, "/__admin/state", nil)
 	var all map[string]json.RawMessage
 	r.Decode(t, &all)
 	st := map[string][]map[string]any{}
@@ -211,7 +211,7 @@ func TestStateGetPut(t *testing.T) {
 		st[list] = mine
 	}
 	body, _ := json.Marshal(st)
-	if r := srv.Call(http.MethodPut, "/__admin/state", body); r.Status != 204 {
+	if r := srv.Call(t, http.MethodPut, "/__admin/state", body); r.Status != 204 {
 		t.Fatalf("put: %d %s", r.Status, r.Body)
 	}
 	if ids := srv.Store().PartitionIDs(); len(ids) != 1 {
@@ -222,7 +222,7 @@ func TestStateGetPut(t *testing.T) {
 	}
 	for _, bad := range []string{`{"widgets":[]}`, `{"partitions":[{"id":"x"}]}`,
 		`{"managementUsers":[{"id":"u","username":"a","password":"b","partitionId":"ghost"}]}`} {
-		r := srv.Call(http.MethodPut, "/__admin/state", bad)
+		r := srv.Call(t, http.MethodPut, "/__admin/state", bad)
 		if st, msgs, _ := r.Envelope(t); st != 400 || msgs[0] != "InvalidState" {
 			t.Errorf("%s: %d %s", bad, r.Status, r.Body)
 		}
@@ -238,27 +238,27 @@ func TestClockAPI(t *testing.T) {
 		Now    time.Time
 		Frozen bool
 	}
-	srv.Call(http.MethodGet, "/__admin/clock", nil).Decode(t, &c)
+	srv.Call(t, http.MethodGet, "/__admin/clock", nil).Decode(t, &c)
 	if c.Frozen || time.Since(c.Now).Abs() > time.Hour {
 		t.Fatalf("clock: %+v", c)
 	}
-	srv.Call(http.MethodPost, "/__admin/clock", `{"set":"2026-01-01T00:00:00Z","freeze":true}`).Decode(t, &c)
+	srv.Call(t, http.MethodPost, "/__admin/clock", `{"set":"2026-01-01T00:00:00Z","freeze":true}`).Decode(t, &c)
 	if !c.Frozen || !c.Now.Equal(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Fatalf("set+freeze: %+v", c)
 	}
-	srv.Call(http.MethodPost, "/__admin/clock", `{"advance":"9h"}`).Decode(t, &c)
+	srv.Call(t, http.MethodPost, "/__admin/clock", `{"advance":"9h"}`).Decode(t, &c)
 	if !c.Now.Equal(time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)) || !srv.Clock().Now().Equal(c.Now) {
 		t.Fatalf("advance: %+v", c)
 	}
-	srv.Call(http.MethodPost, "/__admin/clock", `{"freeze":false}`).Decode(t, &c)
+	srv.Call(t, http.MethodPost, "/__admin/clock", `{"freeze":false}`).Decode(t, &c)
 	if c.Frozen || c.Now.Before(time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)) {
 		t.Fatalf("unfreeze: %+v", c)
 	}
 	// The journal stamps exchanges with server time.
-	srv.Call(http.MethodPost, "/__admin/clock", `{"set":"2030-06-01T00:00:00Z","freeze":true}`)
-	srv.Call(http.MethodGet, apiPath, nil)
+	srv.Call(t, http.MethodPost, "/__admin/clock", `{"set":"2030-06-01T00:00:00Z","freeze":true}`)
+	srv.Call(t, http.MethodGet, apiPath, nil)
 	var e []map[string]any
-	srv.Call(http.MethodGet, "/__admin/requests?since=2030-06-01T00:00:00Z", nil).Decode(t, &e)
+	srv.Call(t, http.MethodGet, "/__admin/requests?since=2030-06-01T00:00:00Z", nil).Decode(t, &e)
 	if len(e) != 1 || e[0]["time"] != "2030-06-01T00:00:00Z" {
 		t.Errorf("journal time: %v", e)
 	}
@@ -269,7 +269,7 @@ func TestClockAPI(t *testing.T) {
 		`{"freeze":"yes"}`:       "InvalidValueForField:freeze",
 		`{"advance":"1h","x":1}`: "InvalidClockRequest",
 	} {
-		r := srv.Call(http.MethodPost, "/__admin/clock", body)
+		r := srv.Call(t, http.MethodPost, "/__admin/clock", body)
 		if st, msgs, _ := r.Envelope(t); st != 400 || msgs[0] != code {
 			t.Errorf("%s: %d %s, want %s", body, r.Status, r.Body, code)
 		}
@@ -280,11 +280,11 @@ func TestLifecycleAPI(t *testing.T) {
 	srv := fatest.New(t, func(o *fakealianza.Options) {
 		o.Lifecycle = map[string]store.LifecycleMode{"job": {Mode: "manual"}}
 	})
-	m := srv.Call(http.MethodGet, "/__admin/lifecycle", nil).Map(t)
+	m := srv.Call(t, http.MethodGet, "/__admin/lifecycle", nil).Map(t)
 	if m["job"].(map[string]any)["mode"] != "manual" || m["port"].(map[string]any)["mode"] != "immediate" {
 		t.Fatalf("start modes: %v", m)
 	}
-	r := srv.Call(http.MethodPut, "/__admin/lifecycle", `{"port":"reads:2","activation":{"mode":"duration","after":"90s"}}`)
+	r := srv.Call(t, http.MethodPut, "/__admin/lifecycle", `{"port":"reads:2","activation":{"mode":"duration","after":"90s"}}`)
 	m = r.Map(t)
 	if p := m["port"].(map[string]any); p["mode"] != "reads" || p["reads"] != float64(2) {
 		t.Errorf("port: %v", m)
@@ -302,7 +302,7 @@ func TestLifecycleAPI(t *testing.T) {
 		`{"widget":"manual"}`:   "EntityNotFound",
 		`{"port":{"mode":"x"}}`: "InvalidValueForField:port",
 	} {
-		r := srv.Call(http.MethodPut, "/__admin/lifecycle", body)
+		r := srv.Call(t, http.MethodPut, "/__admin/lifecycle", body)
 		if _, msgs, _ := r.Envelope(t); msgs[0] != want {
 			t.Errorf("%s: %d %s", body, r.Status, r.Body)
 		}
@@ -310,14 +310,14 @@ func TestLifecycleAPI(t *testing.T) {
 	// Advance: nothing pending moves nothing; an unknown id is 404; an
 	// unknown kind is refused by the spec. (The activation-on-hold scenario's
 	// test advances a real activation.)
-	if r := srv.Call(http.MethodPost, "/__admin/lifecycle/port/advance", nil); r.Status != 200 || string(r.Body) != `{"advanced":[]}` {
+	if r := srv.Call(t, http.MethodPost, "/__admin/lifecycle/port/advance", nil); r.Status != 200 || string(r.Body) != `{"advanced":[]}` {
 		t.Errorf("advance nothing: %d %s", r.Status, r.Body)
 	}
-	r = srv.Call(http.MethodPost, "/__admin/lifecycle/port/advance", `{"id":"nope"}`)
+	r = srv.Call(t, http.MethodPost, "/__admin/lifecycle/port/advance", `{"id":"nope"}`)
 	if st, msgs, _ := r.Envelope(t); st != 404 || msgs[0] != "EntityNotFound" {
 		t.Errorf("advance unknown id: %d %s", r.Status, r.Body)
 	}
-	if r := srv.Call(http.MethodPost, "/__admin/lifecycle/widget/advance", `{"id":"x"}`); r.Status != 400 {
+	if r := srv.Call(t, http.MethodPost, "/__admin/lifecycle/widget/advance", `{"id":"x"}`); r.Status != 400 {
 		t.Errorf("unknown kind: %d %s", r.Status, r.Body)
 	}
 }
@@ -325,18 +325,18 @@ func TestLifecycleAPI(t *testing.T) {
 func TestAdminKey(t *testing.T) {
 	srv := fatest.New(t, func(o *fakealianza.Options) { o.AdminKey = "s3cret" })
 	for _, p := range []string{"/__admin/health", "/__admin/ready", "/__admin/openapi.yaml"} {
-		if r := srv.Call(http.MethodGet, p, nil); r.Status != 200 {
+		if r := srv.Call(t, http.MethodGet, p, nil); r.Status != 200 {
 			t.Errorf("%s needs no key: %d", p, r.Status)
 		}
 	}
-	r := srv.Call(http.MethodGet, "/__admin/faults", nil)
+	r := srv.Call(t, http.MethodGet, "/__admin/faults", nil)
 	if st, msgs, _ := r.Envelope(t); st != 401 || msgs[0] != "AdminKeyRequired" {
 		t.Errorf("no key: %d %s", r.Status, r.Body)
 	}
-	if r := srv.Call(http.MethodPost, "/__admin/reset", nil, "X-Fakealianza-Admin-Key: wrong"); r.Status != 401 {
+	if r := srv.Call(t, http.MethodPost, "/__admin/reset", nil, "X-Fakealianza-Admin-Key: wrong"); r.Status != 401 {
 		t.Errorf("wrong key: %d", r.Status)
 	}
-	if r := srv.Call(http.MethodGet, "/__admin/faults", nil, "X-Fakealianza-Admin-Key: s3cret"); r.Status != 200 {
+	if r := srv.Call(t, http.MethodGet, "/__admin/faults", nil, "X-Fakealianza-Admin-Key: s3cret"); r.Status != 200 {
 		t.Errorf("right key: %d", r.Status)
 	}
 }

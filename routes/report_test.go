@@ -262,11 +262,11 @@ func TestJobLifecycleAndFailure(t *testing.T) {
 	if u := r.Map(t)["url"].(string); u != h.srv.URL()+"/v2/job/"+id+"/output" {
 		t.Fatalf("url %q", u)
 	}
-	h.want(h.srv.Call(http.MethodPost, "/__admin/jobs/"+id+"/fail", nil), http.StatusBadRequest, "JobAlreadyFinished")
+	h.want(h.srv.Call(t, http.MethodPost, "/__admin/jobs/"+id+"/fail", nil), http.StatusBadRequest, "JobAlreadyFinished")
 
 	// FAILED through the admin API
 	id2 := h.job("device/csv_3")["id"].(string)
-	r = h.srv.Call(http.MethodPost, "/__admin/jobs/"+id2+"/fail", map[string]any{"error": "ExportBackendDown"})
+	r = h.srv.Call(t, http.MethodPost, "/__admin/jobs/"+id2+"/fail", map[string]any{"error": "ExportBackendDown"})
 	h.want(r, http.StatusOK, "")
 	if m := r.Map(t); m["status"] != "FAILED" || fmt.Sprint(m["errors"]) != "[map[error:ExportBackendDown]]" {
 		t.Fatalf("failed job: %v", m)
@@ -275,10 +275,10 @@ func TestJobLifecycleAndFailure(t *testing.T) {
 		t.Fatalf("a read moved a failed job: %v", m)
 	}
 	h.want(h.call(http.MethodGet, "/v2/job/"+id2+"/output", nil), http.StatusBadRequest, "JobFailed")
-	h.want(h.srv.Call(http.MethodPost, "/__admin/jobs/nope/fail", nil), http.StatusNotFound, "EntityNotFound")
+	h.want(h.srv.Call(t, http.MethodPost, "/__admin/jobs/nope/fail", nil), http.StatusNotFound, "EntityNotFound")
 
 	// the reject outcome (admin lifecycle API, scenarios) makes jobs fail
-	h.want(h.srv.Call(http.MethodPut, "/__admin/lifecycle", map[string]any{"job": "reads:1+reject"}), http.StatusOK, "")
+	h.want(h.srv.Call(t, http.MethodPut, "/__admin/lifecycle", map[string]any{"job": "reads:1+reject"}), http.StatusOK, "")
 	id4 := h.job("account/csv_3")["id"].(string)
 	for _, want := range []string{"IN_PROGRESS", "FAILED"} {
 		if m := h.call(http.MethodGet, "/v2/job/"+id4, nil).Map(t); m["status"] != want {
@@ -302,13 +302,13 @@ func TestJobLifecycleAndFailure(t *testing.T) {
 
 	// jobs are scoped to their partition; unknown jobs are not found
 	bravo := h.srv.Login(t, fatest.BravoAdminUser, fatest.Password)
-	h.want(h.srv.Call(http.MethodGet, "/v2/job/"+id, nil, fatest.Auth(bravo)), http.StatusNotFound, "EntityNotFound")
-	h.want(h.srv.Call(http.MethodGet, "/v2/job/"+id+"/output", nil, fatest.Auth(bravo)), http.StatusNotFound, "EntityNotFound")
+	h.want(h.srv.Call(t, http.MethodGet, "/v2/job/"+id, nil, fatest.Auth(bravo)), http.StatusNotFound, "EntityNotFound")
+	h.want(h.srv.Call(t, http.MethodGet, "/v2/job/"+id+"/output", nil, fatest.Auth(bravo)), http.StatusNotFound, "EntityNotFound")
 	h.want(h.call(http.MethodGet, "/v2/job/nope", nil), http.StatusNotFound, "EntityNotFound")
 	// reports need the Reports permission; the reader may read them
 	reader := h.srv.Login(t, fatest.ReaderUser, fatest.Password)
-	h.want(h.srv.Call(http.MethodGet, pAlpha+"/report/sip", nil, fatest.Auth(reader)), http.StatusOK, "")
-	h.want(h.srv.Call(http.MethodGet, pAlpha+"/report/sip", nil, fatest.Auth(bravo)), http.StatusBadRequest, "NotPermitted")
+	h.want(h.srv.Call(t, http.MethodGet, pAlpha+"/report/sip", nil, fatest.Auth(reader)), http.StatusOK, "")
+	h.want(h.srv.Call(t, http.MethodGet, pAlpha+"/report/sip", nil, fatest.Auth(bravo)), http.StatusBadRequest, "NotPermitted")
 }
 
 func TestPartitionSettingsAndReference(t *testing.T) {
@@ -335,8 +335,8 @@ func TestPartitionSettingsAndReference(t *testing.T) {
 		t.Fatalf("languages: %s", r.Body)
 	}
 	reader := h.srv.Login(t, fatest.ReaderUser, fatest.Password)
-	h.want(h.srv.Call(http.MethodGet, "/v2/ref/language", nil, fatest.Auth(reader)), http.StatusOK, "")
-	if r := h.srv.Call(http.MethodGet, "/v2/ref/timezones", nil); r.Status != http.StatusUnauthorized {
+	h.want(h.srv.Call(t, http.MethodGet, "/v2/ref/language", nil, fatest.Auth(reader)), http.StatusOK, "")
+	if r := h.srv.Call(t, http.MethodGet, "/v2/ref/timezones", nil); r.Status != http.StatusUnauthorized {
 		t.Fatalf("no token: %d", r.Status)
 	}
 }
@@ -352,7 +352,7 @@ func TestCdrSearchCSVExport(t *testing.T) {
 		{"partitionId": alpha, "acctId": h.acct, "startTime": "2026-03-03T11:00:00Z", "callType": "INBOUND", "callFlagType": "MISSED"},
 		{"partitionId": alpha, "acctId": "someoneElse", "startTime": "2026-03-03T11:30:00Z", "callType": "INBOUND"},
 	}
-	h.want(srv.Call(http.MethodPost, "/__admin/cdrs", map[string]any{"records": recs}), http.StatusCreated, "")
+	h.want(srv.Call(t, http.MethodPost, "/__admin/cdrs", map[string]any{"records": recs}), http.StatusCreated, "")
 	q := "/cdrsearch/csv_2?startDate=2026-03-03&endDate=2026-03-03"
 	j := h.call(http.MethodGet, h.base+q, nil)
 	h.want(j, http.StatusAccepted, "")

@@ -177,7 +177,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		rt.log.Debug("request", "method", r.Method, "path", r.URL.Path, "op", opID,
-			"status", sw.status, "duration", time.Since(start))
+			"status", sw.status, "duration_ms", float64(time.Since(start).Microseconds())/1000)
 	}()
 
 	op, vars, ok := rt.match(r)
@@ -194,6 +194,14 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		renderError(sw, err)
 		return
+	}
+	if op.IsAdmin() && len(body) > 0 {
+		// The admin API takes JSON only: a body sent without saying so
+		// (or as curl -d's form default) is read as JSON.
+		switch r.Header.Get("Content-Type") {
+		case "", "application/x-www-form-urlencoded":
+			r.Header.Set("Content-Type", "application/json")
+		}
 	}
 	if f := rt.deps.Spec.ValidateRequest(r.Context(), r, op, vars); f != nil {
 		rt.log.Debug("request rejected by spec", "op", op.ID, "code", f.Code, "detail", f.Detail)

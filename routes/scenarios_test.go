@@ -17,17 +17,18 @@ import (
 
 func startScenario(t *testing.T, srv *fatest.Server, name string) {
 	t.Helper()
-	r := srv.Call(http.MethodPost, "/__admin/scenarios/"+name+"/start", nil)
+	r := srv.Call(t, http.MethodPost, "/__admin/scenarios/"+name+"/start", nil)
 	if r.Status != 200 || r.Map(t)["active"] != true {
 		t.Fatalf("start %s: %d %s", name, r.Status, r.Body)
 	}
 }
 
 // statuses sends n calls and counts the answers by status.
-func statuses(srv *fatest.Server, n int, path string, headers ...string) map[int]int {
+func statuses(t testing.TB, srv *fatest.Server, n int, path string, headers ...string) map[int]int {
+	t.Helper()
 	out := map[int]int{}
 	for range n {
-		out[srv.CallRaw(http.MethodGet, path, nil, headers...).Status]++
+		out[srv.CallRaw(t, http.MethodGet, path, nil, headers...).Status]++
 	}
 	return out
 }
@@ -36,30 +37,30 @@ func statuses(srv *fatest.Server, n int, path string, headers ...string) map[int
 // client. A built-in without an entry here fails TestEveryBuiltinHasAnEffectTest.
 var builtinEffects = map[string]func(t *testing.T, srv *fatest.Server){
 	"token-expiry-storm": func(t *testing.T, srv *fatest.Server) {
-		got := statuses(srv, 40, apiPath, "X-AUTH-TOKEN: some-token")
+		got := statuses(t, srv, 40, apiPath, "X-AUTH-TOKEN: some-token")
 		if got[401] < 5 || got[401] > 35 {
 			t.Errorf("calls with a token: %v", got)
 		}
-		r := srv.CallRaw(http.MethodGet, apiPath, nil, "X-AUTH-TOKEN: t", "X-Fakealianza-Fault: status=401,message=ExpiredAuthToken")
+		r := srv.CallRaw(t, http.MethodGet, apiPath, nil, "X-AUTH-TOKEN: t", "X-Fakealianza-Fault: status=401,message=ExpiredAuthToken")
 		if _, msgs, _ := r.Envelope(t); msgs[0] != "ExpiredAuthToken" {
 			t.Errorf("expired body: %s", r.Body)
 		}
-		if got := statuses(srv, 20, "/v2/authorize"); got[401] != 0 {
+		if got := statuses(t, srv, 20, "/v2/authorize"); got[401] != 0 {
 			t.Errorf("calls without a token (login) hit: %v", got)
 		}
 	},
 	"flaky-500s": func(t *testing.T, srv *fatest.Server) {
-		got := statuses(srv, 300, apiPath)
+		got := statuses(t, srv, 300, apiPath)
 		if got[500] < 10 || got[500] > 60 || got[500]+got[404] != 300 {
 			t.Errorf("300 calls: %v", got)
 		}
 	},
 	"slow-api": func(t *testing.T, srv *fatest.Server) {
 		start := time.Now()
-		srv.CallRaw(http.MethodGet, apiPath, nil)
+		srv.CallRaw(t, http.MethodGet, apiPath, nil)
 		el := time.Since(start)
 		var entries []map[string]any
-		srv.Call(http.MethodGet, "/__admin/requests?limit=1", nil).Decode(t, &entries)
+		srv.Call(t, http.MethodGet, "/__admin/requests?limit=1", nil).Decode(t, &entries)
 		fault, _ := entries[0]["fault"].(string)
 		_, ds, ok := strings.Cut(fault, "delayed=")
 		d, err := time.ParseDuration(ds)
@@ -68,15 +69,15 @@ var builtinEffects = map[string]func(t *testing.T, srv *fatest.Server){
 		}
 	},
 	"rate-limited": func(t *testing.T, srv *fatest.Server) {
-		if got := statuses(srv, 5, apiPath); got[429] != 0 {
+		if got := statuses(t, srv, 5, apiPath); got[429] != 0 {
 			t.Errorf("first five: %v", got)
 		}
-		got := statuses(srv, 60, apiPath)
+		got := statuses(t, srv, 60, apiPath)
 		if got[429] < 8 || got[429] > 40 {
 			t.Errorf("next 60: %v", got)
 		}
 		for range 20 {
-			if r := srv.CallRaw(http.MethodGet, apiPath, nil); r.Status == 429 {
+			if r := srv.CallRaw(t, http.MethodGet, apiPath, nil); r.Status == 429 {
 				if r.Header.Get("Retry-After") != "2" {
 					t.Errorf("Retry-After %q", r.Header.Get("Retry-After"))
 				}
@@ -85,7 +86,7 @@ var builtinEffects = map[string]func(t *testing.T, srv *fatest.Server){
 		}
 	},
 	"ports-rejected": func(t *testing.T, srv *fatest.Server) {
-		if m := srv.Call(http.MethodGet, "/__admin/lifecycle", nil).Map(t); m["port"].(map[string]any)["outcome"] != "reject" {
+		if m := srv.Call(t, http.MethodGet, "/__admin/lifecycle", nil).Map(t); m["port"].(map[string]any)["outcome"] != "reject" {
 			t.Errorf("port mode: %v", m)
 		}
 		// A port whose subscriber the carrier would accept is rejected.
@@ -104,7 +105,7 @@ var builtinEffects = map[string]func(t *testing.T, srv *fatest.Server){
 		}
 	},
 	"activation-on-hold": func(t *testing.T, srv *fatest.Server) {
-		m := srv.Call(http.MethodGet, "/__admin/lifecycle", nil).Map(t)
+		m := srv.Call(t, http.MethodGet, "/__admin/lifecycle", nil).Map(t)
 		if m["activation"].(map[string]any)["mode"] != "manual" || m["port"].(map[string]any)["mode"] != "immediate" {
 			t.Errorf("modes: %v", m)
 		}
@@ -112,7 +113,7 @@ var builtinEffects = map[string]func(t *testing.T, srv *fatest.Server){
 		call, A, csr := newAccount(t, srv, "HOLD-1")
 		auth := fatest.Auth(srv.Admin(t))
 		var hits []map[string]any
-		srv.Call(http.MethodGet, "/v2/partition/"+fatest.AlphaPartition+"/telephonenumber/search?q=84101&maxResults=1", nil, auth).Decode(t, &hits)
+		srv.Call(t, http.MethodGet, "/v2/partition/"+fatest.AlphaPartition+"/telephonenumber/search?q=84101&maxResults=1", nil, auth).Decode(t, &hits)
 		tn := hits[0]["phoneNumber"].(string)
 		call(http.MethodPost, A+"/telephonenumber", map[string]any{"customerServiceRecord": csr,
 			"directoryListing": map[string]any{"listed": false, "type": "NOT_LIST_NOT_PUBLISH"},
@@ -122,7 +123,7 @@ var builtinEffects = map[string]func(t *testing.T, srv *fatest.Server){
 				t.Fatalf("on hold: %v", n["carrierStatus"])
 			}
 		}
-		adv := srv.Call(http.MethodPost, "/__admin/lifecycle/activation/advance", nil).Map(t)
+		adv := srv.Call(t, http.MethodPost, "/__admin/lifecycle/activation/advance", nil).Map(t)
 		if ids, _ := adv["advanced"].([]any); len(ids) != 1 {
 			t.Fatalf("advance: %v", adv)
 		}
@@ -131,7 +132,7 @@ var builtinEffects = map[string]func(t *testing.T, srv *fatest.Server){
 		}
 	},
 	"sftp-flaky": func(t *testing.T, srv *fatest.Server) {
-		srv.Call(http.MethodPost, "/__admin/clock", `{"set":"2026-03-04T15:30:00Z","freeze":true}`)
+		srv.Call(t, http.MethodPost, "/__admin/clock", `{"set":"2026-03-04T15:30:00Z","freeze":true}`)
 		refused := 0
 		var c *sftp.Client
 		for range 40 {
@@ -176,17 +177,17 @@ var builtinEffects = map[string]func(t *testing.T, srv *fatest.Server){
 		var st struct {
 			Partitions []struct{ ID, Status string }
 		}
-		srv.Call(http.MethodGet, "/__admin/state", nil).Decode(t, &st)
+		srv.Call(t, http.MethodGet, "/__admin/state", nil).Decode(t, &st)
 		for _, p := range st.Partitions {
 			if want := map[bool]string{true: "SUSPENDED", false: "ACTIVE"}[p.ID == "fakePartitionAlpha0001"]; p.Status != want {
 				t.Errorf("partition %s status %s, want %s", p.ID, p.Status, want)
 			}
 		}
-		r := srv.CallRaw(http.MethodGet, apiPath, nil)
+		r := srv.CallRaw(t, http.MethodGet, apiPath, nil)
 		if st, msgs, _ := r.Envelope(t); st != 403 || msgs[0] != "NotPermitted" {
 			t.Errorf("suspended partition: %d %s", r.Status, r.Body)
 		}
-		if r := srv.Call(http.MethodGet, bravoPath, nil); r.Status != 404 {
+		if r := srv.Call(t, http.MethodGet, bravoPath, nil); r.Status != 404 {
 			t.Errorf("other partition: %d", r.Status)
 		}
 	},
@@ -200,7 +201,7 @@ func newAccount(t *testing.T, srv *fatest.Server, number string) (call func(meth
 	auth := fatest.Auth(srv.Admin(t))
 	call = func(method, path string, body any, want int) map[string]any {
 		t.Helper()
-		r := srv.Call(method, path, body, auth)
+		r := srv.Call(t, method, path, body, auth)
 		if r.Status != want {
 			t.Fatalf("%s %s: %d %s", method, path, r.Status, r.Body)
 		}
@@ -222,7 +223,7 @@ func newAccount(t *testing.T, srv *fatest.Server, number string) (call func(meth
 func TestEveryBuiltinHasAnEffectTest(t *testing.T) {
 	srv := fatest.New(t)
 	var list []map[string]any
-	srv.Call(http.MethodGet, "/__admin/scenarios", nil).Decode(t, &list)
+	srv.Call(t, http.MethodGet, "/__admin/scenarios", nil).Decode(t, &list)
 	if len(list) != len(builtinEffects) {
 		t.Errorf("%d scenarios listed, %d effect tests", len(list), len(builtinEffects))
 	}
@@ -240,15 +241,15 @@ func TestEveryBuiltinHasAnEffectTest(t *testing.T) {
 			srv := fatest.New(t)
 			startScenario(t, srv, name)
 			effect(t, srv)
-			r := srv.Call(http.MethodPost, "/__admin/scenarios/"+name+"/stop", nil)
+			r := srv.Call(t, http.MethodPost, "/__admin/scenarios/"+name+"/stop", nil)
 			if r.Status != 200 || r.Map(t)["active"] != false {
 				t.Fatalf("stop: %d %s", r.Status, r.Body)
 			}
 			// Stopped: rules gone, modes back.
-			if r := srv.Call(http.MethodGet, "/__admin/faults", nil); string(r.Body) != "[]" {
+			if r := srv.Call(t, http.MethodGet, "/__admin/faults", nil); string(r.Body) != "[]" {
 				t.Errorf("rules left after stop: %s", r.Body)
 			}
-			for kind, m := range srv.Call(http.MethodGet, "/__admin/lifecycle", nil).Map(t) {
+			for kind, m := range srv.Call(t, http.MethodGet, "/__admin/lifecycle", nil).Map(t) {
 				if m.(map[string]any)["mode"] != "immediate" {
 					t.Errorf("%s mode after stop: %v", kind, m)
 				}
@@ -260,7 +261,7 @@ func TestEveryBuiltinHasAnEffectTest(t *testing.T) {
 func TestScenarioAPIErrorsAndStartFlag(t *testing.T) {
 	srv := fatest.New(t)
 	for _, p := range []string{"/__admin/scenarios/nope/start", "/__admin/scenarios/nope/stop"} {
-		r := srv.Call(http.MethodPost, p, nil)
+		r := srv.Call(t, http.MethodPost, p, nil)
 		if st, msgs, data := r.Envelope(t); st != 404 || msgs[0] != "EntityNotFound" || data.(map[string]any)["type"] != "Scenario" {
 			t.Errorf("%s: %d %s", p, r.Status, r.Body)
 		}
@@ -272,12 +273,12 @@ func TestScenarioAPIErrorsAndStartFlag(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv = fatest.New(t, func(o *fakealianza.Options) { o.ScenariosDir, o.Scenarios = dir, []string{"teapot"} })
-	r := srv.CallRaw(http.MethodGet, apiPath, nil)
+	r := srv.CallRaw(t, http.MethodGet, apiPath, nil)
 	if st, msgs, _ := r.Envelope(t); st != 503 || msgs[0] != "Maintenance" {
 		t.Errorf("started scenario: %d %s", r.Status, r.Body)
 	}
 	var list []map[string]any
-	srv.Call(http.MethodGet, "/__admin/scenarios", nil).Decode(t, &list)
+	srv.Call(t, http.MethodGet, "/__admin/scenarios", nil).Decode(t, &list)
 	found := false
 	for _, sc := range list {
 		if sc["name"] == "teapot" {
@@ -289,18 +290,18 @@ func TestScenarioAPIErrorsAndStartFlag(t *testing.T) {
 	}
 	// A reset starts the start-up scenarios again, with fresh counters;
 	// clearing the rules stops them.
-	srv.Call(http.MethodPost, "/__admin/faults", `{"action":{"status":418,"body":"x"}}`)
-	if r := srv.Call(http.MethodPost, "/__admin/reset", nil); r.Status != 204 {
+	srv.Call(t, http.MethodPost, "/__admin/faults", `{"action":{"status":418,"body":"x"}}`)
+	if r := srv.Call(t, http.MethodPost, "/__admin/reset", nil); r.Status != 204 {
 		t.Fatalf("reset: %d", r.Status)
 	}
 	var rules []map[string]any
-	srv.Call(http.MethodGet, "/__admin/faults", nil).Decode(t, &rules)
+	srv.Call(t, http.MethodGet, "/__admin/faults", nil).Decode(t, &rules)
 	if len(rules) != 1 || rules[0]["scenario"] != "teapot" || rules[0]["hits"] != float64(0) {
 		t.Errorf("rules after reset: %v", rules)
 	}
-	srv.Call(http.MethodDelete, "/__admin/faults", nil)
+	srv.Call(t, http.MethodDelete, "/__admin/faults", nil)
 	var after []map[string]any
-	srv.Call(http.MethodGet, "/__admin/scenarios", nil).Decode(t, &after)
+	srv.Call(t, http.MethodGet, "/__admin/scenarios", nil).Decode(t, &after)
 	for _, sc := range after {
 		if sc["active"] == true {
 			t.Errorf("scenario %v still active after the rules were cleared", sc["name"])
@@ -308,7 +309,7 @@ func TestScenarioAPIErrorsAndStartFlag(t *testing.T) {
 	}
 	// A broken file added later is reported by the API, not ignored.
 	_ = os.WriteFile(filepath.Join(dir, "broken.yaml"), []byte("faults: ["), 0o644)
-	if r := srv.Call(http.MethodGet, "/__admin/scenarios", nil); r.Status != 422 || !strings.Contains(string(r.Body), "broken.yaml") {
+	if r := srv.Call(t, http.MethodGet, "/__admin/scenarios", nil); r.Status != 422 || !strings.Contains(string(r.Body), "broken.yaml") {
 		t.Errorf("broken scenario file: %d %s", r.Status, r.Body)
 	}
 	if _, err := fakealianza.New(fakealianza.Options{Scenarios: []string{"no-such"}}); err == nil {

@@ -56,7 +56,7 @@ func (h *h6) acctBase(acct string) string {
 
 func (h *h6) call(method, path string, body any) *fatest.Resp {
 	h.t.Helper()
-	return h.srv.Call(method, path, body, fatest.Auth(h.tok))
+	return h.srv.Call(h.t, method, path, body, fatest.Auth(h.tok))
 }
 
 // want checks a status; for errors it also checks the message code.
@@ -322,8 +322,8 @@ func TestSipTrunkForwardRegistrationUnlock(t *testing.T) {
 	if m := h.call(http.MethodGet, reg, nil).Map(t); m["registered"] != false || m["lockedOut"] != false {
 		t.Fatalf("fresh registration: %v", m)
 	}
-	h.want(h.srv.Call(http.MethodPut, "/__admin/siptrunk/"+id+"/status", map[string]any{"registered": true, "lockedOut": true}), http.StatusOK, "")
-	h.want(h.srv.Call(http.MethodPut, "/__admin/siptrunk/nope/status", map[string]any{"registered": true}), http.StatusNotFound, "EntityNotFound")
+	h.want(h.srv.Call(t, http.MethodPut, "/__admin/siptrunk/"+id+"/status", map[string]any{"registered": true, "lockedOut": true}), http.StatusOK, "")
+	h.want(h.srv.Call(t, http.MethodPut, "/__admin/siptrunk/nope/status", map[string]any{"registered": true}), http.StatusNotFound, "EntityNotFound")
 	if m := h.call(http.MethodGet, reg, nil).Map(t); m["registered"] != true || m["lockedOut"] != true {
 		t.Fatalf("staged registration: %v", m)
 	}
@@ -426,16 +426,16 @@ func TestSipTrunkPermissionsAndScope(t *testing.T) {
 	h := newH6(t)
 	id := h.trunk(h.acct, "Main", "mainpbx01")["id"].(string)
 	reader := h.srv.Login(t, fatest.ReaderUser, fatest.Password)
-	r := h.srv.Call(http.MethodGet, h.base+"/siptrunk_2/"+id, nil, fatest.Auth(reader))
+	r := h.srv.Call(t, http.MethodGet, h.base+"/siptrunk_2/"+id, nil, fatest.Auth(reader))
 	h.want(r, http.StatusOK, "")
-	r = h.srv.Call(http.MethodPost, h.base+"/siptrunk_2", trunkBody("X", "xtrunk001"), fatest.Auth(reader))
+	r = h.srv.Call(t, http.MethodPost, h.base+"/siptrunk_2", trunkBody("X", "xtrunk001"), fatest.Auth(reader))
 	h.want(r, http.StatusForbidden, "InsufficientPermissions")
-	r = h.srv.Call(http.MethodPost, h.base+"/siptrunkgroup", map[string]any{"name": "G"}, fatest.Auth(reader))
+	r = h.srv.Call(t, http.MethodPost, h.base+"/siptrunkgroup", map[string]any{"name": "G"}, fatest.Auth(reader))
 	h.want(r, http.StatusForbidden, "InsufficientPermissions")
 	bravo := h.srv.Login(t, fatest.BravoAdminUser, fatest.Password)
-	r = h.srv.Call(http.MethodGet, h.base+"/siptrunk_2", nil, fatest.Auth(bravo))
+	r = h.srv.Call(t, http.MethodGet, h.base+"/siptrunk_2", nil, fatest.Auth(bravo))
 	h.want(r, http.StatusBadRequest, "NotPermitted")
-	r = h.srv.Call(http.MethodGet, h.base+"/siptrunk_2", nil)
+	r = h.srv.Call(t, http.MethodGet, h.base+"/siptrunk_2", nil)
 	if r.Status != http.StatusUnauthorized {
 		t.Fatalf("no token: %d", r.Status)
 	}

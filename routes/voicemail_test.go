@@ -11,7 +11,7 @@ import (
 
 func (h *h6) stage(box string, body map[string]any) map[string]any {
 	h.t.Helper()
-	r := h.srv.Call(http.MethodPost, "/__admin/voicemailbox/"+box+"/messages", body)
+	r := h.srv.Call(h.t, http.MethodPost, "/__admin/voicemailbox/"+box+"/messages", body)
 	h.want(r, http.StatusCreated, "")
 	return r.Map(h.t)
 }
@@ -105,10 +105,10 @@ func TestVoicemailMessagesAndTotals(t *testing.T) {
 	h.want(h.call(http.MethodDelete, msgs+"/"+id1, nil), http.StatusNotFound, "EntityNotFound")
 
 	// staging checks its input
-	h.want(h.srv.Call(http.MethodPost, "/__admin/voicemailbox/nope/messages", map[string]any{}), http.StatusNotFound, "EntityNotFound")
-	h.want(h.srv.Call(http.MethodPost, "/__admin/voicemailbox/"+box+"/messages", map[string]any{"lengthInSeconds": 601}),
+	h.want(h.srv.Call(t, http.MethodPost, "/__admin/voicemailbox/nope/messages", map[string]any{}), http.StatusNotFound, "EntityNotFound")
+	h.want(h.srv.Call(t, http.MethodPost, "/__admin/voicemailbox/"+box+"/messages", map[string]any{"lengthInSeconds": 601}),
 		http.StatusBadRequest, "InvalidValueForField:lengthInSeconds")
-	h.want(h.srv.Call(http.MethodPost, "/__admin/voicemailbox/"+box+"/messages", map[string]any{"createdDate": "yesterday"}),
+	h.want(h.srv.Call(t, http.MethodPost, "/__admin/voicemailbox/"+box+"/messages", map[string]any{"createdDate": "yesterday"}),
 		http.StatusBadRequest, "InvalidValueForField:createdDate")
 }
 
@@ -193,12 +193,12 @@ func TestVoicemailBoxes(t *testing.T) {
 	h.want(h.call(http.MethodPut, pin, map[string]any{"pin": "123"}), http.StatusBadRequest, "InvalidPin")
 	h.want(h.call(http.MethodPut, pin, map[string]any{}), http.StatusBadRequest, "PinRequired")
 	h.want(h.call(http.MethodPut, pin, map[string]any{"pin": "2468"}), http.StatusOK, "")
-	r = h.srv.Call(http.MethodPost, "/__admin/voicemailbox/"+pid+"/lock", nil)
+	r = h.srv.Call(t, http.MethodPost, "/__admin/voicemailbox/"+pid+"/lock", nil)
 	h.want(r, http.StatusOK, "")
 	if r.Map(t)["pinLockedOut"] != true {
 		t.Fatalf("lock: %s", r.Body)
 	}
-	h.want(h.srv.Call(http.MethodPost, "/__admin/voicemailbox/nope/lock", nil), http.StatusNotFound, "EntityNotFound")
+	h.want(h.srv.Call(t, http.MethodPost, "/__admin/voicemailbox/nope/lock", nil), http.StatusNotFound, "EntityNotFound")
 	r = h.call(http.MethodPut, vb+"/"+pid+"/unlock?resetPin=true", nil)
 	h.want(r, http.StatusOK, "")
 	if r.Map(t)["pinLockedOut"] != false {
@@ -224,10 +224,10 @@ func TestVoicemailBoxes(t *testing.T) {
 
 	// voicemail needs the Account permission; scope applies
 	reader := h.srv.Login(t, fatest.ReaderUser, fatest.Password)
-	h.want(h.srv.Call(http.MethodGet, vb, nil, fatest.Auth(reader)), http.StatusOK, "")
-	h.want(h.srv.Call(http.MethodPost, vb, map[string]any{"name": "r"}, fatest.Auth(reader)), http.StatusForbidden, "InsufficientPermissions")
+	h.want(h.srv.Call(t, http.MethodGet, vb, nil, fatest.Auth(reader)), http.StatusOK, "")
+	h.want(h.srv.Call(t, http.MethodPost, vb, map[string]any{"name": "r"}, fatest.Auth(reader)), http.StatusForbidden, "InsufficientPermissions")
 	bravo := h.srv.Login(t, fatest.BravoAdminUser, fatest.Password)
-	h.want(h.srv.Call(http.MethodGet, vb, nil, fatest.Auth(bravo)), http.StatusBadRequest, "NotPermitted")
+	h.want(h.srv.Call(t, http.MethodGet, vb, nil, fatest.Auth(bravo)), http.StatusBadRequest, "NotPermitted")
 }
 
 // The default fixtures hold a trunk and messages, with totals to match.
@@ -235,16 +235,16 @@ func TestDefaultFixtureTrunkAndMessages(t *testing.T) {
 	srv := fatest.New(t)
 	tok := srv.Admin(t)
 	acme := "/v2/partition/" + fatest.AlphaPartition + "/account/fakeAcct00000000000001"
-	r := srv.Call(http.MethodGet, acme+"/siptrunk_2/fakeTrunk0000000000001", nil, fatest.Auth(tok))
+	r := srv.Call(t, http.MethodGet, acme+"/siptrunk_2/fakeTrunk0000000000001", nil, fatest.Auth(tok))
 	if r.Status != http.StatusOK || r.Map(t)["sipUsername"] != "acme-pbx-trunk" {
 		t.Fatalf("fixture trunk: %d %s", r.Status, r.Body)
 	}
-	m := srv.Call(http.MethodGet, acme+"/voicemailbox/fakeVmBox0000000000001", nil, fatest.Auth(tok)).Map(t)
+	m := srv.Call(t, http.MethodGet, acme+"/voicemailbox/fakeVmBox0000000000001", nil, fatest.Auth(tok)).Map(t)
 	if m["totalVoicemails"] != float64(2) || m["totalUnreadVoicemails"] != float64(1) {
 		t.Fatalf("fixture box totals: %v", m)
 	}
 	var msgs []map[string]any
-	srv.Call(http.MethodGet, acme+"/user/fakeUser00000000000001/voicemail", nil, fatest.Auth(tok)).Decode(t, &msgs)
+	srv.Call(t, http.MethodGet, acme+"/user/fakeUser00000000000001/voicemail", nil, fatest.Auth(tok)).Decode(t, &msgs)
 	if len(msgs) != 2 || msgs[0]["id"] != "fakeVmMsg0000000000001" || msgs[1]["transcriptionStatus"] != "SUCCESS" ||
 		msgs[0]["sizeInBytes"] != float64(44+2*8000*5) || msgs[0]["storageId"] != "1f4f58a7-e12e-5337-bef4-f0a6c9a761f0" {
 		t.Fatalf("fixture messages: %v", msgs)

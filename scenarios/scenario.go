@@ -156,6 +156,11 @@ func NewRunner(faults *Engine, st *store.Store, dir string) (*Runner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("built-in scenarios: %w", err)
 	}
+	if dir != "" {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("scenarios folder %q does not exist or is not a folder", dir)
+		}
+	}
 	r := &Runner{faults: faults, store: st, builtin: b, dir: dir, active: map[string]map[string]store.LifecycleMode{}}
 	if _, err := r.library(); err != nil {
 		return nil, err

@@ -294,7 +294,7 @@ func TestShellCommandsAndOtherSubsystemsRefused(t *testing.T) {
 
 func TestDeleteOnlyWithTheFlag(t *testing.T) {
 	srv := server(t, func(o *fakealianza.Options) { o.SFTPAllowDelete = true })
-	r := srv.Call(http.MethodPost, "/__admin/cdrs", map[string]any{"records": []any{
+	r := srv.Call(t, http.MethodPost, "/__admin/cdrs", map[string]any{"records": []any{
 		map[string]any{"partitionId": alpha, "acctId": "fakeAcct00000000000003", "startTime": "2026-03-04T13:10:00Z", "callType": "OUTBOUND"},
 	}})
 	if r.Status != 201 {
@@ -318,7 +318,7 @@ func TestDeleteOnlyWithTheFlag(t *testing.T) {
 		t.Fatalf("write allowed by the delete flag: %v", err)
 	}
 	// The records stay searchable.
-	r = srv.Call(http.MethodGet, "/v2/partition/"+alpha+"/account/fakeAcct00000000000003/cdrsearch?startDate=2026-03-04&endDate=2026-03-04", nil, fatest.Auth(srv.Admin(t)))
+	r = srv.Call(t, http.MethodGet, "/v2/partition/"+alpha+"/account/fakeAcct00000000000003/cdrsearch?startDate=2026-03-04&endDate=2026-03-04", nil, fatest.Auth(srv.Admin(t)))
 	if r.Status != 200 || !strings.Contains(string(r.Body), `"totalRecords":1`) {
 		t.Fatalf("search after delete %d %s", r.Status, r.Body)
 	}
@@ -386,7 +386,7 @@ func TestPartitionAddedAtRuntimeGetsALogin(t *testing.T) {
 			t.Fatalf("charlie sees %s", n)
 		}
 	}
-	r := srv.Call(http.MethodGet, "/__admin/datafeed", nil)
+	r := srv.Call(t, http.MethodGet, "/__admin/datafeed", nil)
 	if !strings.Contains(string(r.Body), `"username":"fakePartitionCharlie03"`) {
 		t.Fatalf("layout lacks the new login: %s", r.Body)
 	}
@@ -421,7 +421,7 @@ func TestFilesAndCdrSearchAgree(t *testing.T) {
 			"correlationData": map[string][]string{"k": {"a,b", `q"uote`}},
 		})
 	}
-	if r := srv.Call(http.MethodPost, "/__admin/cdrs", map[string]any{"records": recs}); r.Status != 201 {
+	if r := srv.Call(t, http.MethodPost, "/__admin/cdrs", map[string]any{"records": recs}); r.Status != 201 {
 		t.Fatalf("stage %d %s", r.Status, r.Body)
 	}
 	c := mustConnect(t, srv, "datafeed", "fakealianza")
@@ -431,7 +431,7 @@ func TestFilesAndCdrSearchAgree(t *testing.T) {
 		// From the API, every page, rendered the way the files are.
 		var fromAPI []store.CallDetailRecord
 		for first := 0; ; first += 10 {
-			r := srv.Call(http.MethodGet, "/v2/partition/"+alpha+"/account/"+acctID+"/cdrsearch?startDate=2026-03-01&endDate=2026-03-04&sortOrder=ASC&maxResult=10&firstResultIndex="+strconv.Itoa(first), nil, tok)
+			r := srv.Call(t, http.MethodGet, "/v2/partition/"+alpha+"/account/"+acctID+"/cdrsearch?startDate=2026-03-01&endDate=2026-03-04&sortOrder=ASC&maxResult=10&firstResultIndex="+strconv.Itoa(first), nil, tok)
 			var page store.CDRPage
 			if err := json.Unmarshal(r.Body, &page); err != nil || r.Status != 200 || page.TotalRecords != int64(len(fromFiles)) {
 				t.Fatalf("%s page %d: %d %s", acctID, first, r.Status, r.Body)
@@ -506,7 +506,7 @@ func TestSFTPOff(t *testing.T) {
 	if srv.SFTPAddr() != "" {
 		t.Fatal("sftp listening although off")
 	}
-	r := srv.Call(http.MethodGet, "/__admin/datafeed", nil)
+	r := srv.Call(t, http.MethodGet, "/__admin/datafeed", nil)
 	if r.Status != 200 || strings.Contains(string(r.Body), "sftpAddress") {
 		t.Fatalf("layout %s", r.Body)
 	}

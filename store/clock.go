@@ -77,6 +77,13 @@ func (c *Clock) Freeze(on bool) {
 	c.frozen = false
 }
 
+// Reset puts the clock back on the wall clock: no offset, not frozen.
+func (c *Clock) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset, c.frozen, c.frozenAt = 0, false, time.Time{}
+}
+
 // Frozen reports whether time is stopped.
 func (c *Clock) Frozen() bool {
 	c.mu.RLock()

@@ -202,7 +202,7 @@ func (d *dash) api(method, path string, body any) *fatest.Resp {
 	if d.key != "" {
 		h = append(h, "X-Fakealianza-Admin-Key: "+d.key)
 	}
-	return d.srv.Call(method, path, body, h...)
+	return d.srv.Call(d.t, method, path, body, h...)
 }
 
 func (d *dash) decode(path string, v any) {
@@ -296,11 +296,11 @@ func (d *dash) shot(name string) {
 func traffic(t *testing.T, srv *fatest.Server) {
 	t.Helper()
 	tok := srv.Admin(t)
-	srv.Call(http.MethodGet, "/v2/partition/fakePartitionAlpha0001/account", nil, fatest.Auth(tok))
-	srv.Call(http.MethodGet, "/v2/partition/fakePartitionAlpha0001/account/fakeAcct00000000000001", nil, fatest.Auth(tok))
-	srv.Call(http.MethodGet, "/v2/partition/fakePartitionAlpha0001/account/nope", nil, fatest.Auth(tok))
-	srv.Call(http.MethodGet, "/v2/partition/fakePartitionBravo0002", nil, fatest.Auth(tok))
-	srv.CallRaw(http.MethodGet, "/v2/partition/fakePartitionAlpha0001/account", nil, fatest.Auth(tok), "X-Fakealianza-Fault: status=503")
+	srv.Call(t, http.MethodGet, "/v2/partition/fakePartitionAlpha0001/account", nil, fatest.Auth(tok))
+	srv.Call(t, http.MethodGet, "/v2/partition/fakePartitionAlpha0001/account/fakeAcct00000000000001", nil, fatest.Auth(tok))
+	srv.Call(t, http.MethodGet, "/v2/partition/fakePartitionAlpha0001/account/nope", nil, fatest.Auth(tok))
+	srv.Call(t, http.MethodGet, "/v2/partition/fakePartitionBravo0002", nil, fatest.Auth(tok))
+	srv.CallRaw(t, http.MethodGet, "/v2/partition/fakePartitionAlpha0001/account", nil, fatest.Auth(tok), "X-Fakealianza-Fault: status=503")
 }
 
 var pages = []struct{ path, title, content string }{
@@ -458,7 +458,7 @@ func TestScenariosAndFaults(t *testing.T) {
 		rules[0].Action["status"] != float64(503) || rules[0].Action["message"] != "BackendDown" || rules[0].Times != 3 {
 		t.Fatalf("rules: %+v", rules)
 	}
-	if r := d.srv.CallRaw(http.MethodGet, path+"/x", nil); r.Status != 503 || !strings.Contains(string(r.Body), "BackendDown") {
+	if r := d.srv.CallRaw(t, http.MethodGet, path+"/x", nil); r.Status != 503 || !strings.Contains(string(r.Body), "BackendDown") {
 		t.Errorf("the rule does not fire: %d %s", r.Status, r.Body)
 	}
 
@@ -522,7 +522,7 @@ func TestClockAndLifecycles(t *testing.T) {
 	tok := fatest.Auth(d.srv.Admin(t))
 	A := "/v2/partition/fakePartitionAlpha0001/account/fakeAcct00000000000001"
 	port := func(tn string) string {
-		r := d.srv.Call(http.MethodPost, A+"/telephonenumber", map[string]any{
+		r := d.srv.Call(t, http.MethodPost, A+"/telephonenumber", map[string]any{
 			"customerServiceRecord": map[string]any{"lastName": "Port", "streetNumber": "1", "streetName": "MAIN", "city": "SALT LAKE CITY", "state": "UT", "country": "USA", "postalCode": "84101"},
 			"directoryListing":      map[string]any{"type": "PORTED"}, "port": map[string]any{"crdDate": "2030-01-07"},
 			"telephoneNumbers": []any{map[string]any{"phoneNumber": tn}}}, tok)
@@ -639,7 +639,7 @@ func TestJournalLive(t *testing.T) {
 
 	// A request from outside shows within a second.
 	const path = "/v2/partition/fakePartitionAlpha0001/fakealianza-ui-live"
-	d.srv.CallRaw(http.MethodGet, path, nil, "X-AUTH-TOKEN: tok-very-secret")
+	d.srv.CallRaw(t, http.MethodGet, path, nil, "X-AUTH-TOKEN: tok-very-secret")
 	row := fmt.Sprintf(`[...document.querySelectorAll('#journal tbody tr')].find(r => r.cells[3].textContent === %q)`, path)
 	d.waitFor("the outside request", row, time.Second)
 	d.do("detail", chromedp.Evaluate[chromedp.Void](row+`.querySelector('button').click()`))
@@ -668,8 +668,8 @@ func TestJournalLive(t *testing.T) {
 	d.click(`#journal-filters button[type=submit]`)
 	d.waitFor("filtered page", `location.search === '?method=POST&status=&path=&partitionId=&operationId='`, 10*time.Second)
 	d.waitFor("live", `document.getElementById('journal').dataset.live === 'true'`, 10*time.Second)
-	d.srv.CallRaw(http.MethodGet, path+"/get", nil)
-	d.srv.CallRaw(http.MethodPost, path+"/post", nil)
+	d.srv.CallRaw(t, http.MethodGet, path+"/get", nil)
+	d.srv.CallRaw(t, http.MethodPost, path+"/post", nil)
 	d.waitFor("the POST", fmt.Sprintf(`[...document.querySelectorAll('#journal tbody tr')].some(r => r.cells[3].textContent === %q)`, path+"/post"), 5*time.Second)
 	if rows := js[[]string](d, `[...document.querySelectorAll('#journal tbody tr')].map(r => r.cells[2].textContent)`); len(rows) != 1 || rows[0] != "POST" {
 		t.Errorf("filtered rows: %v", rows)
@@ -845,7 +845,7 @@ func TestAdminKeyRequired(t *testing.T) {
 	d.click(`nav a[href="/__admin/ui/journal"]`)
 	d.waitHeading("Journal")
 	d.waitFor("live", `document.getElementById('journal').dataset.live === 'true'`, 10*time.Second)
-	d.srv.CallRaw(http.MethodGet, "/v2/partition/fakePartitionAlpha0001/keyed", nil)
+	d.srv.CallRaw(t, http.MethodGet, "/v2/partition/fakePartitionAlpha0001/keyed", nil)
 	d.waitFor("the outside request", `[...document.querySelectorAll('#journal tbody tr')].some(r => r.cells[3].textContent.endsWith('/keyed'))`, 5*time.Second)
 	if loc := js[string](d, `location.href`); strings.Contains(loc, key) {
 		t.Errorf("the key is in the URL: %s", loc)

@@ -75,7 +75,7 @@ func TestPagesServerSide(t *testing.T) {
 	}
 	// The dashboard's own pages are not journalled (they are under /__admin).
 	var entries []any
-	srv.Call(http.MethodGet, "/__admin/requests", nil).Decode(t, &entries)
+	srv.Call(t, http.MethodGet, "/__admin/requests", nil).Decode(t, &entries)
 	if len(entries) != 1 { // the POST / above
 		t.Errorf("journal: %v", entries)
 	}

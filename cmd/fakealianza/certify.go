@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -74,15 +72,12 @@ func (cc *certifyConfig) options() []option {
 // report files and exits with what the report says.
 func certifyCmd(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	var cc certifyConfig
-	c, err := parse("certify", args, getenv, stderr, cc.options()...)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
+	c, code := parseOrExit("certify", args, getenv, stdout, stderr, cc.options()...)
+	if c == nil {
+		return code
 	}
-	if err == nil && cc.run == "" {
-		err = errors.New("--run is required (the test command to rehearse)")
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "fakealianza certify:", err)
+	if cc.run == "" {
+		fmt.Fprintln(stderr, "fakealianza certify: --run is required (the test command to rehearse)")
 		return certifyUsage
 	}
 	session := certify.Config{
@@ -94,10 +89,10 @@ func certifyCmd(args []string, getenv func(string) string, stdout, stderr io.Wri
 		return certifyUsage
 	}
 	// The serve defaults would clash with a server already running in CI.
-	if c.httpAddr == ":8080" {
+	if c.httpAddr == "127.0.0.1:8080" || c.httpAddr == ":8080" {
 		c.httpAddr = "127.0.0.1:0"
 	}
-	if c.sftpAddr == ":10022" {
+	if c.sftpAddr == "127.0.0.1:10022" || c.sftpAddr == ":10022" {
 		c.sftpAddr = "127.0.0.1:0"
 	}
 	log := newLogger(c, stderr)

@@ -38,14 +38,23 @@ func main() {
 // run is main without the process: testable, and exits by returning a code.
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	cmd := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
+	if len(args) > 0 {
+		switch args[0] {
+		case "--version", "-version":
+			cmd, args = "version", args[1:]
+		case "--help", "-help", "-h":
+			cmd, args = "help", args[1:]
+		default:
+			if !strings.HasPrefix(args[0], "-") {
+				cmd, args = args[0], args[1:]
+			}
+		}
 	}
 	switch cmd {
 	case "serve":
 		return serve(args, getenv, stdout, stderr)
 	case "healthcheck":
-		return healthcheck(args, getenv, stderr)
+		return healthcheck(args, getenv, stdout, stderr)
 	case "certify":
 		return certifyCmd(args, getenv, stdout, stderr)
 	case "version":
@@ -55,15 +64,58 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		usage(stdout)
 		return 0
 	default:
-		fmt.Fprintf(stderr, "fakealianza: unknown command %q\n", cmd)
-		usage(stderr)
+		fmt.Fprintf(stderr, "fakealianza: unknown command %q (fakealianza --help lists the commands)\n", cmd)
 		return 2
 	}
 }
 
+// usage is --help: the commands, then every flag with its type, default
+// and environment variable.
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: fakealianza [serve|healthcheck|certify|version] [flags]")
-	fmt.Fprintln(w, "run 'fakealianza serve --help' for the flags and their environment variables")
+	fmt.Fprintf(w, `fakealianza %s: an emulator of the Alianza Cloud Voice Platform (REST API and SFTP CDR datafeed)
+
+usage:
+  fakealianza serve [flags]          run the server (the default: "fakealianza [flags]" is the same)
+  fakealianza healthcheck [flags]    exit 0 when the server at --http-addr answers ready, else 1
+  fakealianza certify --run CMD      run CMD against a fresh server in a certification rehearsal
+                                     ('fakealianza certify --help' lists its own flags)
+  fakealianza version                print the version (also --version)
+  fakealianza help                   print this help (also --help)
+
+flags (serve and healthcheck); each is also read from its environment variable, and the flag wins:
+`, version())
+	printFlags(w, options(&config{}))
+}
+
+// printFlags lists flags with their type, default and environment variable.
+func printFlags(w io.Writer, opts []option) {
+	for _, o := range opts {
+		def := o.def
+		if def == "" {
+			def = "none"
+		}
+		fmt.Fprintf(w, "  --%s %s\n        %s\n        default: %s; env: %s\n", o.name, flagType(o), o.usage, def, o.env)
+	}
+}
+
+// listFlags take comma-separated lists.
+var listFlags = map[string]bool{"scenario": true, "tls-hosts": true}
+
+// flagType names a flag's value type for --help, read from its default.
+func flagType(o option) string {
+	switch {
+	case booleanFlags[o.name]:
+		return "bool"
+	case listFlags[o.name]:
+		return "list"
+	}
+	if _, err := strconv.ParseUint(o.def, 10, 64); err == nil {
+		return "int"
+	}
+	if _, err := time.ParseDuration(o.def); err == nil && o.def != "0" {
+		return "duration"
+	}
+	return "string"
 }
 
 func version() string {
@@ -79,11 +131,15 @@ func version() string {
 // config is everything the flags set.
 type config struct {
 	httpAddr  string
+	httpsAddr string
 	sftpAddr  string
-	fixtures  string
-	seed      uint64
-	logFormat string
-	logLevel  string
+	// ---- https ----
+	tlsCert, tlsKey, tlsCAOut string
+	tlsHosts                  []string
+	fixtures                  string
+	seed                      uint64
+	logFormat                 string
+	logLevel                  string
 	// ---- datafeed ----
 	sftpHostKey     string
 	sftpAllowDelete bool
@@ -127,8 +183,13 @@ func options(c *config) []option {
 		}
 	}
 	return []option{
-		{"http-addr", "FAKEALIANZA_HTTP_ADDR", "REST API listen address (port 0 picks a free port)", ":8080", str(&c.httpAddr)},
-		{"sftp-addr", "FAKEALIANZA_SFTP_ADDR", "SFTP datafeed listen address (port 0 picks a free port; off: no SFTP)", ":10022", str(&c.sftpAddr)},
+		{"http-addr", "FAKEALIANZA_HTTP_ADDR", "REST API listen address (port 0 picks a free port; :8080 listens on every interface)", "127.0.0.1:8080", str(&c.httpAddr)},
+		{"https-addr", "FAKEALIANZA_HTTPS_ADDR", "HTTPS listen address, HTTP/2 and HTTP/1.1 (port 0 picks a free port; off: no HTTPS)", "127.0.0.1:8443", str(&c.httpsAddr)},
+		{"tls-cert", "FAKEALIANZA_TLS_CERT", "HTTPS certificate file (PEM); empty makes a local CA and certificate", "", str(&c.tlsCert)},
+		{"tls-key", "FAKEALIANZA_TLS_KEY", "HTTPS private key file (PEM), with --tls-cert", "", str(&c.tlsKey)},
+		{"tls-hosts", "FAKEALIANZA_TLS_HOSTS", "more names and IPs for the generated certificate, comma-separated", "", list(&c.tlsHosts)},
+		{"tls-ca-out", "FAKEALIANZA_TLS_CA_OUT", "write the local CA certificate (PEM) to this file at start", "", str(&c.tlsCAOut)},
+		{"sftp-addr", "FAKEALIANZA_SFTP_ADDR", "SFTP datafeed listen address (port 0 picks a free port; off: no SFTP)", "127.0.0.1:10022", str(&c.sftpAddr)},
 		{"fixtures", "FAKEALIANZA_FIXTURES", "folder of *.json fixtures replacing the embedded seed", "", str(&c.fixtures)},
 		{"seed", "FAKEALIANZA_SEED", "seed for everything generated", "1", func(v string) error {
 			n, err := strconv.ParseUint(v, 10, 64)
@@ -171,15 +232,7 @@ func options(c *config) []option {
 			c.journalSize = n
 			return nil
 		}},
-		{"scenario", "FAKEALIANZA_SCENARIO", "scenarios to start, comma-separated (GET /__admin/scenarios lists them)", "", func(v string) error {
-			c.scenarios = nil
-			for _, n := range strings.Split(v, ",") {
-				if n = strings.TrimSpace(n); n != "" {
-					c.scenarios = append(c.scenarios, n)
-				}
-			}
-			return nil
-		}},
+		{"scenario", "FAKEALIANZA_SCENARIO", "scenarios to start, comma-separated (GET /__admin/scenarios lists them)", "", list(&c.scenarios)},
 		{"scenarios-dir", "FAKEALIANZA_SCENARIOS_DIR", "folder of your own scenario files (*.yaml, *.json)", "", str(&c.scenariosDir)},
 		{"admin-key", "FAKEALIANZA_ADMIN_KEY", "key required in X-Fakealianza-Admin-Key on /__admin calls (empty: none)", "", str(&c.adminKey)},
 		{"state-file", "FAKEALIANZA_STATE_FILE", "state loaded at start when present, saved on clean shutdown", "", str(&c.stateFile)},
@@ -200,6 +253,19 @@ func options(c *config) []option {
 			c.tnCooldownDays = n
 			return nil
 		}},
+	}
+}
+
+// list reads a comma-separated list, blanks dropped.
+func list(p *[]string) func(string) error {
+	return func(v string) error {
+		*p = nil
+		for _, n := range strings.Split(v, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				*p = append(*p, n)
+			}
+		}
+		return nil
 	}
 }
 
@@ -236,12 +302,13 @@ func parseLifecycle(v string) (map[string]store.LifecycleMode, error) {
 }
 
 // parse applies defaults, then environment variables, then flags; extra
-// options (a subcommand's own) come after the server's.
-func parse(name string, args []string, getenv func(string) string, stderr io.Writer, extra ...option) (*config, error) {
+// options (a subcommand's own) come after the server's. The writer is
+// unused (kept so callers need not change): parse reports through its error.
+func parse(name string, args []string, getenv func(string) string, _ io.Writer, extra ...option) (*config, error) {
 	c := &config{}
 	opts := append(options(c), extra...)
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // errors are reported in one line by the caller, --help by usage
 	for _, o := range opts {
 		if err := o.set(o.def); err != nil {
 			return nil, fmt.Errorf("default of --%s: %w", o.name, err)
@@ -258,10 +325,6 @@ func parse(name string, args []string, getenv func(string) string, stderr io.Wri
 		}
 		fs.Func(o.name, fmt.Sprintf("%s (env %s, default %q)", o.usage, o.env, o.def), o.set)
 	}
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: fakealianza %s [flags]\n\nflags (each also set by its environment variable; the flag wins):\n", name)
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -271,11 +334,37 @@ func parse(name string, args []string, getenv func(string) string, stderr io.Wri
 	return c, nil
 }
 
+// parseOrExit parses a command's flags; on --help it prints the usage to
+// stdout (exit 0), on a bad flag or value one line to stderr (exit 2).
+func parseOrExit(name string, args []string, getenv func(string) string, stdout, stderr io.Writer, extra ...option) (*config, int) {
+	c, err := parse(name, args, getenv, nil, extra...)
+	if errors.Is(err, flag.ErrHelp) {
+		usage(stdout)
+		if len(extra) > 0 {
+			fmt.Fprintf(stdout, "\nflags of %s only:\n", name)
+			printFlags(stdout, extra)
+		}
+		return nil, 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "fakealianza %s: %v (fakealianza %s --help lists the flags)\n", name, err, name)
+		return nil, 2
+	}
+	return c, 0
+}
+
 func newLogger(c *config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(c.logLevel))
 	ho := &slog.HandlerOptions{Level: level}
 	if c.logFormat == "json" {
+		// Durations go out as milliseconds under a key that says so.
+		ho.ReplaceAttr = func(_ []string, a slog.Attr) slog.Attr {
+			if a.Value.Kind() == slog.KindDuration {
+				return slog.Float64(a.Key+"_ms", float64(a.Value.Duration().Microseconds())/1000)
+			}
+			return a
+		}
 		return slog.New(slog.NewJSONHandler(w, ho))
 	}
 	return slog.New(slog.NewTextHandler(w, ho))
@@ -284,7 +373,8 @@ func newLogger(c *config, w io.Writer) *slog.Logger {
 // serverOptions are the server's options as the flags set them.
 func serverOptions(c *config, log *slog.Logger) fakealianza.Options {
 	return fakealianza.Options{
-		HTTPAddr: c.httpAddr, SFTPAddr: c.sftpAddr, FixturesDir: c.fixtures, Seed: c.seed, Logger: log,
+		HTTPAddr: c.httpAddr, HTTPSAddr: c.httpsAddr, TLSCertFile: c.tlsCert, TLSKeyFile: c.tlsKey, TLSHosts: c.tlsHosts,
+		SFTPAddr: c.sftpAddr, FixturesDir: c.fixtures, Seed: c.seed, Logger: log,
 		SFTPHostKeyFile: c.sftpHostKey, SFTPAllowDelete: c.sftpAllowDelete,
 		CDRLag: c.cdrLag, CDRRetention: c.cdrRetention, CDRPlainCSV: c.cdrPlainCSV, CDRNoGenerate: !c.cdrGenerate,
 		TokenIdleTimeout: c.tokenIdle, TokenMaxLife: c.tokenMax, TNCooldownDays: c.tnCooldownDays,
@@ -294,13 +384,9 @@ func serverOptions(c *config, log *slog.Logger) fakealianza.Options {
 }
 
 func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	c, err := parse("serve", args, getenv, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "fakealianza:", err)
-		return 2
+	c, code := parseOrExit("serve", args, getenv, stdout, stderr)
+	if c == nil {
+		return code
 	}
 	log := newLogger(c, stderr)
 	// A start allocates a few tens of MB that are garbage at once (the spec's
@@ -312,6 +398,17 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	if c.tlsCAOut != "" {
+		pem := srv.CACertPEM()
+		if pem == nil {
+			fmt.Fprintln(stderr, "fakealianza: --tls-ca-out: no local CA (HTTPS is off or runs on --tls-cert)")
+			return 1
+		}
+		if err := os.WriteFile(c.tlsCAOut, pem, 0o644); err != nil {
+			fmt.Fprintln(stderr, "fakealianza: --tls-ca-out:", err)
+			return 1
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err = srv.Start(ctx)
@@ -320,13 +417,18 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	if a := srv.SFTPAddr(); a != "" {
-		fp, _ := srv.SFTPHostKey()
-		fmt.Fprintf(stdout, "listening http=%s sftp=%s\n", srv.Addr(), a)
-		fmt.Fprintf(stdout, "sftp host key %s\n", fp)
-	} else {
-		fmt.Fprintf(stdout, "listening http=%s\n", srv.Addr())
+	line := "listening http=" + srv.Addr()
+	if a := srv.HTTPSAddr(); a != "" {
+		line += " https=" + a
 	}
+	if a := srv.SFTPAddr(); a != "" {
+		line += " sftp=" + a
+	}
+	fmt.Fprintln(stdout, line)
+	if fp, _ := srv.SFTPHostKey(); fp != "" {
+		fmt.Fprintf(stdout, "sftp host key %s\n", fp)
+	}
+	banner(stdout, srv, c.scenarios)
 	<-ctx.Done()
 	stop()
 	log.Info("shutting down")
@@ -337,17 +439,48 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 	return 0
 }
 
+// banner tells a person what is running and where, from what the server
+// bound (the first lines above are for scripts: "listening ..." and the
+// host key).
+func banner(w io.Writer, srv *fakealianza.Server, scenarios []string) {
+	row := func(k, v string) { fmt.Fprintf(w, "  %-10s %s\n", k, v) }
+	fmt.Fprintf(w, "fakealianza %s is ready\n", version())
+	row("REST API", srv.URL()+"/v2")
+	if u := srv.HTTPSURL(); u != "" {
+		if srv.CACertPEM() != nil {
+			row("HTTPS", u+"/v2 (HTTP/2; trust the CA at "+srv.URL()+"/__admin/ca.pem)")
+		} else {
+			row("HTTPS", u+"/v2 (HTTP/2)")
+		}
+	}
+	st := srv.Store()
+	if users := st.Snapshot().ManagementUsers; len(users) > 0 {
+		u := users[0]
+		row("login", fmt.Sprintf("%s / %s (partition %s): POST /v2/authorize", u.Username, u.Password, u.PartitionID))
+	}
+	if a := srv.SFTPAddr(); a != "" {
+		row("SFTP", "sftp://"+a)
+		if logins := st.DatafeedLogins(); len(logins) > 0 {
+			l := logins[0]
+			row("datafeed", fmt.Sprintf("%s / %s (partition %s)", l.Username, l.Password, l.PartitionID))
+		}
+	}
+	row("admin API", srv.URL()+"/__admin/")
+	row("spec", srv.URL()+"/__admin/openapi.yaml")
+	if len(scenarios) == 0 {
+		row("scenarios", "none")
+	} else {
+		row("scenarios", strings.Join(scenarios, ", "))
+	}
+}
+
 // healthcheck asks a running server whether it is ready. It reads the same
 // --http-addr / FAKEALIANZA_HTTP_ADDR as serve, so in a container it needs
 // no arguments.
-func healthcheck(args []string, getenv func(string) string, stderr io.Writer) int {
-	c, err := parse("healthcheck", args, getenv, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "fakealianza:", err)
-		return 2
+func healthcheck(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	c, code := parseOrExit("healthcheck", args, getenv, stdout, stderr)
+	if c == nil {
+		return code
 	}
 	host, port, err := net.SplitHostPort(c.httpAddr)
 	if err != nil {

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -48,7 +50,7 @@ func TestFlagWinsOverEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.httpAddr != ":8080" || c.sftpAddr != ":10022" || c.logFormat != "text" || c.logLevel != "info" || c.seed != 1 {
+	if c.httpAddr != "127.0.0.1:8080" || c.sftpAddr != "127.0.0.1:10022" || c.logFormat != "text" || c.logLevel != "info" || c.seed != 1 {
 		t.Fatalf("defaults: %+v", c)
 	}
 	for _, bad := range []map[string]string{{"FAKEALIANZA_SEED": "x"}, {"FAKEALIANZA_LOG_FORMAT": "xml"}, {"FAKEALIANZA_LOG_LEVEL": "loud"}} {
@@ -107,18 +109,50 @@ func TestTNCooldownDaysFlag(t *testing.T) {
 func TestServePrintsSFTPAddressAndHostKey(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
+	caOut := filepath.Join(t.TempDir(), "ca.pem")
 	go func() {
-		done <- run([]string{"serve", "--http-addr", "127.0.0.1:0", "--sftp-addr", "127.0.0.1:0", "--seed", "3"}, env(nil), pw, io.Discard)
+		done <- run([]string{"serve", "--http-addr", "127.0.0.1:0", "--https-addr", "127.0.0.1:0", "--sftp-addr", "127.0.0.1:0", "--seed", "3", "--scenario", "slow-api"},
+			env(map[string]string{"FAKEALIANZA_TLS_CA_OUT": caOut}), pw, io.Discard)
 		pw.Close()
 	}()
 	sc := bufio.NewScanner(pr)
 	var lines []string
-	for len(lines) < 2 && sc.Scan() {
+	for sc.Scan() {
 		lines = append(lines, sc.Text())
+		if strings.HasPrefix(sc.Text(), "  scenarios ") || len(lines) > 20 {
+			break
+		}
 	}
-	if len(lines) < 2 || !regexp.MustCompile(`^listening http=127\.0\.0\.1:\d+ sftp=127\.0\.0\.1:\d+$`).MatchString(lines[0]) ||
-		!regexp.MustCompile(`^sftp host key SHA256:\S+$`).MatchString(lines[1]) {
+	m := regexp.MustCompile(`^listening http=(127\.0\.0\.1:\d+) https=(127\.0\.0\.1:\d+) sftp=(127\.0\.0\.1:\d+)$`).FindStringSubmatch(lines[0])
+	if len(lines) < 2 || m == nil || !regexp.MustCompile(`^sftp host key SHA256:\S+$`).MatchString(lines[1]) {
 		t.Fatalf("start lines %q", lines)
+	}
+	// The banner names what was bound, the logins and the admin URLs.
+	banner := strings.Join(lines[2:], "\n") + "\n"
+	for _, want := range []string{
+		"fakealianza dev is ready",
+		"REST API   http://" + m[1] + "/v2\n",
+		"HTTPS      https://" + m[2] + "/v2 (HTTP/2; trust the CA at http://" + m[1] + "/__admin/ca.pem)\n",
+		"SFTP       sftp://" + m[3] + "\n",
+		"login      admin@example.com / fakealianza (partition fakePartitionAlpha0001)",
+		"datafeed   datafeed / fakealianza (partition fakePartitionAlpha0001)",
+		"admin API  http://" + m[1] + "/__admin/\n",
+		"spec       http://" + m[1] + "/__admin/openapi.yaml\n",
+		"scenarios  slow-api\n",
+	} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("banner lacks %q:\n%s", want, banner)
+		}
+	}
+	for _, u := range []string{"http://" + m[1] + "/__admin/ready"} {
+		if resp, err := http.Get(u); err != nil || resp.StatusCode != 200 {
+			t.Errorf("%s: %v", u, err)
+		} else {
+			resp.Body.Close()
+		}
+	}
+	if pem, err := os.ReadFile(caOut); err != nil || !strings.HasPrefix(string(pem), "-----BEGIN CERTIFICATE-----") {
+		t.Errorf("--tls-ca-out: %q %v", pem, err)
 	}
 	syscall.Kill(os.Getpid(), syscall.SIGINT)
 	go io.Copy(io.Discard, pr)
@@ -133,21 +167,90 @@ func TestServePrintsSFTPAddressAndHostKey(t *testing.T) {
 }
 
 func TestHelpListsFlagsAndEnvVars(t *testing.T) {
-	var out, errw bytes.Buffer
-	if code := run([]string{"serve", "--help"}, env(nil), &out, &errw); code != 0 {
-		t.Fatalf("exit %d", code)
-	}
-	for _, o := range options(&config{}) {
-		if !strings.Contains(errw.String(), "-"+o.name) || !strings.Contains(errw.String(), o.env) {
-			t.Errorf("--help lacks %s / %s", o.name, o.env)
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"serve", "--help"}, {"healthcheck", "-help"}} {
+		var out, errw bytes.Buffer
+		if code := run(args, env(nil), &out, &errw); code != 0 || errw.Len() != 0 {
+			t.Fatalf("%v: exit %d, stderr %q", args, code, errw.String())
+		}
+		help := out.String()
+		for _, cmd := range []string{"serve", "healthcheck", "version"} {
+			if !strings.Contains(help, "fakealianza "+cmd) {
+				t.Errorf("%v: --help lacks the command %s", args, cmd)
+			}
+		}
+		for _, o := range options(&config{}) {
+			def := o.def
+			if def == "" {
+				def = "none"
+			}
+			want := "--" + o.name + " " + flagType(o) + "\n        " + o.usage + "\n        default: " + def + "; env: " + o.env + "\n"
+			if !strings.Contains(help, want) {
+				t.Errorf("%v: --help lacks %q", args, want)
+			}
 		}
 	}
-	if code := run([]string{"bogus"}, env(nil), &out, &errw); code != 2 {
-		t.Errorf("unknown command: exit %d", code)
+	types := map[string]string{"http-addr": "string", "seed": "int", "cdr-lag": "duration", "cdr-plain-csv": "bool", "scenario": "list", "tn-cooldown-days": "int"}
+	for _, o := range options(&config{}) {
+		if want, ok := types[o.name]; ok && flagType(o) != want {
+			t.Errorf("--%s: type %s, want %s", o.name, flagType(o), want)
+		}
 	}
-	out.Reset()
-	if code := run([]string{"version"}, env(nil), &out, &errw); code != 0 || !strings.HasPrefix(out.String(), "fakealianza ") {
-		t.Errorf("version: %d %q", code, out.String())
+}
+
+func TestVersionAndExitCodes(t *testing.T) {
+	tests := []struct {
+		args    []string
+		env     map[string]string
+		code    int
+		stdout  string // prefix
+		stderrs string // substring of the one stderr line
+	}{
+		{[]string{"version"}, nil, 0, "fakealianza ", ""},
+		{[]string{"--version"}, nil, 0, "fakealianza ", ""},
+		{[]string{"bogus"}, nil, 2, "", `unknown command "bogus"`},
+		{[]string{"--bogus"}, nil, 2, "", "flag provided but not defined: -bogus"},
+		{[]string{"serve", "--seed", "x"}, nil, 2, "", `invalid value "x" for flag -seed`},
+		{[]string{"healthcheck", "--nope"}, nil, 2, "", "-nope"},
+		{[]string{"serve", "extra"}, nil, 2, "", "unexpected arguments"},
+		{nil, map[string]string{"FAKEALIANZA_LOG_FORMAT": "xml"}, 2, "", "FAKEALIANZA_LOG_FORMAT"},
+	}
+	for _, tc := range tests {
+		var out, errw bytes.Buffer
+		code := run(tc.args, env(tc.env), &out, &errw)
+		if code != tc.code || !strings.HasPrefix(out.String(), tc.stdout) || !strings.Contains(errw.String(), tc.stderrs) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", tc.args, code, out.String(), errw.String())
+		}
+		if tc.code == 2 && strings.Count(errw.String(), "\n") != 1 {
+			t.Errorf("%v: want one line on stderr, got %q", tc.args, errw.String())
+		}
+		if tc.code == 0 && errw.Len() != 0 {
+			t.Errorf("%v: stderr %q", tc.args, errw.String())
+		}
+	}
+}
+
+func TestDefaultsListenOnLoopback(t *testing.T) {
+	c, err := parse("serve", nil, env(nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, addr := range map[string]string{"http": c.httpAddr, "https": c.httpsAddr, "sftp": c.sftpAddr} {
+		if host, _, err := net.SplitHostPort(addr); err != nil || host != "127.0.0.1" {
+			t.Errorf("%s default %q: want 127.0.0.1", name, addr)
+		}
+	}
+}
+
+func TestJSONLogsDurationsInMilliseconds(t *testing.T) {
+	var buf bytes.Buffer
+	log := newLogger(&config{logFormat: "json", logLevel: "info"}, &buf)
+	log.Info("x", "wait", 1500*time.Microsecond)
+	var m map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m["wait_ms"] != 1.5 || m["wait"] != nil {
+		t.Fatalf("%s", buf.Bytes())
 	}
 }
 
@@ -232,7 +335,7 @@ func buildBinary(t testing.TB) string {
 // address it printed.
 func startBinary(t testing.TB, bin string, args ...string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--http-addr", "127.0.0.1:0", "--sftp-addr", "127.0.0.1:0"}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--http-addr", "127.0.0.1:0", "--https-addr", "127.0.0.1:0", "--sftp-addr", "127.0.0.1:0"}, args...)...)
 	cmd.Stderr = io.Discard
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -252,7 +355,7 @@ func startBinary(t testing.TB, bin string, args ...string) (*exec.Cmd, string) {
 	}()
 	select {
 	case l := <-line:
-		m := regexp.MustCompile(`http=(127\.0\.0\.1:\d+) sftp=127\.0\.0\.1:\d+$`).FindStringSubmatch(l)
+		m := regexp.MustCompile(`http=(127\.0\.0\.1:\d+) https=127\.0\.0\.1:\d+ sftp=127\.0\.0\.1:\d+$`).FindStringSubmatch(l)
 		if m == nil {
 			t.Fatalf("listening line %q", l)
 		}
@@ -351,6 +454,54 @@ func TestQAFlags(t *testing.T) {
 	for _, bad := range [][]string{{"--lifecycle", "port"}, {"--lifecycle", "port=sometimes"}, {"--journal-size", "0"}} {
 		if _, err := parse("serve", bad, env(nil), &stderr); err == nil {
 			t.Errorf("%v accepted", bad)
+		}
+	}
+}
+
+// TestReleaseImageMatchesTheDockerfile keeps release.Dockerfile (GoReleaser's
+// image, from built binaries) and the Dockerfile's run stage alike: same
+// base, user, environment, ports, HEALTHCHECK and entry point.
+func TestReleaseImageMatchesTheDockerfile(t *testing.T) {
+	runStage := func(name string) []string {
+		b, err := os.ReadFile(filepath.Join("..", "..", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(b)
+		if i := strings.LastIndex(s, "\nFROM "); i >= 0 {
+			s = s[i+1:]
+		}
+		var out []string
+		for _, l := range strings.Split(s, "\n") {
+			if l == "" || strings.HasPrefix(l, "#") || strings.HasPrefix(l, "COPY ") || strings.HasPrefix(l, "ARG ") {
+				continue
+			}
+			out = append(out, l)
+		}
+		return out
+	}
+	a, b := runStage("Dockerfile"), runStage("release.Dockerfile")
+	if strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Fatalf("run stages differ:\nDockerfile:\n%s\n\nrelease.Dockerfile:\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
+	for _, want := range []string{"HEALTHCHECK ", "--start-interval=", "ENTRYPOINT "} {
+		if !strings.Contains(strings.Join(a, "\n"), want) {
+			t.Errorf("Dockerfile lacks %q", want)
+		}
+	}
+}
+
+// TestConfigurationDocListsEveryFlag keeps docs/configuration.md's table in
+// step with the flags.
+func TestConfigurationDocListsEveryFlag(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "configuration.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for _, o := range options(&config{}) {
+		if !strings.Contains(doc, "`--"+o.name+"`") || !strings.Contains(doc, "`"+o.env+"`") {
+			t.Errorf("docs/configuration.md lacks --%s or %s", o.name, o.env)
 		}
 	}
 }

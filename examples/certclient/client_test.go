@@ -55,7 +55,7 @@ func TestRehearsalTellsTheClientsApart(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			srv := fatest.New(t)
-			r := srv.Call(http.MethodPost, "/__admin/certification/start", map[string]any{
+			r := srv.Call(t, http.MethodPost, "/__admin/certification/start", map[string]any{
 				"useCases":    []string{certify.UseCaseAccounts, certify.UseCaseUsers, certify.UseCaseCDR},
 				"partitionId": fatest.AlphaPartition, "probes": []string{"all"}, "seed": 3,
 				"retryAfterSeconds": 1, "slowDelay": "2s", "lateFileDelay": "1s",
@@ -78,7 +78,7 @@ func TestRehearsalTellsTheClientsApart(t *testing.T) {
 				t.Fatalf("client error %v, want one: %v\n%s", err, tc.clientErr, log.String())
 			}
 
-			r = srv.Call(http.MethodPost, "/__admin/certification/stop", nil)
+			r = srv.Call(t, http.MethodPost, "/__admin/certification/stop", nil)
 			if r.Status != http.StatusOK {
 				t.Fatalf("stop: %d %s", r.Status, r.Body)
 			}
@@ -126,7 +126,7 @@ func TestRehearsalTellsTheClientsApart(t *testing.T) {
 // checkExports reads the Markdown report, a transcript and a HAR of the
 // session: the probes' evidence is there, and no token left the server.
 func checkExports(t *testing.T, srv *fatest.Server, rep certify.Report) {
-	md := srv.Call(http.MethodGet, "/__admin/certification/report?format=markdown", nil)
+	md := srv.Call(t, http.MethodGet, "/__admin/certification/report?format=markdown", nil)
 	want := "READY for review"
 	if !rep.Ready {
 		want = "NOT READY"
@@ -135,17 +135,17 @@ func checkExports(t *testing.T, srv *fatest.Server, rep certify.Report) {
 		!strings.Contains(string(md.Body), "Expired token") {
 		t.Errorf("markdown: %d %s", md.Status, md.Body)
 	}
-	tr := srv.Call(http.MethodGet, "/__admin/certification/transcript?useCase="+certify.UseCaseAccounts, nil)
+	tr := srv.Call(t, http.MethodGet, "/__admin/certification/transcript?useCase="+certify.UseCaseAccounts, nil)
 	body := string(tr.Body)
 	if tr.Status != http.StatusOK || !strings.Contains(body, "POST /v2/partition/"+fatest.AlphaPartition+"/account HTTP/1.1\r\n") ||
 		!strings.Contains(body, "HTTP/1.1 200 OK\r\n") || !strings.Contains(body, "X-Auth-Token: "+journal.Redacted) {
 		t.Errorf("transcript: %d %.2000s", tr.Status, body)
 	}
-	auth := srv.Call(http.MethodGet, "/__admin/certification/transcript?useCase="+certify.UseCaseAuth, nil)
+	auth := srv.Call(t, http.MethodGet, "/__admin/certification/transcript?useCase="+certify.UseCaseAuth, nil)
 	if strings.Contains(string(auth.Body), fatest.Password) || !strings.Contains(string(auth.Body), `"authToken":"`+journal.Redacted+`"`) {
 		t.Errorf("login transcript not redacted: %.2000s", auth.Body)
 	}
-	h := srv.Call(http.MethodGet, "/__admin/certification/har", nil)
+	h := srv.Call(t, http.MethodGet, "/__admin/certification/har", nil)
 	var har journal.HAR
 	if err := json.Unmarshal(h.Body, &har); err != nil {
 		t.Fatal(err)
