@@ -121,30 +121,38 @@ func (f *Filter) keep(e *Entry) bool {
 	return true
 }
 
-// Find returns the matching exchanges, oldest first.
+// Find returns the matching exchanges, oldest first. The filter runs on a
+// copy of the ring taken under the lock, so a slow filter never holds up
+// the requests being recorded.
 func (j *Journal) Find(f Filter) []Entry {
-	j.mu.RLock()
-	defer j.mu.RUnlock()
 	var out []Entry
-	j.each(func(e *Entry) {
-		if f.keep(e) {
-			out = append(out, *e)
+	for _, e := range j.all() {
+		if f.keep(&e) {
+			out = append(out, e)
 		}
-	})
+	}
 	return out
 }
 
-// Count is len(Find(f)) without copying.
+// Count is len(Find(f)).
 func (j *Journal) Count(f Filter) int {
-	j.mu.RLock()
-	defer j.mu.RUnlock()
 	n := 0
-	j.each(func(e *Entry) {
-		if f.keep(e) {
+	for _, e := range j.all() {
+		if f.keep(&e) {
 			n++
 		}
-	})
+	}
 	return n
+}
+
+// all copies the held exchanges, oldest first (entries share their
+// strings and header maps, which are never changed once added).
+func (j *Journal) all() []Entry {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	out := make([]Entry, 0, len(j.ring))
+	j.each(func(e *Entry) { out = append(out, *e) })
+	return out
 }
 
 func (j *Journal) each(fn func(*Entry)) {

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"sort"
 	"strconv"
@@ -189,7 +190,11 @@ func (a *api) qaRoutes() map[string]Handler {
 				t, _ := time.Parse(time.RFC3339Nano, s)
 				f.Since = &t
 			}
-			out := q.Journal.Find(f.filter())
+			jf, err := f.filter()
+			if err != nil {
+				return Response{}, err
+			}
+			out := q.Journal.Find(jf)
 			if n, _ := strconv.Atoi(v.Get("limit")); n > 0 && n < len(out) {
 				out = out[len(out)-n:]
 			}
@@ -204,7 +209,11 @@ func (a *api) qaRoutes() map[string]Handler {
 			if err := decodeStrict(r.Body, &f, "InvalidRequestFilter"); err != nil {
 				return Response{}, err
 			}
-			return OK(adminCount{q.Journal.Count(f.filter())}), nil
+			jf, err := f.filter()
+			if err != nil {
+				return Response{}, err
+			}
+			return OK(adminCount{q.Journal.Count(jf)}), nil
 		},
 		"adminExportHar": func(*Request) (Response, error) {
 			return OK(journal.ToHAR(q.Journal.Find(journal.Filter{}), q.BaseURL(), q.Version)), nil
@@ -380,7 +389,10 @@ type requestFilter struct {
 	Since       *time.Time `json:"since"`
 }
 
-func (f requestFilter) filter() journal.Filter {
+func (f requestFilter) filter() (journal.Filter, error) {
+	if len(f.Path) > scenarios.MaxGlob {
+		return journal.Filter{}, store.InvalidWith("InvalidValueForField:path", fmt.Sprintf("longer than %d bytes", scenarios.MaxGlob))
+	}
 	out := journal.Filter{Method: f.Method, Status: f.Status, PartitionID: f.PartitionID, OperationID: f.OperationID}
 	if f.Since != nil {
 		out.Since = *f.Since
@@ -389,7 +401,7 @@ func (f requestFilter) filter() journal.Filter {
 		glob := f.Path
 		out.PathMatch = func(p string) bool { return scenarios.MatchPath(glob, p) }
 	}
-	return out
+	return out, nil
 }
 
 // nonNil makes an empty list encode as [] rather than null.
