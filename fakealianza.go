@@ -95,7 +95,23 @@ type Options struct {
 	Lifecycle map[string]store.LifecycleMode
 	// HangTimeout bounds a "hang" connection fault (default 2 minutes).
 	HangTimeout time.Duration
+	// ReadTimeout bounds reading a whole request, headers and body
+	// (default 60s): a body trickling in slower is cut off.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds writing a response (default 60s); a delay fault
+	// extends it by its delay, and a hang fault is bounded by HangTimeout.
+	WriteTimeout time.Duration
+	// IdleTimeout closes a keep-alive connection left idle this long
+	// (default 2 minutes).
+	IdleTimeout time.Duration
 }
+
+// HTTP timeouts when Options leaves them unset.
+const (
+	DefaultReadTimeout  = 60 * time.Second
+	DefaultWriteTimeout = 60 * time.Second
+	DefaultIdleTimeout  = 2 * time.Minute
+)
 
 // Server is one running emulator.
 type Server struct {
@@ -132,6 +148,15 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 5 * time.Second
+	}
+	if opts.ReadTimeout <= 0 {
+		opts.ReadTimeout = DefaultReadTimeout
+	}
+	if opts.WriteTimeout <= 0 {
+		opts.WriteTimeout = DefaultWriteTimeout
+	}
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = DefaultIdleTimeout
 	}
 	log := opts.Logger
 	if log == nil {
@@ -181,7 +206,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.handler = routes.Front{
 		Journal: s.journal, Faults: s.faults, Clock: st.Clock(), Spec: spec, Logger: log,
-		Closing: s.closing, HangTimeout: opts.HangTimeout,
+		Closing: s.closing, HangTimeout: opts.HangTimeout, ReadTimeout: opts.ReadTimeout, WriteTimeout: opts.WriteTimeout,
 	}.Wrap(router)
 	return s, nil
 }
@@ -275,7 +300,10 @@ func (s *Server) Start(ctx context.Context) error {
 	s.httpLn = ln
 	s.httpSrv = &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: min(10*time.Second, s.opts.ReadTimeout),
+		ReadTimeout:       s.opts.ReadTimeout,
+		WriteTimeout:      s.opts.WriteTimeout,
+		IdleTimeout:       s.opts.IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	if s.sftp != nil {

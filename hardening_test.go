@@ -1,11 +1,16 @@
 package fakealianza_test
 
 import (
+	"bufio"
+	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/fakealianza/fakealianza"
 	"github.com/fakealianza/fakealianza/fatest"
@@ -77,4 +82,82 @@ func rawStatus(srv *fatest.Server, method, path string) int {
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode
+}
+
+// TestHTTPTimeouts: a body trickling in and an idle keep-alive connection
+// are let go; delay and hang faults still work past the timeouts.
+func TestHTTPTimeouts(t *testing.T) {
+	const short = 300 * time.Millisecond
+	srv := fatest.New(t, noSFTP, func(o *fakealianza.Options) {
+		o.ReadTimeout, o.WriteTimeout, o.IdleTimeout = short, short, short
+	})
+	dial := func(t *testing.T) net.Conn {
+		t.Helper()
+		c, err := net.Dial("tcp", srv.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	// outcome reads until the server answers, closes or wait passes.
+	outcome := func(t *testing.T, c net.Conn, wait time.Duration) (data []byte, err error) {
+		t.Helper()
+		if err := c.SetReadDeadline(time.Now().Add(wait)); err != nil {
+			t.Fatal(err)
+		}
+		return io.ReadAll(c)
+	}
+	isTimeout := func(err error) bool {
+		var ne net.Error
+		return errors.As(err, &ne) && ne.Timeout()
+	}
+
+	t.Run("slow body", func(t *testing.T) {
+		c := dial(t)
+		fmt.Fprintf(c, "POST /v2/authorize HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+		if _, err := outcome(t, c, 10*time.Second); isTimeout(err) {
+			t.Error("a body that never completes holds the connection")
+		}
+	})
+	t.Run("idle keep-alive", func(t *testing.T) {
+		c := dial(t)
+		fmt.Fprintf(c, "GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n")
+		br := bufio.NewReader(c)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if err := c.SetReadDeadline(time.Now().Add(10 * time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := br.ReadByte(); err != io.EOF {
+			t.Errorf("idle connection not closed by the server: %v", err)
+		}
+	})
+	t.Run("delay longer than the write timeout", func(t *testing.T) {
+		req, err := http.NewRequest(http.MethodGet, srv.URL()+"/v2/nothing-here", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("X-Fakealianza-Fault", "delay=1s")
+		resp, err := srv.RawClient.Do(req)
+		if err != nil {
+			t.Fatalf("delayed request: %v", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 404 {
+			t.Errorf("delayed request: %d", resp.StatusCode)
+		}
+	})
+	t.Run("hang longer than the read timeout", func(t *testing.T) {
+		c := dial(t)
+		fmt.Fprintf(c, "GET /v2/x HTTP/1.1\r\nHost: x\r\nX-Fakealianza-Fault: connection=hang\r\n\r\n")
+		data, err := outcome(t, c, 4*short)
+		if !isTimeout(err) || len(data) > 0 {
+			t.Errorf("hang ended early: %q, %v", data, err)
+		}
+	})
 }

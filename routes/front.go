@@ -34,6 +34,10 @@ type Front struct {
 	Closing <-chan struct{}
 	// HangTimeout bounds a hang fault (default 2 minutes).
 	HangTimeout time.Duration
+	// ReadTimeout and WriteTimeout are the HTTP server's: a delay fault
+	// pushes the connection's deadlines back by its delay so the delayed
+	// answer still goes out (zero: deadlines left alone).
+	ReadTimeout, WriteTimeout time.Duration
 }
 
 // Wrap puts the journal and the fault layer in front of next.
@@ -164,6 +168,7 @@ func (f *front) fault(w http.ResponseWriter, r *http.Request, x *exchange) {
 	}
 	if d.Delay > 0 {
 		x.fault += fmt.Sprintf(",delayed=%s", d.Delay)
+		f.extendDeadlines(w, d.Delay)
 		if !scenarios.Wait(r.Context(), d.Delay, f.Closing) {
 			return
 		}
@@ -235,6 +240,9 @@ func (f *front) breakConnection(w http.ResponseWriter, r *http.Request, d *scena
 		return
 	}
 	defer conn.Close()
+	// The server's read and write deadlines stay on a hijacked connection;
+	// a hang is bounded by HangTimeout instead.
+	_ = conn.SetDeadline(time.Time{})
 	switch d.Action.Connection {
 	case scenarios.ConnReset:
 		if tc, ok := conn.(*net.TCPConn); ok {
@@ -250,6 +258,19 @@ func (f *front) breakConnection(w http.ResponseWriter, r *http.Request, d *scena
 		f.hang(r.Context(), conn)
 	case scenarios.ConnTruncated:
 		_, _ = conn.Write(truncated)
+	}
+}
+
+// extendDeadlines gives a delayed request its full read and write time
+// after the delay.
+func (f *front) extendDeadlines(w http.ResponseWriter, delay time.Duration) {
+	rc := http.NewResponseController(w)
+	now := time.Now()
+	if f.ReadTimeout > 0 {
+		_ = rc.SetReadDeadline(now.Add(delay + f.ReadTimeout))
+	}
+	if f.WriteTimeout > 0 {
+		_ = rc.SetWriteDeadline(now.Add(delay + f.WriteTimeout))
 	}
 }
 
