@@ -1,6 +1,7 @@
 package fakealianza_test
 
 import (
+	"bytes"
 	"bufio"
 	"errors"
 	"fmt"
@@ -160,4 +161,64 @@ func TestHTTPTimeouts(t *testing.T) {
 			t.Errorf("hang ended early: %q, %v", data, err)
 		}
 	})
+}
+
+// TestOverLimitBodyGetsTheEnvelope: a client sending a body over the limit
+// (as curl does: the whole body, then the answer) reads the 400
+// RequestBodyTooLarge envelope, not a TCP reset.
+func TestOverLimitBodyGetsTheEnvelope(t *testing.T) {
+	srv := fatest.New(t, noSFTP)
+	body := strings.Repeat("x", 8<<20)
+	cases := []struct{ name, head string }{
+		{"content-length", fmt.Sprintf("Content-Length: %d\r\n", len(body))},
+		{"chunked", "Transfer-Encoding: chunked\r\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", srv.Addr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if err := conn.SetDeadline(time.Now().Add(20 * time.Second)); err != nil {
+				t.Fatal(err)
+			}
+			// The answer comes while the body is still going out: read it
+			// meanwhile, as the kernel would buffer it.
+			answer := make(chan []byte, 1)
+			go func() {
+				b, _ := io.ReadAll(conn)
+				answer <- b
+			}()
+			var werr error
+			write := func(s string) {
+				if werr == nil {
+					_, werr = io.WriteString(conn, s)
+				}
+			}
+			write(fmt.Sprintf("POST /v2/authorize HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n%s\r\n", c.head))
+			if c.head[0] == 'T' {
+				for i := 0; i < len(body); i += 64 << 10 {
+					write(fmt.Sprintf("%x\r\n%s\r\n", 64<<10, body[i:i+64<<10]))
+				}
+				write("0\r\n\r\n")
+			} else {
+				write(body)
+			}
+			if werr != nil {
+				t.Fatalf("sending the body: %v", werr)
+			}
+			resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(<-answer)), nil)
+			if err != nil {
+				t.Fatalf("no answer: %v", err)
+			}
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				t.Fatalf("answer cut: %v", err)
+			}
+			if resp.StatusCode != 400 || !strings.Contains(string(b), `"messages":["RequestBodyTooLarge"]`) {
+				t.Errorf("%d %s", resp.StatusCode, b)
+			}
+		})
+	}
 }

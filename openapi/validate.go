@@ -26,11 +26,27 @@ var requestOptions = &openapi3filter.Options{
 	SkipSettingDefaults: true,
 }
 
+var requestOptionsNoBody = &openapi3filter.Options{
+	AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
+	SkipSettingDefaults: true,
+	ExcludeRequestBody:  true,
+}
+
 // ValidateRequest checks parameters and body against the operation. The
 // request body must be re-readable (the caller buffers it).
 func (s *Spec) ValidateRequest(ctx context.Context, r *http.Request, op *Operation, pathParams map[string]string) *Failure {
+	return validateRequest(ctx, r, op, pathParams, requestOptions)
+}
+
+// ValidateRequestNoBody checks everything but the body (for bodies too big
+// to decode twice, which their handler checks strictly itself).
+func (s *Spec) ValidateRequestNoBody(ctx context.Context, r *http.Request, op *Operation, pathParams map[string]string) *Failure {
+	return validateRequest(ctx, r, op, pathParams, requestOptionsNoBody)
+}
+
+func validateRequest(ctx context.Context, r *http.Request, op *Operation, pathParams map[string]string, opts *openapi3filter.Options) *Failure {
 	in := &openapi3filter.RequestValidationInput{
-		Request: r, PathParams: pathParams, Route: op.Route, Options: requestOptions,
+		Request: r, PathParams: pathParams, Route: op.Route, Options: opts,
 	}
 	err := openapi3filter.ValidateRequest(ctx, in)
 	if err == nil {

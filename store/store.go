@@ -258,3 +258,7 @@ func deepCopy[T any](v T) T {
 	}
 	return out
 }
+
+// MaxStateBytes bounds a whole state in its JSON form, as PUT
+// /__admin/state and a state file take it (256 MiB).
+const MaxStateBytes = 256 << 20
