@@ -1,8 +1,8 @@
 package fakealianza_test
 
 import (
-	"bytes"
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
