@@ -149,6 +149,9 @@ func New(opts Options) (*Server, error) {
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 5 * time.Second
 	}
+	if opts.JournalSize < 0 || opts.JournalSize > journal.MaxSize {
+		return nil, fmt.Errorf("fakealianza: journal size %d out of range 1 to %d", opts.JournalSize, journal.MaxSize)
+	}
 	if opts.ReadTimeout <= 0 {
 		opts.ReadTimeout = DefaultReadTimeout
 	}

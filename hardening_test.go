@@ -222,3 +222,11 @@ func TestOverLimitBodyGetsTheEnvelope(t *testing.T) {
 		})
 	}
 }
+
+func TestJournalSizeOutOfRangeRefused(t *testing.T) {
+	for _, n := range []int{-1, 100_001, 99_999_999_999} {
+		if _, err := fakealianza.New(fakealianza.Options{JournalSize: n, SFTPAddr: "off"}); err == nil || !strings.Contains(err.Error(), "journal size") {
+			t.Errorf("JournalSize %d: %v", n, err)
+		}
+	}
+}

@@ -18,6 +18,10 @@ import (
 // DefaultSize is the ring's capacity when none is given.
 const DefaultSize = 1000
 
+// MaxSize bounds the ring's capacity: every entry may hold two bodies of
+// MaxBody bytes.
+const MaxSize = 100_000
+
 // MaxBody is how much of each body is kept.
 const MaxBody = 16 << 10
 
@@ -56,11 +60,13 @@ type Journal struct {
 	seq  int64
 }
 
-// New returns a journal keeping the last size exchanges (size <= 0: DefaultSize).
+// New returns a journal keeping the last size exchanges (size <= 0:
+// DefaultSize; over MaxSize: MaxSize).
 func New(size int) *Journal {
 	if size <= 0 {
 		size = DefaultSize
 	}
+	size = min(size, MaxSize)
 	return &Journal{ring: make([]Entry, size)}
 }
 

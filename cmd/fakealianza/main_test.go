@@ -354,3 +354,30 @@ func TestQAFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestSizeFlagsRefuseOutOfRange: a size beyond its bound stops the start
+// with a message naming the flag and the range, before anything is built.
+func TestSizeFlagsRefuseOutOfRange(t *testing.T) {
+	cases := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"--journal-size", "99999999999"}, nil, "from 1 to 100000"},
+		{[]string{"--journal-size", "100001"}, nil, "from 1 to 100000"},
+		{nil, map[string]string{"FAKEALIANZA_JOURNAL_SIZE": "1000000"}, "FAKEALIANZA_JOURNAL_SIZE"},
+		{[]string{"--tn-cooldown-days", "9999999"}, nil, "from 0 to 3650"},
+		{[]string{"--cdr-retention", "1000000h"}, nil, "over the limit of 2160h"},
+		{[]string{"--cdr-lag", "48h"}, nil, "over the limit of 24h"},
+	}
+	for _, c := range cases {
+		var stderr bytes.Buffer
+		code := run(append([]string{"serve", "--http-addr", "127.0.0.1:0", "--sftp-addr", "off"}, c.args...), env(c.env), io.Discard, &stderr)
+		if code != 2 || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("%v %v: exit %d, %q; want 2 and %q", c.args, c.env, code, stderr.String(), c.want)
+		}
+	}
+	if c, err := parse("serve", []string{"--journal-size", "100000"}, env(nil), io.Discard); err != nil || c.journalSize != 100000 {
+		t.Errorf("the largest journal refused: %v", err)
+	}
+}
