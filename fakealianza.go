@@ -78,6 +78,10 @@ type Options struct {
 	// account (0: each partition's own setting).
 	TNCooldownDays int
 
+	// AccountHistorySize is how many records each account's history keeps,
+	// the oldest dropped first (default 1000, at most 100000).
+	AccountHistorySize int
+
 	// ---- qa toolkit ----
 	// JournalSize is how many exchanges the request journal keeps (default 1000).
 	JournalSize int
@@ -234,6 +238,12 @@ func build(opts Options, log *slog.Logger) (*Server, error) {
 		PlainCSV: opts.CDRPlainCSV, NoGenerate: opts.CDRNoGenerate,
 	})
 	st.SetNumberCooldownDays(opts.TNCooldownDays)
+	if opts.AccountHistorySize < 0 {
+		return nil, fmt.Errorf("fakealianza: account history size %d is negative", opts.AccountHistorySize)
+	}
+	if err := st.SetHistoryLimit(opts.AccountHistorySize); err != nil {
+		return nil, fmt.Errorf("fakealianza: %w", err)
+	}
 	auth := authfake.New(st, authfake.Config{IdleTimeout: opts.TokenIdleTimeout, MaxLife: opts.TokenMaxLife})
 	s := &Server{opts: opts, log: log, store: st, auth: auth, closing: make(chan struct{})}
 	// Tokens live outside the store: a full reset or state load drops them

@@ -230,3 +230,50 @@ func TestJournalSizeOutOfRangeRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestAccountHistoryOnlyRealChangesAndCapped: a PATCH that changes nothing
+// leaves no record; an account's history keeps the newest
+// AccountHistorySize records.
+func TestAccountHistoryOnlyRealChangesAndCapped(t *testing.T) {
+	const limit = 5
+	srv := fatest.New(t, noSFTP, func(o *fakealianza.Options) { o.AccountHistorySize = limit })
+	tok := srv.Admin(t)
+	acct := "/v2/partition/" + fatest.AlphaPartition + "/account/fakeAcct00000000000001"
+	history := func() (total int64, newest string) {
+		t.Helper()
+		r := srv.Call(http.MethodGet, acct+"/accounthistorysearch?maxResult=100", nil, fatest.Auth(tok))
+		var page struct {
+			TotalRecords int64
+			Results      []struct{ NewValue string }
+		}
+		r.Decode(t, &page)
+		if r.Status != 200 {
+			t.Fatalf("history: %d %s", r.Status, r.Body)
+		}
+		if len(page.Results) > 0 {
+			newest = page.Results[0].NewValue
+		}
+		return page.TotalRecords, newest
+	}
+	patch := func(name string) {
+		t.Helper()
+		if r := srv.Call(http.MethodPatch, acct, map[string]string{"accountName": name}, fatest.Auth(tok)); r.Status != 200 {
+			t.Fatalf("patch: %d %s", r.Status, r.Body)
+		}
+	}
+	patch("Renamed 0")
+	before, _ := history()
+	for range 20 {
+		patch("Renamed 0")
+	}
+	if n, _ := history(); n != before {
+		t.Errorf("20 identical PATCHes: %d records, want %d", n, before)
+	}
+	for i := 1; i <= 12; i++ {
+		patch(fmt.Sprintf("Renamed %d", i))
+	}
+	n, newest := history()
+	if n != limit || !strings.Contains(newest, `"Renamed 12"`) {
+		t.Errorf("after 12 changes: %d records (want %d), newest %s", n, limit, newest)
+	}
+}

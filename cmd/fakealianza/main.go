@@ -92,6 +92,7 @@ type config struct {
 	tokenMax        time.Duration
 	// ---- telephone numbers ----
 	tnCooldownDays int
+	historySize    int
 	// ---- qa toolkit ----
 	journalSize  int
 	scenarios    []string
@@ -182,6 +183,8 @@ func options(c *config) []option {
 			c.lifecycle = m
 			return nil
 		}},
+		{"account-history-size", "FAKEALIANZA_ACCOUNT_HISTORY_SIZE", fmt.Sprintf("records each account's history keeps, oldest dropped first (1 to %d)", store.MaxHistoryLimit),
+			strconv.Itoa(store.DefaultHistoryLimit), whole(&c.historySize, 1, store.MaxHistoryLimit)},
 		// ---- telephone numbers ----
 		{"tn-cooldown-days", "FAKEALIANZA_TN_COOLDOWN_DAYS", fmt.Sprintf("days a number stays in COOLDOWN after leaving an account (0: each partition's tnDeleteCooldownDays; at most %d)", maxCooldownDays), "0",
 			whole(&c.tnCooldownDays, 0, maxCooldownDays)},
@@ -310,7 +313,8 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 		SFTPHostKeyFile: c.sftpHostKey, SFTPAllowDelete: c.sftpAllowDelete,
 		CDRLag: c.cdrLag, CDRRetention: c.cdrRetention, CDRPlainCSV: c.cdrPlainCSV, CDRNoGenerate: !c.cdrGenerate,
 		TokenIdleTimeout: c.tokenIdle, TokenMaxLife: c.tokenMax, TNCooldownDays: c.tnCooldownDays,
-		JournalSize: c.journalSize, Scenarios: c.scenarios, ScenariosDir: c.scenariosDir,
+		AccountHistorySize: c.historySize,
+		JournalSize:        c.journalSize, Scenarios: c.scenarios, ScenariosDir: c.scenariosDir,
 		AdminKey: c.adminKey, StateFile: c.stateFile, Lifecycle: c.lifecycle,
 	})
 	if err != nil {

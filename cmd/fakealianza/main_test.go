@@ -369,6 +369,8 @@ func TestSizeFlagsRefuseOutOfRange(t *testing.T) {
 		{[]string{"--tn-cooldown-days", "9999999"}, nil, "from 0 to 3650"},
 		{[]string{"--cdr-retention", "1000000h"}, nil, "over the limit of 2160h"},
 		{[]string{"--cdr-lag", "48h"}, nil, "over the limit of 24h"},
+		{[]string{"--account-history-size", "0"}, nil, "from 1 to 100000"},
+		{nil, map[string]string{"FAKEALIANZA_ACCOUNT_HISTORY_SIZE": "1e9"}, "FAKEALIANZA_ACCOUNT_HISTORY_SIZE"},
 	}
 	for _, c := range cases {
 		var stderr bytes.Buffer
@@ -379,5 +381,12 @@ func TestSizeFlagsRefuseOutOfRange(t *testing.T) {
 	}
 	if c, err := parse("serve", []string{"--journal-size", "100000"}, env(nil), io.Discard); err != nil || c.journalSize != 100000 {
 		t.Errorf("the largest journal refused: %v", err)
+	}
+	c, err := parse("serve", nil, env(map[string]string{"FAKEALIANZA_ACCOUNT_HISTORY_SIZE": "50"}), io.Discard)
+	if err != nil || c.historySize != 50 {
+		t.Errorf("account history size from env: %d %v", c.historySize, err)
+	}
+	if c, err := parse("serve", nil, env(nil), io.Discard); err != nil || c.historySize != 1000 {
+		t.Errorf("account history size default: %d %v", c.historySize, err)
 	}
 }
