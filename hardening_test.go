@@ -3,11 +3,15 @@ package fakealianza_test
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -275,5 +279,177 @@ func TestAccountHistoryOnlyRealChangesAndCapped(t *testing.T) {
 	n, newest := history()
 	if n != limit || !strings.Contains(newest, `"Renamed 12"`) {
 		t.Errorf("after 12 changes: %d records (want %d), newest %s", n, limit, newest)
+	}
+}
+
+// bigState loads a state of about mb MiB (the fixtures plus history logs
+// of deleted accounts) with PUT /__admin/state and returns its JSON as GET
+// /__admin/state writes it.
+func bigState(t *testing.T, srv *fatest.Server, mb int) []byte {
+	t.Helper()
+	r := srv.Call(http.MethodGet, "/__admin/state", nil)
+	if r.Status != 200 {
+		t.Fatalf("get state: %d", r.Status)
+	}
+	var st map[string]any
+	r.Decode(t, &st)
+	pad := strings.Repeat("x", 1000)
+	var logs []any
+	for i := range mb * 25 {
+		recs := make([]map[string]string, 40)
+		for j := range recs {
+			recs[j] = map[string]string{"id": fmt.Sprintf("h%d-%d", i, j), "newValue": pad}
+		}
+		logs = append(logs, map[string]any{"partitionId": fatest.AlphaPartition, "accountId": fmt.Sprintf("gone%d", i),
+			"accountNumber": fmt.Sprintf("GONE-%d", i), "records": recs})
+	}
+	st["accountHistory"] = logs
+	if r := srv.Call(http.MethodPut, "/__admin/state", st); r.Status != 204 {
+		t.Fatalf("put a %d MiB state: %d %s", mb, r.Status, r.Body)
+	}
+	r = srv.Call(http.MethodGet, "/__admin/state", nil)
+	if r.Status != 200 || len(r.Body) < mb*1_000_000 {
+		t.Fatalf("get the big state: %d, %d bytes", r.Status, len(r.Body))
+	}
+	return r.Body
+}
+
+// TestStateExportStreamsAndLoadsBack: GET /__admin/state of a large state
+// allocates far less than the state's size, and what it returns loads back
+// through PUT /__admin/state and as a state file.
+func TestStateExportStreamsAndLoadsBack(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "state.json")
+	srv := fatest.New(t, noSFTP)
+	body := bigState(t, srv, 8)
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	resp, err := srv.RawClient.Get(srv.URL() + "/__admin/state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err != nil || n != int64(len(body)) {
+		t.Fatalf("export: %d bytes, %v; want %d", n, err, len(body))
+	}
+	runtime.ReadMemStats(&after)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > uint64(len(body))/4 {
+		t.Errorf("exporting %d bytes allocated %d", len(body), alloc)
+	}
+
+	if r := srv.Call(http.MethodPut, "/__admin/state", body); r.Status != 204 {
+		t.Errorf("PUT what GET returned (%d bytes): %d %s", len(body), r.Status, r.Body)
+	}
+	if err := os.WriteFile(file, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	again := fatest.New(t, noSFTP, func(o *fakealianza.Options) { o.StateFile = file })
+	if r := again.Call(http.MethodGet, "/__admin/state", nil); !bytes.Equal(r.Body, body) {
+		t.Errorf("state file of %d bytes loaded to a different state (%d bytes)", len(body), len(r.Body))
+	}
+}
+
+// TestStateExportLeavesWritersFree: a client that does not read its export
+// holds no lock: writes go on.
+func TestStateExportLeavesWritersFree(t *testing.T) {
+	srv := fatest.New(t, noSFTP)
+	bigState(t, srv, 8)
+	c, err := net.Dial("tcp", srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "GET /__admin/state HTTP/1.1\r\nHost: x\r\n\r\n")
+	// Its first bytes arrive: the export is under way, the rest waits on
+	// this client.
+	if _, err := c.Read(make([]byte, 1)); err != nil {
+		t.Fatal(err)
+	}
+	tok := srv.Admin(t)
+	r := srv.Call(http.MethodPatch, "/v2/partition/"+fatest.AlphaPartition+"/account/fakeAcct00000000000001",
+		map[string]string{"accountName": "Written meanwhile"}, fatest.Auth(tok))
+	if r.Status != 200 {
+		t.Errorf("write during a stalled export: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestStateFileStrict: a state file the server does not fully understand
+// stops the start and stays as it was; {} is not an empty state,
+// {"partitions":[]} is.
+func TestStateFileStrict(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		name, content, want string
+	}{
+		{"renamed key", `{"partitions":[],"acounts":[]}`, `unknown field "acounts"`},
+		{"empty object", `{}`, `no "partitions" key`},
+		{"null", `null`, `no "partitions" key`},
+		{"two values", `{"partitions":[]} {}`, "more than one JSON value"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			file := filepath.Join(dir, c.name+".json")
+			if err := os.WriteFile(file, []byte(c.content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			srv, err := fakealianza.New(fakealianza.Options{StateFile: file, SFTPAddr: "off"})
+			if err == nil {
+				srv.Close()
+				t.Fatalf("%s loaded", c.content)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q, want %q", err, c.want)
+			}
+			if b, err := os.ReadFile(file); err != nil || string(b) != c.content {
+				t.Errorf("file changed: %q %v", b, err)
+			}
+		})
+	}
+	file := filepath.Join(dir, "empty.json")
+	if err := os.WriteFile(file, []byte(`{"partitions":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := fatest.New(t, noSFTP, func(o *fakealianza.Options) { o.StateFile = file })
+	var st map[string]json.RawMessage
+	srv.Call(http.MethodGet, "/__admin/state", nil).Decode(t, &st)
+	if len(st) != 1 || string(st["partitions"]) != "[]" {
+		t.Errorf("an empty state file loaded to %v", st)
+	}
+}
+
+// TestStateFileSaveCleansAndSyncs: temporary files a killed save left are
+// removed at start; a save syncs the folder after the rename.
+func TestStateFileSaveCleansAndSyncs(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "state.json")
+	stale := filepath.Join(dir, ".fakealianza-state-123456.tmp")
+	other := filepath.Join(dir, "notes.tmp")
+	for _, f := range []string{stale, other} {
+		if err := os.WriteFile(f, []byte(`{"partial`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var synced []string
+	orig := *fakealianza.SyncDir
+	*fakealianza.SyncDir = func(d string) error { synced = append(synced, d); return orig(d) }
+	t.Cleanup(func() { *fakealianza.SyncDir = orig })
+
+	srv := fatest.New(t, noSFTP, func(o *fakealianza.Options) { o.StateFile = file })
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("stale temp file still there: %v", err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("a file not ours was touched: %v", err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(synced) != 1 || synced[0] != dir {
+		t.Errorf("folder syncs after save: %v, want [%s]", synced, dir)
+	}
+	if _, err := os.Stat(file); err != nil {
+		t.Errorf("state not saved: %v", err)
 	}
 }

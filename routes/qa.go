@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"sort"
 	"strconv"
 	"time"
@@ -261,7 +263,7 @@ func (a *api) qaRoutes() map[string]Handler {
 			}
 			return JSON(http.StatusCreated, out), nil
 		},
-		"adminGetState": func(*Request) (Response, error) { return OK(st.Snapshot()), nil },
+		"adminGetState": func(*Request) (Response, error) { return stateExport(st) },
 		"adminPutState": func(r *Request) (Response, error) {
 			var s store.State
 			if err := decodeStrict(r.Body, &s, "InvalidState"); err != nil {
@@ -410,4 +412,40 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// stateExport answers GET /__admin/state: the state is written to a
+// temporary file under the store's read lock (a local, fast write), then
+// sent from the file with no lock held, however slowly the client reads.
+// Memory stays flat whatever the state's size.
+func stateExport(st *store.Store) (Response, error) {
+	f, err := os.CreateTemp("", "fakealianza-export-*.json")
+	if err != nil {
+		return Response{}, fmt.Errorf("state export: %w", err)
+	}
+	cleanup := func() {
+		f.Close()
+		os.Remove(f.Name())
+	}
+	if err := st.WriteState(f); err != nil {
+		cleanup()
+		return Response{}, fmt.Errorf("state export: %w", err)
+	}
+	size, err := f.Seek(0, io.SeekCurrent)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		cleanup()
+		return Response{}, fmt.Errorf("state export: %w", err)
+	}
+	return Response{
+		Status: http.StatusOK, ContentType: "application/json",
+		Header: http.Header{"Content-Length": {strconv.FormatInt(size, 10)}},
+		Stream: func(w io.Writer) error {
+			defer cleanup()
+			_, err := io.Copy(w, f)
+			return err
+		},
+	}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 
@@ -13,13 +14,17 @@ import (
 )
 
 // Response is what a handler returns; render writes it. Body is encoded as
-// JSON unless Raw is set. A nil Body with no Raw writes no body at all.
+// JSON unless Raw or Stream is set. A nil Body with no Raw nor Stream
+// writes no body at all.
 type Response struct {
 	Status      int
 	Body        any
 	Raw         []byte
 	ContentType string
 	Header      http.Header
+	// Stream writes a body too large to hold in memory (after the
+	// headers; its error can only cut the body short).
+	Stream func(io.Writer) error
 }
 
 // JSON is a response with a JSON body.
@@ -51,6 +56,12 @@ func render(w http.ResponseWriter, resp Response) {
 		status = http.StatusOK
 	}
 	switch {
+	case resp.Stream != nil:
+		w.Header().Set("Content-Type", resp.ContentType)
+		w.WriteHeader(status)
+		if err := resp.Stream(w); err != nil {
+			slog.Warn("response cut short", "err", err)
+		}
 	case resp.Raw != nil:
 		ct := resp.ContentType
 		if ct == "" {
