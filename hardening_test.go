@@ -453,3 +453,35 @@ func TestStateFileSaveCleansAndSyncs(t *testing.T) {
 		t.Errorf("state not saved: %v", err)
 	}
 }
+
+// TestClockRefusesOutOfRange: a set or advance out of range answers 400
+// InvalidValueForField and leaves the clock alone; time only moves forward.
+func TestClockRefusesOutOfRange(t *testing.T) {
+	srv := fatest.New(t, noSFTP)
+	at := "2030-06-01T00:00:00Z"
+	if r := srv.Call(http.MethodPost, "/__admin/clock", `{"set":"`+at+`","freeze":true}`); r.Status != 200 {
+		t.Fatalf("set: %d %s", r.Status, r.Body)
+	}
+	cases := []struct{ body, want string }{
+		{`{"set":"0001-01-01T00:00:00Z"}`, "InvalidValueForField:set"},
+		{`{"set":"9999-12-31T00:00:00Z"}`, "InvalidValueForField:set"},
+		{`{"advance":"2562047h"}`, "InvalidValueForField:advance"},
+		{`{"advance":"-1h"}`, "InvalidValueForField:advance"},
+		{`{"set":"2199-12-31T00:00:00Z","advance":"48h"}`, "InvalidValueForField:advance"},
+	}
+	for _, c := range cases {
+		r := srv.Call(http.MethodPost, "/__admin/clock", c.body)
+		status, msgs, _ := r.Envelope(t)
+		if r.Status != 400 || status != 400 || len(msgs) != 1 || msgs[0] != c.want {
+			t.Errorf("%s: %d %s, want 400 %s", c.body, r.Status, r.Body, c.want)
+		}
+	}
+	var clock struct{ Now time.Time }
+	srv.Call(http.MethodGet, "/__admin/clock", nil).Decode(t, &clock)
+	if want := time.Date(2030, 6, 1, 0, 0, 0, 0, time.UTC); !clock.Now.Equal(want) {
+		t.Errorf("clock moved by refused requests: %s", clock.Now)
+	}
+	if r := srv.Call(http.MethodPost, "/__admin/clock", `{"advance":"2h"}`); r.Status != 200 || !strings.Contains(string(r.Body), "2030-06-01T02:00:00Z") {
+		t.Errorf("advance 2h: %d %s", r.Status, r.Body)
+	}
+}

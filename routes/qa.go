@@ -301,6 +301,9 @@ func (a *api) qaRoutes() map[string]Handler {
 				adv = d
 			}
 			c := st.Clock()
+			if err := c.CheckMove(in.Set, adv); err != nil {
+				return Response{}, err
+			}
 			// Freeze first, so {"set":..., "freeze":true} stops at the set time.
 			if in.Freeze != nil && *in.Freeze {
 				c.Freeze(true)
