@@ -485,3 +485,27 @@ func TestClockRefusesOutOfRange(t *testing.T) {
 		t.Errorf("advance 2h: %d %s", r.Status, r.Body)
 	}
 }
+
+// TestInvalidUTF8BodyRefused: a JSON body that is not UTF-8 answers 400
+// InvalidRequestBody and nothing is stored.
+func TestInvalidUTF8BodyRefused(t *testing.T) {
+	srv := fatest.New(t, noSFTP)
+	tok := srv.Admin(t)
+	acct := "/v2/partition/" + fatest.AlphaPartition + "/account/fakeAcct00000000000001"
+	cases := []struct{ method, path, body string }{
+		{http.MethodPatch, acct, "{\"accountName\":\"Bad \xff\xfe name\"}"},
+		{http.MethodPost, "/v2/partition/" + fatest.AlphaPartition + "/account", "{\"accountName\":\"\xc3\x28\",\"accountType\":\"SIMPLE\",\"accountNumber\":\"UTF-1\"}"},
+		{http.MethodPost, "/v2/authorize", "{\"username\":\"\xed\xa0\x80\",\"password\":\"x\"}"},
+	}
+	for _, c := range cases {
+		r := srv.Call(c.method, c.path, c.body, fatest.Auth(tok))
+		_, msgs, _ := r.Envelope(t)
+		if r.Status != 400 || len(msgs) != 1 || msgs[0] != "InvalidRequestBody" {
+			t.Errorf("%s %s: %d %s", c.method, c.path, r.Status, r.Body)
+		}
+	}
+	r := srv.Call(http.MethodGet, acct, nil, fatest.Auth(tok))
+	if strings.Contains(string(r.Body), "\ufffd") || strings.Contains(string(r.Body), "Bad ") {
+		t.Errorf("the account took the bad name: %s", r.Body)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fakealianza/fakealianza/authfake"
 	"github.com/fakealianza/fakealianza/openapi"
@@ -303,6 +304,11 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 	}
 	if int64(len(b)) > limit {
 		return nil, errBodyTooLarge
+	}
+	// Every body is JSON, and JSON is UTF-8: a Java parser refuses bytes
+	// that are not, where Go's would store them as U+FFFD.
+	if !utf8.Valid(b) {
+		return nil, errInvalidBody
 	}
 	r.Body = io.NopCloser(bytes.NewReader(b))
 	if len(b) == 0 {
