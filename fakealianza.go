@@ -213,7 +213,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.handler = routes.Front{
 		Journal: s.journal, Faults: s.faults, Clock: st.Clock(), Spec: spec, Logger: log,
-		Closing: s.closing, HangTimeout: opts.HangTimeout, ReadTimeout: opts.ReadTimeout, WriteTimeout: opts.WriteTimeout,
+		Closing: s.closing, HangTimeout: opts.HangTimeout, AdminKey: opts.AdminKey, ReadTimeout: opts.ReadTimeout, WriteTimeout: opts.WriteTimeout,
 	}.Wrap(router)
 	return s, nil
 }

@@ -509,3 +509,34 @@ func TestInvalidUTF8BodyRefused(t *testing.T) {
 		t.Errorf("the account took the bad name: %s", r.Body)
 	}
 }
+
+// TestFaultHeaderNeedsAdminKey: with an admin key set, the per-request
+// fault header works only with the key beside it.
+func TestFaultHeaderNeedsAdminKey(t *testing.T) {
+	srv := fatest.New(t, noSFTP, func(o *fakealianza.Options) { o.AdminKey = "s3cret" })
+	tok := srv.Admin(t)
+	path := "/v2/partition/" + fatest.AlphaPartition
+	cases := []struct {
+		name    string
+		headers []string
+		status  int
+		message string
+	}{
+		{"no fault", []string{fatest.Auth(tok)}, 200, ""},
+		{"fault without key", []string{fatest.Auth(tok), "X-Fakealianza-Fault: delay=10m"}, 401, "AdminKeyRequired"},
+		{"fault with a wrong key", []string{fatest.Auth(tok), "X-Fakealianza-Fault: status=503", "X-Fakealianza-Admin-Key: guess"}, 401, "AdminKeyRequired"},
+		{"fault with the key", []string{fatest.Auth(tok), "X-Fakealianza-Fault: status=503", "X-Fakealianza-Admin-Key: s3cret"}, 503, "ServiceUnavailable"},
+	}
+	for _, c := range cases {
+		r := srv.CallRaw(http.MethodGet, path, nil, c.headers...)
+		if r.Status != c.status {
+			t.Errorf("%s: %d %s, want %d", c.name, r.Status, r.Body, c.status)
+			continue
+		}
+		if c.message != "" {
+			if _, msgs, _ := r.Envelope(t); len(msgs) != 1 || msgs[0] != c.message {
+				t.Errorf("%s: %s, want %s", c.name, r.Body, c.message)
+			}
+		}
+	}
+}

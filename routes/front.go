@@ -34,6 +34,9 @@ type Front struct {
 	Closing <-chan struct{}
 	// HangTimeout bounds a hang fault (default 2 minutes).
 	HangTimeout time.Duration
+	// AdminKey, when set, must come in X-Fakealianza-Admin-Key with an
+	// X-Fakealianza-Fault header: faults are the admin's to inject.
+	AdminKey string
 	// ReadTimeout and WriteTimeout are the HTTP server's: a delay fault
 	// pushes the connection's deadlines back by its delay so the delayed
 	// answer still goes out (zero: deadlines left alone).
@@ -153,6 +156,11 @@ func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (f *front) fault(w http.ResponseWriter, r *http.Request, x *exchange) {
 	var d *scenarios.Decision
 	if hv := r.Header.Get(scenarios.HeaderName); hv != "" {
+		if !adminKeyOK(r, f.AdminKey) {
+			x.fault = "header:refused"
+			renderError(w, errAdminKeyRequired)
+			return
+		}
 		var err error
 		if d, err = f.Faults.DecideHeader(hv); err != nil {
 			renderError(w, store.InvalidWith("InvalidFaultHeader", err.Error()))
