@@ -540,3 +540,32 @@ func TestFaultHeaderNeedsAdminKey(t *testing.T) {
 		}
 	}
 }
+
+// TestSecretsRedactedWhateverTheirType: a secret sent as a list, an object
+// or a number reaches neither the journal nor the HAR export.
+func TestSecretsRedactedWhateverTheirType(t *testing.T) {
+	srv := fatest.New(t, noSFTP)
+	bodies := []string{
+		`{"username":"a@example.com","password":["hunter2-list"]}`,
+		`{"username":"a@example.com","password":{"value":"hunter2-object"}}`,
+		`{"username":"a@example.com","password":[{"deep":["hunter2-deep"]}]}`,
+		`{"username":"a@example.com","password":"x","changePassword":12345678901}`,
+	}
+	for _, b := range bodies {
+		srv.CallRaw(http.MethodPost, "/v2/authorize", b)
+	}
+	for _, path := range []string{"/__admin/requests", "/__admin/requests/har"} {
+		r := srv.Call(http.MethodGet, path, nil)
+		if r.Status != 200 {
+			t.Fatalf("%s: %d", path, r.Status)
+		}
+		for _, secret := range []string{"hunter2", "12345678901"} {
+			if strings.Contains(string(r.Body), secret) {
+				t.Errorf("%s holds %s in clear", path, secret)
+			}
+		}
+		if !strings.Contains(string(r.Body), "a@example.com") {
+			t.Errorf("%s lost the bodies altogether", path)
+		}
+	}
+}

@@ -248,10 +248,12 @@ func redactValue(v any) bool {
 		sort.Strings(keys)
 		for _, k := range keys {
 			if isSecretField(k) {
-				// Secrets are strings (or numeric PINs); a flag such as
-				// mustChangePassword stays readable.
+				// The whole value goes, whatever its type (a password sent
+				// as a list or an object is still a password); only a flag
+				// such as mustChangePassword, or a null, stays readable.
 				switch t[k].(type) {
-				case string, float64:
+				case bool, nil:
+				default:
 					t[k] = Redacted
 					changed = true
 				}
