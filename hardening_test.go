@@ -569,3 +569,30 @@ func TestSecretsRedactedWhateverTheirType(t *testing.T) {
 		}
 	}
 }
+
+// TestDeviceTypesOfAnotherPartition: the partition in ?partitionid= is
+// scoped like one in the path.
+func TestDeviceTypesOfAnotherPartition(t *testing.T) {
+	srv := fatest.New(t, noSFTP)
+	tok := srv.Admin(t) // Alpha's admin
+	cases := []struct {
+		partition string
+		status    int
+	}{
+		{fatest.AlphaPartition, 200},
+		{fatest.BravoPartition, 400},
+		{"noSuchPartition", 400},
+	}
+	for _, c := range cases {
+		r := srv.Call(http.MethodGet, "/v2/ref/devicetype?partitionid="+c.partition, nil, fatest.Auth(tok))
+		if r.Status != c.status {
+			t.Errorf("%s: %d %s, want %d", c.partition, r.Status, r.Body, c.status)
+			continue
+		}
+		if c.status == 400 {
+			if _, msgs, _ := r.Envelope(t); len(msgs) != 1 || msgs[0] != "NotPermitted" {
+				t.Errorf("%s: %s, want NotPermitted", c.partition, r.Body)
+			}
+		}
+	}
+}
