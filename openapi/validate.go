@@ -52,7 +52,19 @@ func validateRequest(ctx context.Context, r *http.Request, op *Operation, pathPa
 	if err == nil {
 		return nil
 	}
-	return &Failure{Status: http.StatusBadRequest, Code: messageCode(err), Detail: err.Error()}
+	return &Failure{Status: http.StatusBadRequest, Code: messageCode(err), Detail: detail(err)}
+}
+
+// detail explains a validation error in a line. A schema error's own text
+// prints the offending value indented, which costs the square of its depth
+// (seconds for a 20 KB body of nested brackets): it is told by its reason
+// and place instead.
+func detail(err error) string {
+	var se *openapi3.SchemaError
+	if errors.As(err, &se) {
+		return se.Reason + " at /" + strings.Join(se.JSONPointer(), "/")
+	}
+	return err.Error()
 }
 
 // messageCode turns a kin-openapi validation error into an Alianza-style code.
