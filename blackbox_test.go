@@ -182,13 +182,8 @@ func (f *fuzzer) request(base string, op *openapi.Operation) (*http.Request, str
 			schema = mt.Schema.Value
 		}
 		body, what = f.body(schema)
-		switch f.rng.IntN(10) {
-		case 0:
-			contentType = "text/plain"
-		case 1:
-			contentType = "application/xml"
-		case 2:
-			contentType = ""
+		if f.rng.IntN(10) < 3 {
+			contentType = f.oneOf("text/plain", "application/xml", "")
 		}
 	} else if f.rng.IntN(5) == 0 {
 		body, what = []byte(`{"unexpected":"body"}`), "unexpected body"
@@ -228,23 +223,14 @@ func (f *fuzzer) query(op *openapi3.Operation) string {
 		if p.Value == nil || p.Value.In != "query" || f.rng.IntN(3) == 0 {
 			continue
 		}
-		var v string
-		switch f.rng.IntN(6) {
-		case 0:
-			v = "not-a-number"
-		case 1:
-			v = "-99999999999999999999"
-		case 2:
-			v = strings.Repeat("q", 3000)
-		case 3:
-			v = "\xff\xfe"
-		default:
-			v = scalarFor(p.Value.Schema)
-		}
+		good := scalarFor(p.Value.Schema)
+		v := f.oneOf("not-a-number", "-99999999999999999999", strings.Repeat("q", 3000), "\xff\xfe", good, good)
 		q.Add(p.Value.Name, v)
 	}
 	return q.Encode()
 }
+
+func (f *fuzzer) oneOf(choices ...string) string { return choices[f.rng.IntN(len(choices))] }
 
 // scalarFor is a plausible value of a parameter's schema.
 func scalarFor(ref *openapi3.SchemaRef) string {
