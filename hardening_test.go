@@ -285,7 +285,7 @@ func TestAccountHistoryOnlyRealChangesAndCapped(t *testing.T) {
 // bigState loads a state of about mb MiB (the fixtures plus history logs
 // of deleted accounts) with PUT /__admin/state and returns its JSON as GET
 // /__admin/state writes it.
-func bigState(t *testing.T, srv *fatest.Server, mb int) []byte {
+func bigState(t testing.TB, srv *fatest.Server, mb int) []byte {
 	t.Helper()
 	r := srv.Call(http.MethodGet, "/__admin/state", nil)
 	if r.Status != 200 {
