@@ -79,7 +79,7 @@ type Options struct {
 	TNCooldownDays int
 
 	// AccountHistorySize is how many records each account's history keeps,
-	// the oldest dropped first (default 1000, at most 100000).
+	// the oldest dropped first (default 1000, at most 10000).
 	AccountHistorySize int
 
 	// ---- qa toolkit ----
@@ -109,6 +109,10 @@ type Options struct {
 	// (default 2 minutes).
 	IdleTimeout time.Duration
 }
+
+// MaxHeaderBytes bounds a request's line and headers (64 KiB), so no
+// request URL or header the journal keeps is larger.
+const MaxHeaderBytes = 64 << 10
 
 // HTTP timeouts when Options leaves them unset.
 const (
@@ -314,6 +318,7 @@ func (s *Server) Start(ctx context.Context) error {
 	s.httpSrv = &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: min(10*time.Second, s.opts.ReadTimeout),
+		MaxHeaderBytes:    MaxHeaderBytes,
 		ReadTimeout:       s.opts.ReadTimeout,
 		WriteTimeout:      s.opts.WriteTimeout,
 		IdleTimeout:       s.opts.IdleTimeout,

@@ -228,7 +228,7 @@ func TestOverLimitBodyGetsTheEnvelope(t *testing.T) {
 }
 
 func TestJournalSizeOutOfRangeRefused(t *testing.T) {
-	for _, n := range []int{-1, 100_001, 99_999_999_999} {
+	for _, n := range []int{-1, 10_001, 99_999_999_999} {
 		if _, err := fakealianza.New(fakealianza.Options{JournalSize: n, SFTPAddr: "off"}); err == nil || !strings.Contains(err.Error(), "journal size") {
 			t.Errorf("JournalSize %d: %v", n, err)
 		}
@@ -594,5 +594,19 @@ func TestDeviceTypesOfAnotherPartition(t *testing.T) {
 				t.Errorf("%s: %s, want NotPermitted", c.partition, r.Body)
 			}
 		}
+	}
+}
+
+// TestOverlongRequestLineRefused: a URL over MaxHeaderBytes is refused
+// before it reaches the journal.
+func TestOverlongRequestLineRefused(t *testing.T) {
+	srv := fatest.New(t, noSFTP)
+	if got := rawStatus(srv, http.MethodGet, "/v2/"+strings.Repeat("a", fakealianza.MaxHeaderBytes)); got != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("a %d-byte URL: %d", fakealianza.MaxHeaderBytes, got)
+	}
+	var entries []json.RawMessage
+	srv.Call(http.MethodGet, "/__admin/requests", nil).Decode(t, &entries)
+	if len(entries) != 0 {
+		t.Errorf("journal holds %d entries", len(entries))
 	}
 }

@@ -20,7 +20,7 @@ const DefaultSize = 1000
 
 // MaxSize bounds the ring's capacity: every entry may hold two bodies of
 // MaxBody bytes.
-const MaxSize = 100_000
+const MaxSize = 10_000
 
 // MaxBody is how much of each body is kept.
 const MaxBody = 16 << 10

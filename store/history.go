@@ -93,7 +93,7 @@ func (s *Store) logHistory(a *Account, by Actor, action, kind, refType, refID, r
 // SetHistoryLimit was not called; MaxHistoryLimit bounds the setting.
 const (
 	DefaultHistoryLimit = 1000
-	MaxHistoryLimit     = 100_000
+	MaxHistoryLimit     = 10_000
 )
 
 // SetHistoryLimit caps every account's history at n records (oldest
