@@ -601,7 +601,7 @@ func TestDeviceTypesOfAnotherPartition(t *testing.T) {
 // before it reaches the journal.
 func TestOverlongRequestLineRefused(t *testing.T) {
 	srv := fatest.New(t, noSFTP)
-	if got := rawStatus(srv, http.MethodGet, "/v2/"+strings.Repeat("a", fakealianza.MaxHeaderBytes)); got != http.StatusRequestHeaderFieldsTooLarge {
+	if got := rawStatus(srv, http.MethodGet, "/v2/"+strings.Repeat("a", fakealianza.MaxHeaderBytes+8192)); got != http.StatusRequestHeaderFieldsTooLarge {
 		t.Errorf("a %d-byte URL: %d", fakealianza.MaxHeaderBytes, got)
 	}
 	var entries []json.RawMessage
