@@ -610,3 +610,15 @@ func TestOverlongRequestLineRefused(t *testing.T) {
 		t.Errorf("journal holds %d entries", len(entries))
 	}
 }
+
+// TestStateExportWithoutTempFolder: with no writable temporary folder the
+// export still answers, written straight to the client.
+func TestStateExportWithoutTempFolder(t *testing.T) {
+	srv := fatest.New(t, noSFTP)
+	want := srv.Call(http.MethodGet, "/__admin/state", nil)
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	got := srv.Call(http.MethodGet, "/__admin/state", nil)
+	if got.Status != 200 || !bytes.Equal(got.Body, want.Body) {
+		t.Errorf("export without a temp folder: %d, %d bytes (want %d)", got.Status, len(got.Body), len(want.Body))
+	}
+}
