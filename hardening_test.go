@@ -628,3 +628,24 @@ func TestStateExportWithoutTempFolder(t *testing.T) {
 		t.Errorf("export without a temp folder: %d, %d bytes (want %d)", got.Status, len(got.Body), len(want.Body))
 	}
 }
+
+// TestPutStateSaysWhatItIs: PUT /__admin/state follows the state file's
+// rule: {} and an empty body are refused, {"partitions":[]} empties.
+func TestPutStateSaysWhatItIs(t *testing.T) {
+	srv := fatest.New(t, noSFTP)
+	for _, bad := range []string{`{}`, ``, `null`} {
+		r := srv.Call(http.MethodPut, "/__admin/state", bad)
+		if _, msgs, _ := r.Envelope(t); r.Status != 400 || len(msgs) != 1 || msgs[0] != "InvalidState" {
+			t.Errorf("PUT %q: %d %s", bad, r.Status, r.Body)
+		}
+	}
+	if len(srv.Store().PartitionIDs()) == 0 {
+		t.Fatal("a refused state emptied the store")
+	}
+	if r := srv.Call(http.MethodPut, "/__admin/state", `{"partitions":[]}`); r.Status != 204 {
+		t.Fatalf("empty state: %d %s", r.Status, r.Body)
+	}
+	if ids := srv.Store().PartitionIDs(); len(ids) != 0 {
+		t.Errorf("after an empty state: %v", ids)
+	}
+}

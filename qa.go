@@ -118,10 +118,7 @@ func decodeStateFile(f *os.File) (store.State, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return st, errors.New("more than one JSON value")
 	}
-	if st.Partitions == nil {
-		return st, errors.New(`no "partitions" key: an empty state is written {"partitions":[]}`)
-	}
-	return st, nil
+	return st, store.CheckWhole(&st)
 }
 
 // stateTempPattern names the temporary files a save writes beside the

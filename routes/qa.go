@@ -278,6 +278,9 @@ func (a *api) qaRoutes() map[string]Handler {
 			if err := decodeStrict(r.Body, &s, "InvalidState"); err != nil {
 				return Response{}, err
 			}
+			if err := store.CheckWhole(&s); err != nil {
+				return Response{}, store.InvalidWith("InvalidState", err.Error())
+			}
 			if err := st.Restore(s); err != nil {
 				return Response{}, store.InvalidWith("InvalidState", err.Error())
 			}

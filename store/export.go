@@ -3,6 +3,7 @@ package store
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -65,4 +66,14 @@ func writeStateLists(bw *bufio.Writer, enc *json.Encoder, st *State) error {
 	}
 	_, err := bw.WriteString("}\n")
 	return err
+}
+
+// CheckWhole checks that a decoded state document says what it is: it must
+// hold the "partitions" key, so an empty state is {"partitions":[]} and a
+// {} (or an empty body, or null) is refused as a document that says nothing.
+func CheckWhole(st *State) error {
+	if st.Partitions == nil {
+		return errors.New(`no "partitions" key: an empty state is written {"partitions":[]}`)
+	}
+	return nil
 }
