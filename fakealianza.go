@@ -94,6 +94,10 @@ type Options struct {
 	// account (0: each partition's own setting).
 	TNCooldownDays int
 
+	// AccountHistorySize is how many records each account's history keeps,
+	// the oldest dropped first (default 1000, at most 10000).
+	AccountHistorySize int
+
 	// ---- qa toolkit ----
 	// JournalSize is how many exchanges the request journal keeps (default 1000).
 	JournalSize int
@@ -111,7 +115,27 @@ type Options struct {
 	Lifecycle map[string]store.LifecycleMode
 	// HangTimeout bounds a "hang" connection fault (default 2 minutes).
 	HangTimeout time.Duration
+	// ReadTimeout bounds reading a whole request, headers and body
+	// (default 60s): a body trickling in slower is cut off.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds writing a response (default 60s); a delay fault
+	// extends it by its delay, and a hang fault is bounded by HangTimeout.
+	WriteTimeout time.Duration
+	// IdleTimeout closes a keep-alive connection left idle this long
+	// (default 2 minutes).
+	IdleTimeout time.Duration
 }
+
+// MaxHeaderBytes bounds a request's line and headers (64 KiB), so no
+// request URL or header the journal keeps is larger.
+const MaxHeaderBytes = 64 << 10
+
+// HTTP timeouts when Options leaves them unset.
+const (
+	DefaultReadTimeout  = 60 * time.Second
+	DefaultWriteTimeout = 60 * time.Second
+	DefaultIdleTimeout  = 2 * time.Minute
+)
 
 // Server is one running emulator.
 type Server struct {
@@ -155,6 +179,18 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 5 * time.Second
+	}
+	if opts.JournalSize < 0 || opts.JournalSize > journal.MaxSize {
+		return nil, fmt.Errorf("fakealianza: journal size %d out of range 1 to %d", opts.JournalSize, journal.MaxSize)
+	}
+	if opts.ReadTimeout <= 0 {
+		opts.ReadTimeout = DefaultReadTimeout
+	}
+	if opts.WriteTimeout <= 0 {
+		opts.WriteTimeout = DefaultWriteTimeout
+	}
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = DefaultIdleTimeout
 	}
 	log := opts.Logger
 	if log == nil {
@@ -206,6 +242,7 @@ func New(opts Options) (*Server, error) {
 	front := routes.Front{
 		Journal: s.journal, Faults: s.faults, Clock: st.Clock(), Spec: spec, Logger: log,
 		Closing: s.closing, HangTimeout: opts.HangTimeout, Certify: s.certify,
+		AdminKey: opts.AdminKey, ReadTimeout: opts.ReadTimeout, WriteTimeout: opts.WriteTimeout,
 	}.Wrap(router)
 	// The QA dashboard reads the admin API through the router, as any
 	// client would.
@@ -236,6 +273,12 @@ func build(opts Options, log *slog.Logger) (*Server, error) {
 		PlainCSV: opts.CDRPlainCSV, NoGenerate: opts.CDRNoGenerate,
 	})
 	st.SetNumberCooldownDays(opts.TNCooldownDays)
+	if opts.AccountHistorySize < 0 {
+		return nil, fmt.Errorf("fakealianza: account history size %d is negative", opts.AccountHistorySize)
+	}
+	if err := st.SetHistoryLimit(opts.AccountHistorySize); err != nil {
+		return nil, fmt.Errorf("fakealianza: %w", err)
+	}
 	auth := authfake.New(st, authfake.Config{IdleTimeout: opts.TokenIdleTimeout, MaxLife: opts.TokenMaxLife})
 	s := &Server{opts: opts, log: log, store: st, auth: auth, closing: make(chan struct{})}
 	// Tokens live outside the store: a full reset or state load drops them
@@ -353,7 +396,11 @@ func (s *Server) Start(ctx context.Context) error {
 func (s *Server) newHTTPServer(tc *tls.Config) *http.Server {
 	hs := &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: min(10*time.Second, s.opts.ReadTimeout),
+		MaxHeaderBytes:    MaxHeaderBytes,
+		ReadTimeout:       s.opts.ReadTimeout,
+		WriteTimeout:      s.opts.WriteTimeout,
+		IdleTimeout:       s.opts.IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		TLSConfig:         tc,
 	}

@@ -1,9 +1,11 @@
 package fakealianza
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"os"
@@ -75,20 +77,26 @@ func (s *Server) runSFTPLogin(partitionID string) (*routes.AdminSFTPLogin, error
 }
 
 // loadStateFile replaces the seed's state with the state file, when one is
-// configured and exists.
+// configured and exists. It first removes temporary files a save cut short
+// left beside it. The load is strict: an unknown key, a file over
+// store.MaxStateBytes or one without "partitions" (an empty state says
+// {"partitions":[]}) stops the start, so a file the server did not fully
+// understand is never rewritten without the parts it skipped.
 func (s *Server) loadStateFile() error {
 	if s.opts.StateFile == "" {
 		return nil
 	}
-	b, err := os.ReadFile(s.opts.StateFile)
+	s.removeStaleTemps()
+	f, err := os.Open(s.opts.StateFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("state file: %w", err)
 	}
-	var st store.State
-	if err := json.Unmarshal(b, &st); err != nil {
+	defer f.Close()
+	st, err := decodeStateFile(f)
+	if err != nil {
 		return fmt.Errorf("state file %s: %w", s.opts.StateFile, err)
 	}
 	if err := s.store.Restore(st); err != nil {
@@ -98,24 +106,60 @@ func (s *Server) loadStateFile() error {
 	return nil
 }
 
+// decodeStateFile reads a state file strictly.
+func decodeStateFile(f *os.File) (store.State, error) {
+	var st store.State
+	if fi, err := f.Stat(); err != nil {
+		return st, err
+	} else if fi.Size() > store.MaxStateBytes {
+		return st, fmt.Errorf("%d bytes, over the limit of %d", fi.Size(), store.MaxStateBytes)
+	}
+	dec := json.NewDecoder(bufio.NewReader(io.LimitReader(f, store.MaxStateBytes)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&st); err != nil {
+		return st, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return st, errors.New("more than one JSON value")
+	}
+	return st, store.CheckWhole(&st)
+}
+
+// stateTempPattern names the temporary files a save writes beside the
+// state file.
+const stateTempPattern = ".fakealianza-state-*.tmp"
+
+// removeStaleTemps deletes temporary files of saves that never finished
+// (the server was killed between writing and renaming).
+func (s *Server) removeStaleTemps() {
+	stale, err := filepath.Glob(filepath.Join(filepath.Dir(s.opts.StateFile), stateTempPattern))
+	if err != nil {
+		return
+	}
+	for _, f := range stale {
+		if err := os.Remove(f); err != nil {
+			s.log.Warn("stale state temp file not removed", "file", f, "err", err)
+			continue
+		}
+		s.log.Info("stale state temp file removed", "file", f)
+	}
+}
+
 // saveStateFile writes the state to a temporary file in the same folder,
-// syncs it and renames it over the state file, so a crash leaves either the
-// old file or the new one, never half of one.
+// syncs it, renames it over the state file and syncs the folder, so a crash
+// leaves either the old file or the new one, never half of one, and the
+// rename itself survives a power cut.
 func (s *Server) saveStateFile() error {
 	if s.opts.StateFile == "" {
 		return nil
 	}
-	b, err := json.MarshalIndent(s.store.Snapshot(), "", "  ")
-	if err != nil {
-		return fmt.Errorf("state file: %w", err)
-	}
 	dir := filepath.Dir(s.opts.StateFile)
-	tmp, err := os.CreateTemp(dir, ".fakealianza-state-*.tmp")
+	tmp, err := os.CreateTemp(dir, stateTempPattern)
 	if err != nil {
 		return fmt.Errorf("state file: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // a no-op after the rename
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
+	if err := s.store.WriteState(tmp); err != nil {
 		tmp.Close()
 		return fmt.Errorf("state file: %w", err)
 	}
@@ -129,7 +173,24 @@ func (s *Server) saveStateFile() error {
 	if err := os.Rename(tmp.Name(), s.opts.StateFile); err != nil {
 		return fmt.Errorf("state file: %w", err)
 	}
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("state file: %w", err)
+	}
 	s.log.Info("state saved", "file", s.opts.StateFile)
+	return nil
+}
+
+// syncDir makes a folder's entries (a rename into it) durable. A variable
+// so a test can see it called.
+var syncDir = func(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		return err
+	}
 	return nil
 }
 

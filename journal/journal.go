@@ -18,6 +18,10 @@ import (
 // DefaultSize is the ring's capacity when none is given.
 const DefaultSize = 1000
 
+// MaxSize bounds the ring's capacity: every entry may hold two bodies of
+// MaxBody bytes.
+const MaxSize = 10_000
+
 // MaxBody is how much of each body is kept.
 const MaxBody = 16 << 10
 
@@ -58,11 +62,13 @@ type Journal struct {
 	wake chan struct{}
 }
 
-// New returns a journal keeping the last size exchanges (size <= 0: DefaultSize).
+// New returns a journal keeping the last size exchanges (size <= 0:
+// DefaultSize; over MaxSize: MaxSize).
 func New(size int) *Journal {
 	if size <= 0 {
 		size = DefaultSize
 	}
+	size = min(size, MaxSize)
 	return &Journal{ring: make([]Entry, size)}
 }
 
@@ -141,7 +147,9 @@ func (f *Filter) keep(e *Entry) bool {
 	return true
 }
 
-// Find returns the matching exchanges, oldest first.
+// Find returns the matching exchanges, oldest first. The filter runs on a
+// copy of the ring taken under the lock, so a slow filter never holds up
+// the requests being recorded.
 func (j *Journal) Find(f Filter) []Entry {
 	out, _ := j.Poll(f)
 	return out
@@ -150,28 +158,41 @@ func (j *Journal) Find(f Filter) []Entry {
 // Poll is Find and the id of the newest exchange ever added, read at once: a
 // live tail asks next for what came after that id (Filter.AfterID).
 func (j *Journal) Poll(f Filter) ([]Entry, int64) {
-	j.mu.RLock()
-	defer j.mu.RUnlock()
+	all, seq := j.snapshot()
 	var out []Entry
-	j.each(func(e *Entry) {
-		if f.keep(e) {
-			out = append(out, *e)
+	for _, e := range all {
+		if f.keep(&e) {
+			out = append(out, e)
 		}
-	})
-	return out, j.seq
+	}
+	return out, seq
 }
 
-// Count is len(Find(f)) without copying.
+// Count is len(Find(f)).
 func (j *Journal) Count(f Filter) int {
-	j.mu.RLock()
-	defer j.mu.RUnlock()
 	n := 0
-	j.each(func(e *Entry) {
-		if f.keep(e) {
+	for _, e := range j.all() {
+		if f.keep(&e) {
 			n++
 		}
-	})
+	}
 	return n
+}
+
+// all copies the held exchanges, oldest first (entries share their
+// strings and header maps, which are never changed once added).
+func (j *Journal) all() []Entry {
+	out, _ := j.snapshot()
+	return out
+}
+
+// snapshot is all and the newest id, under one lock.
+func (j *Journal) snapshot() ([]Entry, int64) {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	out := make([]Entry, 0, len(j.ring))
+	j.each(func(e *Entry) { out = append(out, *e) })
+	return out, j.seq
 }
 
 func (j *Journal) each(fn func(*Entry)) {
@@ -261,10 +282,12 @@ func redactValue(v any) bool {
 		sort.Strings(keys)
 		for _, k := range keys {
 			if isSecretField(k) {
-				// Secrets are strings (or numeric PINs); a flag such as
-				// mustChangePassword stays readable.
+				// The whole value goes, whatever its type (a password sent
+				// as a list or an object is still a password); only a flag
+				// such as mustChangePassword, or a null, stays readable.
 				switch t[k].(type) {
-				case string, float64:
+				case bool, nil:
+				default:
 					t[k] = Redacted
 					changed = true
 				}

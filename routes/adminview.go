@@ -49,7 +49,10 @@ func (a *api) adminViewRoutes() map[string]Handler {
 			return OK(out), nil
 		},
 		"adminStreamRequests": func(r *Request) (Response, error) {
-			f := queryFilter(r.URL.Query()).filter()
+			f, err := queryFilter(r.URL.Query()).filter()
+			if err != nil {
+				return Response{}, err
+			}
 			limit, _ := strconv.Atoi(r.URL.Query().Get("limit")) // the spec has checked it
 			resume := int64(-1)
 			if s := r.Header.Get("Last-Event-ID"); s != "" {
@@ -62,7 +65,7 @@ func (a *api) adminViewRoutes() map[string]Handler {
 			return Response{
 				Status: http.StatusOK, ContentType: "text/event-stream",
 				Header: http.Header{"Cache-Control": {"no-store"}},
-				Stream: func(w http.ResponseWriter) { q.streamJournal(r, w, f, limit, resume) },
+				Stream: func(w http.ResponseWriter) error { q.streamJournal(r, w, f, limit, resume); return nil },
 			}, nil
 		},
 		"adminListPending":     func(*Request) (Response, error) { return OK(st.PendingLifecycle()), nil },

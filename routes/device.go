@@ -3,6 +3,7 @@ package routes
 import (
 	"net/http"
 
+	"github.com/fakealianza/fakealianza/authfake"
 	"github.com/fakealianza/fakealianza/store"
 )
 
@@ -141,6 +142,10 @@ func (a *api) deviceRoutes() map[string]Handler {
 		},
 		"getDeviceTypes": func(r *Request) (Response, error) {
 			if p := r.URL.Query().Get("partitionid"); p != "" {
+				// A partition in the query is scoped like one in the path.
+				if !r.Principal.Partitions[p] {
+					return Response{}, authfake.ErrNotPermitted
+				}
 				list, err := st.DeviceTypesFor(p)
 				return okOr(list, err)
 			}

@@ -38,6 +38,13 @@ type Front struct {
 	// Certify records the exchanges of a certification session (nil: none).
 	// Its probes answer through Faults (scenarios.Engine.SetProber).
 	Certify *certify.Certifier
+	// AdminKey, when set, must come in X-Fakealianza-Admin-Key with an
+	// X-Fakealianza-Fault header: faults are the admin's to inject.
+	AdminKey string
+	// ReadTimeout and WriteTimeout are the HTTP server's: a delay fault
+	// pushes the connection's deadlines back by its delay so the delayed
+	// answer still goes out (zero: deadlines left alone).
+	ReadTimeout, WriteTimeout time.Duration
 }
 
 // Wrap puts the journal and the fault layer in front of next.
@@ -157,6 +164,11 @@ func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (f *front) fault(w http.ResponseWriter, r *http.Request, x *exchange) {
 	var d *scenarios.Decision
 	if hv := r.Header.Get(scenarios.HeaderName); hv != "" {
+		if !adminKeyOK(r, f.AdminKey) {
+			x.fault = "header:refused"
+			renderError(w, errAdminKeyRequired)
+			return
+		}
 		var err error
 		if d, err = f.Faults.DecideHeader(hv); err != nil {
 			renderError(w, store.InvalidWith("InvalidFaultHeader", err.Error()))
@@ -172,6 +184,7 @@ func (f *front) fault(w http.ResponseWriter, r *http.Request, x *exchange) {
 	}
 	if d.Delay > 0 {
 		x.fault += fmt.Sprintf(",delayed=%s", d.Delay)
+		f.extendDeadlines(w, d.Delay)
 		if !scenarios.Wait(r.Context(), d.Delay, f.Closing) {
 			return
 		}
@@ -252,6 +265,9 @@ func (f *front) breakConnection(w http.ResponseWriter, r *http.Request, d *scena
 		return
 	}
 	defer conn.Close()
+	// The server's read and write deadlines stay on a hijacked connection;
+	// a hang is bounded by HangTimeout instead.
+	_ = conn.SetDeadline(time.Time{})
 	switch d.Action.Connection {
 	case scenarios.ConnReset:
 		if tc, ok := conn.(*net.TCPConn); ok {
@@ -267,6 +283,19 @@ func (f *front) breakConnection(w http.ResponseWriter, r *http.Request, d *scena
 		f.hang(r.Context(), conn)
 	case scenarios.ConnTruncated:
 		_, _ = conn.Write(truncated)
+	}
+}
+
+// extendDeadlines gives a delayed request its full read and write time
+// after the delay.
+func (f *front) extendDeadlines(w http.ResponseWriter, delay time.Duration) {
+	rc := http.NewResponseController(w)
+	now := time.Now()
+	if f.ReadTimeout > 0 {
+		_ = rc.SetReadDeadline(now.Add(delay + f.ReadTimeout))
+	}
+	if f.WriteTimeout > 0 {
+		_ = rc.SetWriteDeadline(now.Add(delay + f.WriteTimeout))
 	}
 }
 

@@ -13,16 +13,18 @@ import (
 )
 
 // Response is what a handler returns; render writes it. Body is encoded as
-// JSON unless Raw is set. A nil Body with no Raw writes no body at all.
+// JSON unless Raw or Stream is set. A nil Body with no Raw nor Stream
+// writes no body at all.
 type Response struct {
 	Status      int
 	Body        any
 	Raw         []byte
 	ContentType string
 	Header      http.Header
-	// Stream, when set, writes the body itself after the header is sent
-	// (server-sent events); it returns when the stream ends.
-	Stream func(http.ResponseWriter)
+	// Stream, when set, writes the body itself after the header is sent (a
+	// body too large to hold in memory, server-sent events); its error can
+	// only cut the body short.
+	Stream func(http.ResponseWriter) error
 }
 
 // JSON is a response with a JSON body.
@@ -57,7 +59,9 @@ func render(w http.ResponseWriter, resp Response) {
 	case resp.Stream != nil:
 		w.Header().Set("Content-Type", resp.ContentType)
 		w.WriteHeader(status)
-		resp.Stream(w)
+		if err := resp.Stream(w); err != nil {
+			slog.Warn("response cut short", "err", err)
+		}
 	case resp.Raw != nil:
 		ct := resp.ContentType
 		if ct == "" {

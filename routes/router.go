@@ -15,14 +15,31 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fakealianza/fakealianza/authfake"
 	"github.com/fakealianza/fakealianza/openapi"
 	"github.com/fakealianza/fakealianza/store"
 )
 
-// MaxBodyBytes bounds every request body.
+// MaxBodyBytes bounds every request body but a whole state's.
 const MaxBodyBytes = 1 << 20
+
+// maxDrain is how much of an over-limit body is read and thrown away after
+// the RequestBodyTooLarge answer, so the client, still sending, reads the
+// answer instead of a TCP reset.
+const maxDrain = 64 << 20
+
+// bodyLimit is the largest body an operation takes: a whole state
+// (PUT /__admin/state) may be as large as any GET /__admin/state returns.
+func bodyLimit(op *openapi.Operation) int64 {
+	if op.ID == "adminPutState" {
+		return store.MaxStateBytes
+	}
+	return MaxBodyBytes
+}
+
+var errBodyTooLarge = store.Invalid("RequestBodyTooLarge")
 
 // Deps is what the router needs from the server that owns it.
 type Deps struct {
@@ -190,7 +207,17 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		renderError(sw, err)
 		return
 	}
-	body, err := readBody(w, r)
+	limit := bodyLimit(op)
+	body, err := readBody(r, limit)
+	if err == errBodyTooLarge {
+		// Answer, then read what the client is still sending (bounded), so
+		// the connection closes cleanly after the answer.
+		w.Header().Set("Connection", "close")
+		renderError(sw, err)
+		_ = http.NewResponseController(w).Flush()
+		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, maxDrain))
+		return
+	}
 	if err != nil {
 		renderError(sw, err)
 		return
@@ -203,7 +230,11 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			r.Header.Set("Content-Type", "application/json")
 		}
 	}
-	if f := rt.deps.Spec.ValidateRequest(r.Context(), r, op, vars); f != nil {
+	validate := rt.deps.Spec.ValidateRequest
+	if limit > MaxBodyBytes {
+		validate = rt.deps.Spec.ValidateRequestNoBody
+	}
+	if f := validate(r.Context(), r, op, vars); f != nil {
 		rt.log.Debug("request rejected by spec", "op", op.ID, "code", f.Code, "detail", f.Detail)
 		renderError(sw, f)
 		return
@@ -268,18 +299,26 @@ func (rt *Router) authorize(r *http.Request, op *openapi.Operation, vars map[str
 	return p, nil
 }
 
-// readBody buffers the body (bounded) and leaves r.Body re-readable.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+// readBody buffers the body, at most limit bytes (errBodyTooLarge beyond),
+// and leaves r.Body re-readable.
+func readBody(r *http.Request, limit int64) ([]byte, error) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, nil
 	}
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if r.ContentLength > limit {
+		return nil, errBodyTooLarge
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, store.Invalid("RequestBodyTooLarge")
-		}
 		return nil, store.Invalid("InvalidRequestBody")
+	}
+	if int64(len(b)) > limit {
+		return nil, errBodyTooLarge
+	}
+	// Every body is JSON, and JSON is UTF-8: a Java parser refuses bytes
+	// that are not, where Go's would store them as U+FFFD.
+	if !utf8.Valid(b) {
+		return nil, errInvalidBody
 	}
 	r.Body = io.NopCloser(bytes.NewReader(b))
 	if len(b) == 0 {

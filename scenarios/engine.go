@@ -46,6 +46,9 @@ func (e *Engine) SetProber(p Prober) {
 type ruleState struct {
 	Rule
 	rng *rand.Rand
+	// removed is set when the rule leaves the engine (a Decide that
+	// copied the list before then skips it).
+	removed bool
 }
 
 // NewEngine returns an engine with no rules; seed drives the random draws of
@@ -92,6 +95,7 @@ func (e *Engine) Delete(id string) bool {
 	defer e.mu.Unlock()
 	for i, r := range e.rules {
 		if r.ID == id {
+			r.removed = true
 			e.rules = append(e.rules[:i], e.rules[i+1:]...)
 			return true
 		}
@@ -103,6 +107,9 @@ func (e *Engine) Delete(id string) bool {
 func (e *Engine) Clear() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	for _, r := range e.rules {
+		r.removed = true
+	}
 	e.rules = nil
 }
 
@@ -114,6 +121,8 @@ func (e *Engine) removeScenario(name string) {
 	for _, r := range e.rules {
 		if r.Scenario != name {
 			kept = append(kept, r)
+		} else {
+			r.removed = true
 		}
 	}
 	clear(e.rules[len(kept):])
@@ -134,6 +143,10 @@ type Decision struct {
 // counts the match; it fires unless it is retired, outside its window,
 // still within its After count, or loses its probability draw. The first
 // rule that fires decides; nil means the request goes on untouched.
+//
+// Matching runs outside the engine's lock, on the rules as they stood when
+// the request came: one request's matching never holds up another request
+// or the admin API.
 func (e *Engine) Decide(in *Input, now time.Time) *Decision {
 	if p := e.prober.Load(); p != nil {
 		if d := (*p).Probe(in, now); d != nil {
@@ -141,9 +154,19 @@ func (e *Engine) Decide(in *Input, now time.Time) *Decision {
 		}
 	}
 	e.mu.Lock()
+	rules := append([]*ruleState(nil), e.rules...)
+	e.mu.Unlock()
+	if len(rules) == 0 {
+		return nil
+	}
+	hit := make([]bool, len(rules))
+	for i, r := range rules {
+		hit[i] = r.Match.matches(in) // Match never changes once added
+	}
+	e.mu.Lock()
 	defer e.mu.Unlock()
-	for _, r := range e.rules {
-		if r.Retired || !r.Match.matches(in) {
+	for i, r := range rules {
+		if !hit[i] || r.Retired || r.removed {
 			continue
 		}
 		if (r.From != nil && now.Before(*r.From)) || (r.Until != nil && !now.Before(*r.Until)) {

@@ -309,6 +309,9 @@ func (r *Rule) Validate() error {
 	if r.Match.Path != "" && !strings.HasPrefix(r.Match.Path, "/") {
 		return errors.New("match.path must start with /")
 	}
+	if len(r.Match.Path) > MaxGlob {
+		return fmt.Errorf("match.path is longer than %d bytes", MaxGlob)
+	}
 	switch r.Match.SFTP {
 	case "":
 		if r.Action.SFTP != "" {
@@ -392,29 +395,72 @@ func (m *Match) matches(in *Input) bool {
 	return true
 }
 
+// MaxGlob bounds a path glob's length (fault rules and journal filters), so
+// matching costs at most MaxGlob steps per path segment.
+const MaxGlob = 1024
+
 // MatchPath reports whether a request path fits a glob where * stands for
 // one segment (or part of one) and ** for any number of segments.
+//
+// It runs the glob as a set of positions advanced one path segment at a
+// time, so its cost is linear in the path's length whatever the glob: at
+// most (glob segments + 1) segment comparisons per path segment, never the
+// backtracking that many ** would need.
 func MatchPath(glob, p string) bool {
 	return matchSegments(strings.Split(strings.Trim(glob, "/"), "/"), strings.Split(strings.Trim(p, "/"), "/"))
 }
 
+// matchSegment compares one glob segment with one path segment (a variable
+// so a test can count the comparisons).
+var matchSegment = func(g, p string) bool {
+	ok, _ := path.Match(g, p)
+	return ok
+}
+
 func matchSegments(g, p []string) bool {
-	for len(g) > 0 {
-		if g[0] == "**" {
-			for i := len(p); i >= 0; i-- {
-				if matchSegments(g[1:], p[i:]) {
-					return true
-				}
-			}
-			return false
+	// Runs of ** are one **.
+	pat := make([]string, 0, len(g))
+	for _, s := range g {
+		if s == "**" && len(pat) > 0 && pat[len(pat)-1] == "**" {
+			continue
 		}
-		if len(p) == 0 {
-			return false
-		}
-		if ok, _ := path.Match(g[0], p[0]); !ok {
-			return false
-		}
-		g, p = g[1:], p[1:]
+		pat = append(pat, s)
 	}
-	return len(p) == 0
+	// cur[i]: the path consumed so far fits pat[:i].
+	cur := make([]bool, len(pat)+1)
+	next := make([]bool, len(pat)+1)
+	cur[0] = true
+	closeOver(pat, cur)
+	for _, seg := range p {
+		clear(next)
+		alive := false
+		for i, on := range cur[:len(pat)] {
+			if !on {
+				continue
+			}
+			switch {
+			case pat[i] == "**":
+				next[i] = true // ** takes this segment and may take more
+				alive = true
+			case matchSegment(pat[i], seg):
+				next[i+1] = true
+				alive = true
+			}
+		}
+		if !alive {
+			return false
+		}
+		closeOver(pat, next)
+		cur, next = next, cur
+	}
+	return cur[len(pat)]
+}
+
+// closeOver adds the positions reachable by letting a ** match no segment.
+func closeOver(pat []string, on []bool) {
+	for i, s := range pat {
+		if on[i] && s == "**" {
+			on[i+1] = true
+		}
+	}
 }

@@ -288,3 +288,36 @@ func TestGarbageIsSeeded(t *testing.T) {
 		t.Errorf("garbage not reproducible: %d vs %d bytes", len(d1.Garbage), len(d2.Garbage))
 	}
 }
+
+// TestMatchPathLinear counts segment comparisons: whatever the glob, a path
+// of n segments costs at most (glob segments + 1) * n of them. Backtracking
+// over many ** would cost combinatorially many.
+func TestMatchPathLinear(t *testing.T) {
+	calls := 0
+	orig := matchSegment
+	matchSegment = func(g, p string) bool { calls++; return orig(g, p) }
+	t.Cleanup(func() { matchSegment = orig })
+	stars := "/" + strings.Repeat("**/", 12)
+	cases := []struct {
+		glob string
+		want bool
+	}{
+		{stars + "z", false},
+		{stars + "a", true},
+		{"/" + strings.Repeat("**/*/", 12) + "y", false},
+		{"/" + strings.Repeat("*/**/", 12) + "a", true},
+	}
+	for _, n := range []int{1000, 4000} {
+		p := "/" + strings.Repeat("a/", n)
+		for _, c := range cases {
+			calls = 0
+			if got := MatchPath(c.glob, p); got != c.want {
+				t.Errorf("MatchPath(%q, %d segments) = %v, want %v", c.glob, n, got, c.want)
+			}
+			limit := (strings.Count(c.glob, "/") + 1) * n
+			if calls > limit {
+				t.Errorf("MatchPath(%q, %d segments): %d comparisons, want at most %d", c.glob, n, calls, limit)
+			}
+		}
+	}
+}

@@ -52,6 +52,13 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// IdleTimeout closes connections idle this long (default 10m).
 	IdleTimeout time.Duration
+	// MaxAuthTries caps password attempts per connection (default 3); the
+	// connection is closed after the last one fails.
+	MaxAuthTries int
+	// AuthFailureDelay holds back the answer to a failed password, longer
+	// with each failure on the connection: n times this for the n-th
+	// (default 250ms, capped at 2s).
+	AuthFailureDelay time.Duration
 	// WrapConn, when set, wraps every accepted connection (fault injection:
 	// a connection that breaks after N bytes); nil from it drops the
 	// connection.
@@ -88,6 +95,12 @@ func New(feed Feed, opts Options) (*Server, error) {
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = 10 * time.Minute
 	}
+	if opts.MaxAuthTries <= 0 {
+		opts.MaxAuthTries = DefaultMaxAuthTries
+	}
+	if opts.AuthFailureDelay <= 0 {
+		opts.AuthFailureDelay = DefaultAuthFailureDelay
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -113,6 +126,7 @@ func New(feed Feed, opts Options) (*Server, error) {
 			pid, ok := feed.AuthenticateDatafeed(ctx.User(), password)
 			if !ok {
 				log.Info("sftp login refused", "user", ctx.User(), "remote", ctx.RemoteAddr().String())
+				s.slowFailure(ctx)
 				return false
 			}
 			ctx.SetValue(ctxKey{}, pid)
@@ -121,11 +135,37 @@ func New(feed Feed, opts Options) (*Server, error) {
 		},
 		SubsystemHandlers: map[string]ssh.SubsystemHandler{"sftp": s.serveSFTP},
 	}
+	s.srv.ServerConfigCallback = func(ssh.Context) *gossh.ServerConfig {
+		return &gossh.ServerConfig{MaxAuthTries: opts.MaxAuthTries}
+	}
 	if opts.WrapConn != nil {
 		s.srv.ConnCallback = func(_ ssh.Context, c net.Conn) net.Conn { return opts.WrapConn(c) }
 	}
 	s.srv.AddHostKey(signer)
 	return s, nil
+}
+
+// Password attempt limits when Options leaves them unset.
+const (
+	DefaultMaxAuthTries     = 3
+	DefaultAuthFailureDelay = 250 * time.Millisecond
+	maxAuthFailureDelay     = 2 * time.Second
+)
+
+type failuresKey struct{}
+
+// slowFailure holds a failed password's answer back, longer with each
+// failure on the connection (the connection's attempts come one by one).
+func (s *Server) slowFailure(ctx ssh.Context) {
+	n, _ := ctx.Value(failuresKey{}).(int)
+	n++
+	ctx.SetValue(failuresKey{}, n)
+	t := time.NewTimer(min(time.Duration(n)*s.opts.AuthFailureDelay, maxAuthFailureDelay))
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // hostKey reads the key file, or derives an ed25519 key from the seed.

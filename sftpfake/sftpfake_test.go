@@ -3,6 +3,7 @@ package sftpfake_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/csv"
@@ -510,4 +511,49 @@ func TestSFTPOff(t *testing.T) {
 	if r.Status != 200 || strings.Contains(string(r.Body), "sftpAddress") {
 		t.Fatalf("layout %s", r.Body)
 	}
+}
+
+// TestPasswordAttemptsCappedAndSlowed: one connection gets MaxAuthTries
+// password attempts, each failure answered later than the one before, then
+// it is closed; the right password still logs in on a new connection.
+func TestPasswordAttemptsCappedAndSlowed(t *testing.T) {
+	const delay = 40 * time.Millisecond
+	srv, err := sftpfake.New(&blobFeed{}, sftpfake.Options{Addr: "127.0.0.1:0", AuthFailureDelay: delay, ShutdownTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	var asked []time.Time
+	start := time.Now()
+	_, err = ssh.Dial("tcp", srv.Addr().String(), &ssh.ClientConfig{
+		User: "u",
+		Auth: []ssh.AuthMethod{ssh.RetryableAuthMethod(ssh.PasswordCallback(func() (string, error) {
+			asked = append(asked, time.Now())
+			return "wrong", nil
+		}), 50)},
+		HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 20 * time.Second,
+	})
+	if err == nil {
+		t.Fatal("wrong password accepted")
+	}
+	if len(asked) != sftpfake.DefaultMaxAuthTries {
+		t.Errorf("%d password attempts on one connection, want %d", len(asked), sftpfake.DefaultMaxAuthTries)
+	}
+	// The n-th failure is held back n*delay: the gaps grow.
+	for i := 1; i < len(asked); i++ {
+		if gap := asked[i].Sub(asked[i-1]); gap < time.Duration(i)*delay {
+			t.Errorf("failure %d answered after %s, want at least %s", i, gap, time.Duration(i)*delay)
+		}
+	}
+	if total := time.Since(start); total < 6*delay {
+		t.Errorf("three failures took %s, want at least %s", total, 6*delay)
+	}
+	c, err := dialRaw(t, srv.Addr().String(), "u", "p")
+	if err != nil {
+		t.Fatalf("right password after failures: %v", err)
+	}
+	c.Close()
 }

@@ -90,3 +90,27 @@ func (c *Clock) Frozen() bool {
 	defer c.mu.RUnlock()
 	return c.frozen
 }
+
+// The span server time may be set or advanced to through the admin API:
+// far enough for any test, near enough that offsets never overflow.
+var (
+	ClockMin = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	ClockMax = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// CheckMove checks a clock move before any of it is made: set (when given)
+// must lie in [ClockMin, ClockMax), advance must not be negative (time only
+// moves forward) and must not carry the clock to ClockMax or beyond.
+func (c *Clock) CheckMove(set *time.Time, advance time.Duration) error {
+	base := c.Now()
+	if set != nil {
+		if set.Before(ClockMin) || !set.Before(ClockMax) {
+			return invalidField("set")
+		}
+		base = *set
+	}
+	if advance < 0 || !base.Add(advance).Before(ClockMax) {
+		return invalidField("advance")
+	}
+	return nil
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -57,7 +58,15 @@ type HistoryQuery struct {
 // logHistory appends a record to an account's history. oldV and newV are
 // the object before and after (nil for none); secrets never reach history
 // because it stores what callers may read. Lock held.
+//
+// An UPDATE that changed nothing (the same JSON before and after) is not
+// recorded, and an account keeps at most HistoryLimit records, the oldest
+// dropped first.
 func (s *Store) logHistory(a *Account, by Actor, action, kind, refType, refID, refName string, oldV, newV any) {
+	oldJSON, newJSON := historyValue(oldV), historyValue(newV)
+	if action == "UPDATE" && oldV != nil && newV != nil && oldJSON == newJSON {
+		return
+	}
 	log := s.history[a.ID]
 	if log == nil {
 		log = &AccountHistoryLog{PartitionID: a.PartitionID, AccountID: a.ID, AccountNumber: a.AccountNumber, AccountCreatedDate: s.now()}
@@ -68,13 +77,60 @@ func (s *Store) logHistory(a *Account, by Actor, action, kind, refType, refID, r
 	if p, ok := s.partitions[a.PartitionID]; ok {
 		partitionName = p.Name
 	}
+	if limit := s.historyLimit(); len(log.Records) >= limit {
+		log.Records = dropOldest(log.Records, len(log.Records)-limit+1)
+	}
 	log.Records = append(log.Records, AccountHistory{
 		ID: NewID(), AccountID: a.ID, AccountNumber: a.AccountNumber,
-		OldValue: historyValue(oldV), NewValue: historyValue(newV),
+		OldValue: oldJSON, NewValue: newJSON,
 		UserName: by.UserName, UserID: by.UserID, UserType: by.UserType,
 		PartitionName: partitionName, AccountHistoryType: kind, LoggedDate: s.now(),
 		ReferenceType: refType, ReferenceID: refID, ReferenceName: refName, Action: action,
 	})
+}
+
+// DefaultHistoryLimit is how many records an account's history keeps when
+// SetHistoryLimit was not called; MaxHistoryLimit bounds the setting.
+const (
+	DefaultHistoryLimit = 1000
+	MaxHistoryLimit     = 10_000
+)
+
+// SetHistoryLimit caps every account's history at n records (oldest
+// dropped first; n <= 0: DefaultHistoryLimit); longer histories are cut now.
+func (s *Store) SetHistoryLimit(n int) error {
+	if n > MaxHistoryLimit {
+		return fmt.Errorf("history limit %d over %d", n, MaxHistoryLimit)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.historyMax = n
+	s.trimHistory()
+	return nil
+}
+
+func (s *Store) historyLimit() int {
+	if s.historyMax > 0 {
+		return s.historyMax
+	}
+	return DefaultHistoryLimit
+}
+
+// trimHistory cuts every history to the limit. Lock held.
+func (s *Store) trimHistory() {
+	limit := s.historyLimit()
+	for _, log := range s.history {
+		if n := len(log.Records) - limit; n > 0 {
+			log.Records = dropOldest(log.Records, n)
+		}
+	}
+}
+
+// dropOldest removes the first n records; appends after it reuse or
+// reallocate the array, so the dropped ones are freed in time.
+func dropOldest(recs []AccountHistory, n int) []AccountHistory {
+	clear(recs[:n])
+	return recs[n:]
 }
 
 func historyValue(v any) string {

@@ -95,6 +95,7 @@ type Store struct {
 	trunkTree
 	numberBook
 	tnCooldownDays int // overrides every partition's tnDeleteCooldownDays when > 0
+	historyMax     int // records kept per account history (0: DefaultHistoryLimit)
 	feed           feedState
 }
 
@@ -214,6 +215,7 @@ func (s *Store) adopt(fresh *Store, keep func(id string) bool) {
 	oldJobs := s.jobs
 	s.partitions, s.mgmtUsers, s.mgmtByName = fresh.partitions, fresh.mgmtUsers, fresh.mgmtByName
 	s.accountTree = fresh.accountTree
+	s.trimHistory()
 	s.trunkTree = fresh.trunkTree
 	s.numberBook = fresh.numberBook
 	fresh.feed.cfg = s.feed.cfg
@@ -258,3 +260,7 @@ func deepCopy[T any](v T) T {
 	}
 	return out
 }
+
+// MaxStateBytes bounds a whole state in its JSON form, as PUT
+// /__admin/state and a state file take it (256 MiB).
+const MaxStateBytes = 256 << 20

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/fakealianza/fakealianza"
+	"github.com/fakealianza/fakealianza/journal"
 	"github.com/fakealianza/fakealianza/store"
 )
 
@@ -151,6 +152,7 @@ type config struct {
 	tokenMax        time.Duration
 	// ---- telephone numbers ----
 	tnCooldownDays int
+	historySize    int
 	// ---- qa toolkit ----
 	journalSize  int
 	scenarios    []string
@@ -219,19 +221,13 @@ func options(c *config) []option {
 		// ---- datafeed ----
 		{"sftp-host-key", "FAKEALIANZA_SFTP_HOST_KEY", "SFTP host key file (PEM or OpenSSH private key); empty derives a stable key from the seed", "", str(&c.sftpHostKey)},
 		{"sftp-allow-delete", "FAKEALIANZA_SFTP_ALLOW_DELETE", "let datafeed logins delete files", "false", boolean(&c.sftpAllowDelete)},
-		{"cdr-lag", "FAKEALIANZA_CDR_LAG", "wait after an hour closes before its CDR file appears", "5m", duration(&c.cdrLag)},
-		{"cdr-retention", "FAKEALIANZA_CDR_RETENTION", "how long a CDR file stays after its hour began", "72h", duration(&c.cdrRetention)},
+		{"cdr-lag", "FAKEALIANZA_CDR_LAG", "wait after an hour closes before its CDR file appears (at most 24h)", "5m", durationUpTo(&c.cdrLag, maxCDRLag)},
+		{"cdr-retention", "FAKEALIANZA_CDR_RETENTION", "how long a CDR file stays after its hour began (at most 2160h, 90 days)", "72h", durationUpTo(&c.cdrRetention, maxCDRRetention)},
 		{"cdr-plain-csv", "FAKEALIANZA_CDR_PLAIN_CSV", "write CDR files as .csv instead of .csv.gz", "false", boolean(&c.cdrPlainCSV)},
 		{"cdr-generate", "FAKEALIANZA_CDR_GENERATE", "fill every hour with generated calls (false: staged and admin-generated calls only)", "true", boolean(&c.cdrGenerate)},
 		// ---- qa toolkit ----
-		{"journal-size", "FAKEALIANZA_JOURNAL_SIZE", "how many requests the journal keeps", "1000", func(v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				return fmt.Errorf("want a positive integer, got %q", v)
-			}
-			c.journalSize = n
-			return nil
-		}},
+		{"journal-size", "FAKEALIANZA_JOURNAL_SIZE", fmt.Sprintf("how many requests the journal keeps (1 to %d)", journal.MaxSize), "1000",
+			whole(&c.journalSize, 1, journal.MaxSize)},
 		{"scenario", "FAKEALIANZA_SCENARIO", "scenarios to start, comma-separated (GET /__admin/scenarios lists them)", "", list(&c.scenarios)},
 		{"scenarios-dir", "FAKEALIANZA_SCENARIOS_DIR", "folder of your own scenario files (*.yaml, *.json)", "", str(&c.scenariosDir)},
 		{"admin-key", "FAKEALIANZA_ADMIN_KEY", "key required in X-Fakealianza-Admin-Key on /__admin calls (empty: none)", "", str(&c.adminKey)},
@@ -244,15 +240,11 @@ func options(c *config) []option {
 			c.lifecycle = m
 			return nil
 		}},
+		{"account-history-size", "FAKEALIANZA_ACCOUNT_HISTORY_SIZE", fmt.Sprintf("records each account's history keeps, oldest dropped first (1 to %d)", store.MaxHistoryLimit),
+			strconv.Itoa(store.DefaultHistoryLimit), whole(&c.historySize, 1, store.MaxHistoryLimit)},
 		// ---- telephone numbers ----
-		{"tn-cooldown-days", "FAKEALIANZA_TN_COOLDOWN_DAYS", "days a number stays in COOLDOWN after leaving an account (0: each partition's tnDeleteCooldownDays)", "0", func(v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				return fmt.Errorf("want a whole number of days >= 0, got %q", v)
-			}
-			c.tnCooldownDays = n
-			return nil
-		}},
+		{"tn-cooldown-days", "FAKEALIANZA_TN_COOLDOWN_DAYS", fmt.Sprintf("days a number stays in COOLDOWN after leaving an account (0: each partition's tnDeleteCooldownDays; at most %d)", maxCooldownDays), "0",
+			whole(&c.tnCooldownDays, 0, maxCooldownDays)},
 	}
 }
 
@@ -269,13 +261,39 @@ func list(p *[]string) func(string) error {
 	}
 }
 
-func duration(p *time.Duration) func(string) error {
+func duration(p *time.Duration) func(string) error { return durationUpTo(p, 0) }
+
+// Bounds of the flags that size what the server holds or walks: a value
+// beyond them is refused at start instead of exhausting memory later.
+const (
+	maxCooldownDays = 3650
+	maxCDRLag       = 24 * time.Hour
+	maxCDRRetention = 90 * 24 * time.Hour
+)
+
+// durationUpTo reads a positive duration, at most limit (0: no limit).
+func durationUpTo(p *time.Duration, limit time.Duration) func(string) error {
 	return func(v string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
 			return fmt.Errorf("want a positive duration such as 8h or 90m, got %q", v)
 		}
+		if limit > 0 && d > limit {
+			return fmt.Errorf("%s is over the limit of %s", v, limit)
+		}
 		*p = d
+		return nil
+	}
+}
+
+// whole reads a whole number in [lo, hi].
+func whole(p *int, lo, hi int) func(string) error {
+	return func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("want a whole number from %d to %d, got %q", lo, hi, v)
+		}
+		*p = n
 		return nil
 	}
 }
@@ -378,7 +396,8 @@ func serverOptions(c *config, log *slog.Logger) fakealianza.Options {
 		SFTPHostKeyFile: c.sftpHostKey, SFTPAllowDelete: c.sftpAllowDelete,
 		CDRLag: c.cdrLag, CDRRetention: c.cdrRetention, CDRPlainCSV: c.cdrPlainCSV, CDRNoGenerate: !c.cdrGenerate,
 		TokenIdleTimeout: c.tokenIdle, TokenMaxLife: c.tokenMax, TNCooldownDays: c.tnCooldownDays,
-		JournalSize: c.journalSize, Scenarios: c.scenarios, ScenariosDir: c.scenariosDir,
+		AccountHistorySize: c.historySize,
+		JournalSize:        c.journalSize, Scenarios: c.scenarios, ScenariosDir: c.scenariosDir,
 		AdminKey: c.adminKey, StateFile: c.stateFile, Lifecycle: c.lifecycle,
 	}
 }

@@ -505,3 +505,39 @@ func TestConfigurationDocListsEveryFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestSizeFlagsRefuseOutOfRange: a size beyond its bound stops the start
+// with a message naming the flag and the range, before anything is built.
+func TestSizeFlagsRefuseOutOfRange(t *testing.T) {
+	cases := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"--journal-size", "99999999999"}, nil, "from 1 to 10000"},
+		{[]string{"--journal-size", "10001"}, nil, "from 1 to 10000"},
+		{nil, map[string]string{"FAKEALIANZA_JOURNAL_SIZE": "1000000"}, "FAKEALIANZA_JOURNAL_SIZE"},
+		{[]string{"--tn-cooldown-days", "9999999"}, nil, "from 0 to 3650"},
+		{[]string{"--cdr-retention", "1000000h"}, nil, "over the limit of 2160h"},
+		{[]string{"--cdr-lag", "48h"}, nil, "over the limit of 24h"},
+		{[]string{"--account-history-size", "0"}, nil, "from 1 to 10000"},
+		{nil, map[string]string{"FAKEALIANZA_ACCOUNT_HISTORY_SIZE": "1e9"}, "FAKEALIANZA_ACCOUNT_HISTORY_SIZE"},
+	}
+	for _, c := range cases {
+		var stderr bytes.Buffer
+		code := run(append([]string{"serve", "--http-addr", "127.0.0.1:0", "--sftp-addr", "off"}, c.args...), env(c.env), io.Discard, &stderr)
+		if code != 2 || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("%v %v: exit %d, %q; want 2 and %q", c.args, c.env, code, stderr.String(), c.want)
+		}
+	}
+	if c, err := parse("serve", []string{"--journal-size", "10000"}, env(nil), io.Discard); err != nil || c.journalSize != 10000 {
+		t.Errorf("the largest journal refused: %v", err)
+	}
+	c, err := parse("serve", nil, env(map[string]string{"FAKEALIANZA_ACCOUNT_HISTORY_SIZE": "50"}), io.Discard)
+	if err != nil || c.historySize != 50 {
+		t.Errorf("account history size from env: %d %v", c.historySize, err)
+	}
+	if c, err := parse("serve", nil, env(nil), io.Discard); err != nil || c.historySize != 1000 {
+		t.Errorf("account history size default: %d %v", c.historySize, err)
+	}
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package fakealianza_test
+
+const raceEnabled = false
