@@ -157,7 +157,8 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// ServeHTTP walks one request: match -> read body -> spec validation ->
+// ServeHTTP walks one request: match -> auth (token, partition scope,
+// permission) -> read body (JSON nulls dropped) -> spec validation ->
 // handler -> render. A panic becomes a 500 envelope and the server goes on.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
@@ -188,10 +189,26 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		renderError(sw, err)
 		return
 	}
+	// Alianza's gateway checks the token, the partition scope and the
+	// permission before any controller reads the body.
+	var principal *authfake.Principal
+	if !op.Public {
+		p, err := rt.authorize(r, op, vars)
+		if err != nil {
+			renderAuthError(sw, err)
+			return
+		}
+		principal = p
+	}
 	body, err := readBody(w, r)
 	if err != nil {
 		renderError(sw, err)
 		return
+	}
+	if stripped, changed := dropNulls(body); changed {
+		body = stripped
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
 	}
 	if f := rt.deps.Spec.ValidateRequest(r.Context(), r, op, vars); f != nil {
 		rt.log.Debug("request rejected by spec", "op", op.ID, "code", f.Code, "detail", f.Detail)
@@ -199,15 +216,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	req := &Request{Request: r, Op: op, Vars: vars, Body: body}
-	if !op.Public {
-		p, err := rt.authorize(r, op, vars)
-		if err != nil {
-			renderAuthError(sw, err)
-			return
-		}
-		req.Principal = p
-	}
+	req := &Request{Request: r, Op: op, Vars: vars, Body: body, Principal: principal}
 	resp, err := rt.handlers[op.ID](req)
 	if err != nil {
 		var se *store.Error

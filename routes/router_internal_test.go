@@ -70,3 +70,21 @@ func TestOversizedBodyIsRejected(t *testing.T) {
 		t.Fatalf("status %d body %s", w.Code, w.Body)
 	}
 }
+
+func TestDropNulls(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`{"a":null,"b":1}`, `{"b":1}`},
+		{`{"a":{"b":null,"c":[{"d":null,"e":"x"}]}}`, `{"a":{"c":[{"e":"x"}]}}`},
+		{`{"n":12345678901234567890,"s":"<nullish>","z":null}`, `{"n":12345678901234567890,"s":"<nullish>"}`},
+		{`[null,{"a":null}]`, `[null,{}]`},
+		{`{"a":"null"}`, `{"a":"null"}`},
+		{`{"a":null`, `{"a":null`},
+		{`not json null`, `not json null`},
+		{`{"a":1} {"b":null}`, `{"a":1} {"b":null}`},
+	} {
+		got, changed := dropNulls([]byte(c.in))
+		if string(got) != c.want || changed != (c.in != c.want) {
+			t.Errorf("dropNulls(%s) = %s (changed %v), want %s", c.in, got, changed, c.want)
+		}
+	}
+}
