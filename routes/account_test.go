@@ -60,7 +60,7 @@ func TestProvisioningFlow(t *testing.T) {
 	}, http.StatusOK)
 	id, _ := acct["id"].(string)
 	if id == "ignored" || len(id) != 22 || acct["status"] != "ACTIVE" || acct["holdTimeoutSeconds"] != float64(180) ||
-		acct["endUserCount"] != float64(0) || acct["routePlanId"] == nil || acct["holdMusicMediaId"] == nil {
+		acct["endUserCount"] != float64(0) || acct["routePlanId"] == nil || acct["holdMusicMediaId"] != nil {
 		t.Fatalf("account: %v", acct)
 	}
 	A := alphaP + "/account/" + id

@@ -142,19 +142,7 @@ func TestNullIsNotGiven(t *testing.T) {
 		t.Fatalf("trunk: %v", trunk)
 	}
 
-	v := c.do(http.MethodGet, "/v2/address/validate?"+url.Values{"address": {"100 Main St, Salt Lake City, UT"},
-		"country": {"USA"}, "postalCode": {"84101"}}.Encode(), nil, http.StatusOK).Map(t)
-	csr, _ := v["customerServiceRecord"].(map[string]any)
-	if csr == nil {
-		t.Fatalf("validate: %v", v)
-	}
-	csr["businessName"], csr["customerType"] = "Nulls Corp", "BUSINESS"
-	var hits []map[string]any
-	c.do(http.MethodGet, alphaP+"/telephonenumber/search?q=84101&maxResults=1", nil, http.StatusOK).Decode(t, &hits)
-	if len(hits) != 1 {
-		t.Fatalf("search: %v", hits)
-	}
-	tn := hits[0]["phoneNumber"].(string)
+	csr, tn := serviceAddress(c, "Nulls Corp")
 	act := c.create(A+"/telephonenumber", nullBody(t, spec, "createOrAddTelephoneNumberToAccount", map[string]any{
 		"id": "x", "customerServiceRecord": csr, "directoryListing": map[string]any{"type": "NOT_LIST_NOT_PUBLISH"},
 		"telephoneNumbers": []any{map[string]any{"phoneNumber": tn, "referenceType": "END_USER", "referenceId": userID}},
@@ -172,4 +160,23 @@ func TestNullIsNotGiven(t *testing.T) {
 	// what is given is still validated
 	c.fails(http.MethodPost, A+"/user", map[string]any{"firstName": "Nia", "lastName": "Null", "id": nil, "extension": "20x1"},
 		http.StatusBadRequest, "InvalidExtension")
+}
+
+// serviceAddress validates a Salt Lake City address as a business's customer
+// service record and finds a free number near it.
+func serviceAddress(c caller, business string) (csr map[string]any, tn string) {
+	c.t.Helper()
+	v := c.do(http.MethodGet, "/v2/address/validate?"+url.Values{"address": {"100 Main St, Salt Lake City, UT"},
+		"country": {"USA"}, "postalCode": {"84101"}}.Encode(), nil, http.StatusOK).Map(c.t)
+	csr, _ = v["customerServiceRecord"].(map[string]any)
+	if csr == nil {
+		c.t.Fatalf("validate: %v", v)
+	}
+	csr["businessName"], csr["customerType"] = business, "BUSINESS"
+	var hits []map[string]any
+	c.do(http.MethodGet, alphaP+"/telephonenumber/search?q=84101&maxResults=1", nil, http.StatusOK).Decode(c.t, &hits)
+	if len(hits) != 1 {
+		c.t.Fatalf("search: %v", hits)
+	}
+	return csr, hits[0]["phoneNumber"].(string)
 }

@@ -95,8 +95,8 @@ func TestSipTrunkLifecycle(t *testing.T) {
 		tr["lockedOut"] != false || tr["localServicesEnabled"] != false {
 		t.Fatalf("server fields: %v", tr)
 	}
-	if _, ok := tr["telephoneNumbers"]; ok {
-		t.Errorf("telephoneNumbers should be absent with no numbers routed: %v", tr)
+	if tns, ok := tr["telephoneNumbers"].([]any); !ok || len(tns) != 0 {
+		t.Errorf("telephoneNumbers should be [] with no numbers routed: %v", tr)
 	}
 
 	r := h.call(http.MethodGet, h.base+"/siptrunk_2/"+id, nil)

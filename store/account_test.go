@@ -46,7 +46,7 @@ func TestCreateAccountDefaults(t *testing.T) {
 		t.Fatalf("id %q partition %q", a.ID, a.PartitionID)
 	}
 	if a.Status != "ACTIVE" || a.TimeZone != "US/Mountain" || a.HoldTimeoutSeconds != 180 || a.ExtensionLength != 4 ||
-		a.PlatformType != "CPE2" || a.RoutePlanID == "" || a.HoldMusicMediaID == "" || a.CallingPlans == nil || a.BillingCycleDay != 1 {
+		a.PlatformType != "CPE2" || a.RoutePlanID == "" || a.HoldMusicMediaID != "" || a.CallingPlans == nil || a.BillingCycleDay != 1 {
 		t.Fatalf("defaults: %+v", a)
 	}
 	got, err := s.AccountByIDType("p1", "SP-1", AccountIDTypeAccountNumber)

@@ -47,9 +47,6 @@ func (p *Partition) applyDefaults() {
 	if p.DefaultExtensionLength == 0 {
 		p.DefaultExtensionLength = 4
 	}
-	if p.TnDeleteCooldownDays == 0 {
-		p.TnDeleteCooldownDays = 30
-	}
 }
 
 // Partition returns a copy of one partition.
