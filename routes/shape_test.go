@@ -162,3 +162,30 @@ func TestResponseShapes(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorDataIsAnObject: where the vendor spec types an error's data as an
+// object, the data is an object, never a bare string (the response
+// validation of every test holds the rest to the same rule).
+func TestErrorDataIsAnObject(t *testing.T) {
+	srv := fatest.New(t)
+	c := login(t, srv, fatest.AdminUser)
+	csr, tn := serviceAddress(c, "Data Corp")
+	body := map[string]any{"customerServiceRecord": csr, "directoryListing": map[string]any{"type": "NOT_LIST_NOT_PUBLISH"},
+		"telephoneNumbers": []any{map[string]any{"phoneNumber": tn}}}
+	var accts []string
+	for _, n := range []string{"DATA-1", "DATA-2"} {
+		a := c.create(alphaP+"/account", map[string]any{"accountNumber": n, "accountName": "Data Corp", "accountType": "ADVANCED"}, http.StatusOK)
+		accts = append(accts, alphaP+"/account/"+a["id"].(string))
+	}
+	c.create(accts[0]+"/telephonenumber", body, http.StatusOK)
+	for _, call := range []struct{ method, path string }{
+		{http.MethodPost, accts[1] + "/telephonenumber"},
+		{http.MethodPost, accts[0] + "/telephonenumber"},
+	} {
+		r := c.fails(call.method, call.path, body, http.StatusBadRequest, "TelephoneNumberAlreadyOnAccount")
+		_, _, data := r.Envelope(t)
+		if d, ok := data.(map[string]any); !ok || d["type"] != "TelephoneNumber" || d["id"] != tn {
+			t.Errorf("%s %s: data %#v, want {type: TelephoneNumber, id: %s}", call.method, call.path, data, tn)
+		}
+	}
+}
