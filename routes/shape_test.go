@@ -153,6 +153,19 @@ func TestResponseShapes(t *testing.T) {
 		})
 	}
 
+	// A partition made fresh (nothing set but its name) has the same keys.
+	r := srv.Call(http.MethodPost, "/__admin/partitions", `{"name":"Shape QA"}`)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("new partition: %d %s", r.Status, r.Body)
+	}
+	var fresh struct{ PartitionID, Username, Password string }
+	r.Decode(t, &fresh)
+	qa := caller{t: t, srv: srv, tok: srv.Login(t, fresh.Username, fresh.Password)}
+	got := qa.do(http.MethodGet, "/v2/partition/"+fresh.PartitionID, nil, http.StatusOK).Map(t)
+	if keys, want := keysOf(got), keysOf(c.do(http.MethodGet, alphaP, nil, http.StatusOK).Map(t)); !reflect.DeepEqual(keys, want) {
+		t.Errorf("fresh partition keys %v, want %v", keys, want)
+	}
+
 	// What a client GETs it can PUT back unchanged (S5's GET, edit, PUT).
 	for _, path := range []string{A + "/user/" + lonely["id"].(string), A + "/deviceline/" + line["id"].(string), A} {
 		got := c.do(http.MethodGet, path, nil, http.StatusOK).Map(t)
