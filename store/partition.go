@@ -1,6 +1,9 @@
 package store
 
-import "slices"
+import (
+	"cmp"
+	"slices"
+)
 
 // Partition is a service provider's slice of the platform (PartitionX).
 // The fields of the observed key set (ALIANZA.md 3.1) are always sent.
@@ -33,30 +36,14 @@ type Partition struct {
 }
 
 func (p *Partition) applyDefaults() {
-	if p.Status == "" {
-		p.Status = "ACTIVE"
-	}
-	if p.Country == "" {
-		p.Country = "USA"
-	}
-	if p.DefaultTimeZone == "" {
-		p.DefaultTimeZone = "US/Mountain"
-	}
-	if p.DefaultHoldTimeoutSeconds == 0 {
-		p.DefaultHoldTimeoutSeconds = 180
-	}
-	if p.DefaultExtensionLength == 0 {
-		p.DefaultExtensionLength = 4
-	}
-	if p.DefaultSimpleDialingBehaviorType == "" {
-		p.DefaultSimpleDialingBehaviorType = "TEN_DIGIT"
-	}
-	if p.DefaultAdvancedDialingBehaviorType == "" {
-		p.DefaultAdvancedDialingBehaviorType = "OPEN_DIAL_PLAN"
-	}
-	if p.DefaultDirectoryListingType == "" {
-		p.DefaultDirectoryListingType = "NOT_LIST_NOT_PUBLISH"
-	}
+	p.Status = cmp.Or(p.Status, "ACTIVE")
+	p.Country = cmp.Or(p.Country, "USA")
+	p.DefaultTimeZone = cmp.Or(p.DefaultTimeZone, "US/Mountain")
+	p.DefaultHoldTimeoutSeconds = cmp.Or(p.DefaultHoldTimeoutSeconds, 180)
+	p.DefaultExtensionLength = cmp.Or(p.DefaultExtensionLength, 4)
+	p.DefaultSimpleDialingBehaviorType = cmp.Or(p.DefaultSimpleDialingBehaviorType, "TEN_DIGIT")
+	p.DefaultAdvancedDialingBehaviorType = cmp.Or(p.DefaultAdvancedDialingBehaviorType, "OPEN_DIAL_PLAN")
+	p.DefaultDirectoryListingType = cmp.Or(p.DefaultDirectoryListingType, "NOT_LIST_NOT_PUBLISH")
 	if p.AllowedDeviceTypes == nil {
 		p.AllowedDeviceTypes = []string{}
 	}
