@@ -109,14 +109,16 @@ func TestNullIsNotGiven(t *testing.T) {
 	A := alphaP + "/account/" + acctID
 
 	user := c.create(A+"/user", nullBody(t, spec, "createEndUser", map[string]any{
-		"id": nil, "voicemailBoxId": nil, "accountId": "someone-else", "firstName": "Nia", "lastName": "Null",
+		"id": nil, "voicemailBoxId": nil, "accountId": "someone-else", "welcomeEmailSent": "2001-01-01T00:00:00.000Z",
+		"firstName": "Nia", "lastName": "Null",
 		"extension": "2001", "username": "nia@nulls.example.com",
 		"callingPlans":         []any{map[string]any{"id": nil, "callingPlanProductId": "fakePlanAlphaStandard1"}},
 		"callerIdConfig":       map[string]any{"externalCallerIdVisible": true},
 		"callHandlingSettings": map[string]any{"doNotDisturbEnabled": false},
 	}), http.StatusOK)
 	userID, _ := user["id"].(string)
-	if len(userID) != 22 || user["accountId"] != acctID || user["voicemailBoxId"] == nil || user["firstName"] != "Nia" {
+	if len(userID) != 22 || user["accountId"] != acctID || user["voicemailBoxId"] == nil || user["firstName"] != "Nia" ||
+		user["welcomeEmailSent"] == "2001-01-01T00:00:00.000Z" {
 		t.Fatalf("end user: %v", user)
 	}
 
