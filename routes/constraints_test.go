@@ -33,6 +33,8 @@ func TestVendorConstraints(t *testing.T) {
 			map[string]any{"firstName": "Ann", "lastName": "Lee", "extension": "2902", "emailAddress": "a@"}, "InvalidEmailAddress"},
 		{"CSR firstName minLength 1", http.MethodPut, alphaP + "/account/e911/prevalidate",
 			map[string]any{"customerServiceRecord": map[string]any{"firstName": ""}}, "InvalidValueForField:firstName"},
+		{"PATCH holds names to the same bounds (a store rule)", http.MethodPatch, A + "/user/fakeUser00000000000001",
+			map[string]any{"firstName": "Mo"}, "InvalidFirstName"},
 	} {
 		t.Run(r.name, func(t *testing.T) {
 			caller{t: t, srv: srv, tok: c.tok}.fails(r.method, r.path, r.body, http.StatusBadRequest, r.code)

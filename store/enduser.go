@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // EndUser is a person with a phone service in an account (EndUserV2X).
@@ -275,8 +276,9 @@ func validateHandling(h *CallHandlingSettings) error {
 
 // validName is a person's name as Alianza accepts it: 1 to 256 characters,
 // not blank, no digits or control characters.
+// validName: 3 to 256 characters (the vendor's bounds), no digits.
 func validName(n string) bool {
-	if strings.TrimSpace(n) == "" || len(n) > 256 {
+	if strings.TrimSpace(n) == "" || utf8.RuneCountInString(n) < 3 || utf8.RuneCountInString(n) > 256 {
 		return false
 	}
 	for _, r := range n {
