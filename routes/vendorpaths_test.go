@@ -30,6 +30,17 @@ type vendorDoc struct {
 // the file is absent (a user's machine) and fails it there when CI is set.
 func readVendor(t *testing.T) vendorDoc {
 	t.Helper()
+	doc, ok := tryReadVendor(t)
+	if !ok {
+		t.Skip("vendor spec not found (set FAKEALIANZA_VENDOR_SPEC): not checked")
+	}
+	return doc
+}
+
+// tryReadVendor is readVendor for tests that go on without the vendor's
+// spec: ok is false where it is absent (and CI is not set).
+func tryReadVendor(t *testing.T) (doc vendorDoc, ok bool) {
+	t.Helper()
 	p := os.Getenv("FAKEALIANZA_VENDOR_SPEC")
 	if p == "" {
 		p = filepath.Join("..", "..", "shared", "reference", "alianza-openapi-vendor.yml")
@@ -39,13 +50,13 @@ func readVendor(t *testing.T) vendorDoc {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("CI: the vendor spec is required: %v", err)
 		}
-		t.Skipf("vendor spec not found at %s (set FAKEALIANZA_VENDOR_SPEC): not checked", p)
+		t.Logf("vendor spec not found at %s: %v", p, err)
+		return doc, false
 	}
-	var doc vendorDoc
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
 		t.Fatalf("parse vendor spec %s: %v", p, err)
 	}
-	return doc
+	return doc, true
 }
 
 // vendorOperations lists the methods of every path of the vendor's spec.
