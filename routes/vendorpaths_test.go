@@ -174,8 +174,8 @@ func TestVendorPathsAreNeverCaptured(t *testing.T) {
 			}
 		}
 	}
-	if served == 0 || unserved == 0 {
-		t.Fatalf("served %d, unserved %d: the walk checked nothing", served, unserved)
+	if served == 0 {
+		t.Fatalf("served %d, unserved %d: the walk reached no served operation", served, unserved)
 	}
 	t.Logf("%d vendor operations served, %d answered ResourceNotFound", served, unserved)
 }
