@@ -88,6 +88,10 @@ func TestResponseShapes(t *testing.T) {
 			"allowDangerousExtensions", "billingCycleDay", "callingPlans", "dialingBehaviorType", "endUserCount", "extensionLength",
 			"holdTimeoutSeconds", "id", "partitionId", "platformType", "regulatoryType", "routePlanId", "sendWelcomeEmail", "status", "timeZone"},
 			values: map[string]any{"callingPlans": empty, "allowDangerousExtensions": false, "sendWelcomeEmail": false}},
+		{name: "seeded account", path: alphaP + "/account/fakeAcct00000000000001", schema: "Account", exact: []string{"accountName",
+			"accountNumber", "accountType", "allowDangerousExtensions", "billingCycleDay", "callingPlans", "customField", "dialingBehaviorType",
+			"endUserCount", "extensionLength", "holdTimeoutSeconds", "id", "partitionId", "platformType", "regulatoryType", "routePlanId",
+			"sendWelcomeEmail", "status", "timeZone"}},
 		{name: "end user", path: A + "/user/" + lonely["id"].(string), schema: "EndUserV2X", values: map[string]any{
 			"devices":                                    empty,
 			"callHandlingSchedules":                      empty,
