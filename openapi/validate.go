@@ -21,6 +21,12 @@ type Failure struct {
 	Detail string // kin-openapi's explanation, for logs only
 }
 
+// The vendor spec types ids such as routePlanId as uuid; kin-openapi checks
+// only the formats it is told of.
+func init() {
+	openapi3.DefineStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562))
+}
+
 var requestOptions = &openapi3filter.Options{
 	AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
 	SkipSettingDefaults: true,
@@ -95,6 +101,13 @@ func messageCode(err error) string {
 		}
 		if field == "" {
 			return "InvalidRequestBody"
+		}
+		// A field whose bad values Alianza names with a code of its own
+		// (InvalidLastName) carries it as x-error-code.
+		if se.Schema != nil {
+			if code, ok := se.Schema.Extensions["x-error-code"].(string); ok && code != "" {
+				return code
+			}
 		}
 		return "InvalidValueForField:" + field
 	}

@@ -60,7 +60,7 @@ func TestProvisioningFlow(t *testing.T) {
 	}, http.StatusOK)
 	id, _ := acct["id"].(string)
 	if id == "ignored" || len(id) != 22 || acct["status"] != "ACTIVE" || acct["holdTimeoutSeconds"] != float64(180) ||
-		acct["endUserCount"] != float64(0) || acct["routePlanId"] == nil || acct["holdMusicMediaId"] == nil {
+		acct["endUserCount"] != float64(0) || acct["routePlanId"] == nil || acct["holdMusicMediaId"] != nil {
 		t.Fatalf("account: %v", acct)
 	}
 	A := alphaP + "/account/" + id
@@ -522,7 +522,8 @@ func TestUserActions(t *testing.T) {
 	AU := A + "/accountuser"
 	au := c.create(AU, map[string]any{"username": "second.boss@acme.example.com", "firstName": "Sam", "lastName": "Boss"}, http.StatusOK)
 	c.fails(http.MethodPost, AU, map[string]any{"username": "bob.tech@acme.example.com", "firstName": "Bob", "lastName": "Again"}, http.StatusBadRequest, "DuplicateUsername")
-	c.fails(http.MethodPost, AU, map[string]any{"username": "x@acme.example.com", "firstName": "X", "lastName": "1"}, http.StatusBadRequest, "InvalidLastName")
+	c.fails(http.MethodPost, AU, map[string]any{"username": "x@acme.example.com", "firstName": "Xavier", "lastName": "12345"}, http.StatusBadRequest, "InvalidLastName")
+	c.fails(http.MethodPost, AU, map[string]any{"username": "x@acme.example.com", "firstName": "Mo", "lastName": "Boss"}, http.StatusBadRequest, "InvalidFirstName")
 	if got := c.do(http.MethodGet, AU+"/second.boss@acme.example.com?idType=UserName", nil, http.StatusOK).Map(t); got["id"] != au["id"] {
 		t.Fatalf("by username %v", got)
 	}

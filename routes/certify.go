@@ -77,7 +77,7 @@ func (a *api) certifyRoutes() map[string]Handler {
 func useCaseParam(r *Request) (string, error) {
 	uc := r.URL.Query().Get("useCase")
 	if uc != "" && !certify.UseCaseKnown(uc) {
-		return "", store.InvalidWith("InvalidValueForField:useCase", uc)
+		return "", store.InvalidWith("InvalidValueForField:useCase", store.Detail{"useCase": uc})
 	}
 	return uc, nil
 }
@@ -87,7 +87,7 @@ func certifyError(err error) error {
 	var fe *certify.FieldError
 	switch {
 	case errors.As(err, &fe):
-		return store.InvalidWith("InvalidValueForField:"+fe.Field, fe.Detail)
+		return store.InvalidWith("InvalidValueForField:"+fe.Field, store.Detail{"error": fe.Detail})
 	case errors.Is(err, certify.ErrRunning):
 		return store.Errorf(http.StatusConflict, "CertificationRunning")
 	case errors.Is(err, certify.ErrNotRunning):

@@ -365,3 +365,51 @@ func TestNumberRoutedToTrunkTakesCalls(t *testing.T) {
 		t.Fatal("no call of the trunk in 200")
 	}
 }
+
+// The account's customField and the partition's billing code reach every
+// record of the account, in the SFTP files and in cdrsearch alike.
+func TestCdrsCarryCustomFieldAndBillingCode(t *testing.T) {
+	srv := frozenServer(t, func(o *fakealianza.Options) { o.CDRNoGenerate = true })
+	tok := fatest.Auth(srv.Admin(t))
+	const acct = "fakeAcct00000000000001"
+	acctBase := "/v2/partition/" + alpha + "/account/" + acct
+	if r := srv.Call(t, http.MethodPatch, acctBase, map[string]any{"customField": "CRM-4711"}, tok); r.Status != 200 {
+		t.Fatalf("patch account %d %s", r.Status, r.Body)
+	}
+	if err := srv.Store().Overlay([]byte(`{"partitions":[{"id":"` + alpha + `","billingCode":"BILL-ALPHA"}]}`)); err != nil {
+		t.Fatal(err)
+	}
+	r := srv.Call(t, http.MethodPost, "/__admin/cdrs/generate", map[string]any{
+		"partitionId": alpha, "from": "2026-03-04T12:00:00Z", "to": "2026-03-04T13:00:00Z", "callsPerHour": 50})
+	if r.Status != 200 {
+		t.Fatalf("generate %d %s", r.Status, r.Body)
+	}
+	header, rows := feedRows(t, srv, alpha)
+	acctCol, cfCol, bcCol := slices.Index(header, "acctId"), slices.Index(header, "accountCustomField"), slices.Index(header, "partitionBillingCode")
+	if cfCol < 0 || bcCol < 0 {
+		t.Fatalf("header lacks the columns: %v", header)
+	}
+	inFiles := 0
+	for _, row := range rows {
+		if row[bcCol] != "BILL-ALPHA" {
+			t.Fatalf("file row without the billing code: %v", row)
+		}
+		if row[acctCol] == acct {
+			inFiles++
+			if row[cfCol] != "CRM-4711" {
+				t.Fatalf("file row of %s with customField %q", acct, row[cfCol])
+			}
+		}
+	}
+	var page store.CDRPage
+	r = srv.Call(t, http.MethodGet, acctBase+"/cdrsearch?startDate=2026-03-04&endDate=2026-03-04&maxResult=1000", nil, tok)
+	r.Decode(t, &page)
+	if r.Status != 200 || page.TotalRecords == 0 || int(page.TotalRecords) != inFiles {
+		t.Fatalf("search %d: %d records, %d in the files", r.Status, page.TotalRecords, inFiles)
+	}
+	for _, rec := range page.Results {
+		if rec.AccountCustomField != "CRM-4711" || rec.PartitionBillingCode != "BILL-ALPHA" {
+			t.Fatalf("cdrsearch record %+v", rec)
+		}
+	}
+}

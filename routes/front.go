@@ -171,7 +171,7 @@ func (f *front) fault(w http.ResponseWriter, r *http.Request, x *exchange) {
 		}
 		var err error
 		if d, err = f.Faults.DecideHeader(hv); err != nil {
-			renderError(w, store.InvalidWith("InvalidFaultHeader", err.Error()))
+			renderError(w, store.InvalidWith("InvalidFaultHeader", store.Detail{"error": err.Error()}))
 			return
 		}
 		x.fault = "header:" + d.Action.Summary()

@@ -120,7 +120,7 @@ func decodeStrict(body []byte, v any, code string) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return store.InvalidWith(code, err.Error())
+		return store.InvalidWith(code, store.Detail{"error": err.Error()})
 	}
 	return nil
 }
@@ -156,7 +156,7 @@ func (a *api) qaRoutes() map[string]Handler {
 			rule.Scenario = ""
 			added, err := q.Faults.Add(rule)
 			if err != nil {
-				return Response{}, store.InvalidWith("InvalidFaultRule", err.Error())
+				return Response{}, store.InvalidWith("InvalidFaultRule", store.Detail{"error": err.Error()})
 			}
 			return JSON(http.StatusCreated, added), nil
 		},
@@ -178,7 +178,7 @@ func (a *api) qaRoutes() map[string]Handler {
 			if err != nil {
 				// A broken file in the user's scenarios folder: a clear 422
 				// naming it (a 500 comes only from a fault rule).
-				return Response{}, &store.Error{Status: http.StatusUnprocessableEntity, Code: "InvalidScenarioFile", Data: err.Error()}
+				return Response{}, &store.Error{Status: http.StatusUnprocessableEntity, Code: "InvalidScenarioFile", Data: store.Detail{"error": err.Error()}}
 			}
 			return OK(l), nil
 		},
@@ -188,7 +188,7 @@ func (a *api) qaRoutes() map[string]Handler {
 				return Response{}, store.NotFound("Scenario", r.Vars["name"])
 			}
 			if err != nil {
-				return Response{}, store.InvalidWith("InvalidScenario", err.Error())
+				return Response{}, store.InvalidWith("InvalidScenario", store.Detail{"error": err.Error()})
 			}
 			return OK(sc), nil
 		},
@@ -243,7 +243,7 @@ func (a *api) qaRoutes() map[string]Handler {
 			}
 			for _, name := range q.StartScenarios {
 				if _, err := q.Scenarios.Start(name); err != nil {
-					return Response{}, store.InvalidWith("InvalidScenario", err.Error())
+					return Response{}, store.InvalidWith("InvalidScenario", store.Detail{"error": err.Error()})
 				}
 			}
 			q.Reset("")
@@ -283,10 +283,10 @@ func (a *api) qaRoutes() map[string]Handler {
 				return Response{}, err
 			}
 			if err := store.CheckWhole(&s); err != nil {
-				return Response{}, store.InvalidWith("InvalidState", err.Error())
+				return Response{}, store.InvalidWith("InvalidState", store.Detail{"error": err.Error()})
 			}
 			if err := st.Restore(s); err != nil {
-				return Response{}, store.InvalidWith("InvalidState", err.Error())
+				return Response{}, store.InvalidWith("InvalidState", store.Detail{"error": err.Error()})
 			}
 			q.Reset("")
 			return NoContent(http.StatusNoContent), nil
@@ -312,7 +312,7 @@ func (a *api) qaRoutes() map[string]Handler {
 			if in.Advance != nil {
 				d, err := time.ParseDuration(*in.Advance)
 				if err != nil {
-					return Response{}, store.InvalidWith("InvalidValueForField:advance", err.Error())
+					return Response{}, store.InvalidWith("InvalidValueForField:advance", store.Detail{"error": err.Error()})
 				}
 				adv = d
 			}
@@ -397,7 +397,7 @@ func ParseLifecycleModes(in map[string]json.RawMessage) (map[string]store.Lifecy
 			err = json.Unmarshal(raw, &m)
 		}
 		if err != nil {
-			return nil, store.InvalidWith("InvalidLifecycleMode", kind+": "+err.Error())
+			return nil, store.InvalidWith("InvalidLifecycleMode", store.Detail{"error": kind + ": " + err.Error()})
 		}
 		out[kind] = m
 	}
@@ -416,7 +416,7 @@ type requestFilter struct {
 
 func (f requestFilter) filter() (journal.Filter, error) {
 	if len(f.Path) > scenarios.MaxGlob {
-		return journal.Filter{}, store.InvalidWith("InvalidValueForField:path", fmt.Sprintf("longer than %d bytes", scenarios.MaxGlob))
+		return journal.Filter{}, store.InvalidWith("InvalidValueForField:path", store.Detail{"error": fmt.Sprintf("longer than %d bytes", scenarios.MaxGlob)})
 	}
 	out := journal.Filter{Method: f.Method, Status: f.Status, PartitionID: f.PartitionID, OperationID: f.OperationID}
 	if f.Since != nil {

@@ -44,7 +44,8 @@ type Envelope struct {
 	Data     any      `json:"data,omitempty"`
 }
 
-// render writes a handler's result: the one place responses leave the server.
+// render writes a handler's result: the one place responses leave the
+// server, and the one place null members are left out of them.
 func render(w http.ResponseWriter, resp Response) {
 	for k, vs := range resp.Header {
 		for _, v := range vs {
@@ -77,6 +78,8 @@ func render(w http.ResponseWriter, resp Response) {
 			renderError(w, &store.Error{Status: http.StatusInternalServerError, Code: "InternalServerError"})
 			return
 		}
+		// Jackson's NON_NULL: what the server holds as null is left out.
+		b, _ = dropNulls(b)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
 		_, _ = w.Write(b)

@@ -176,7 +176,8 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// ServeHTTP walks one request: match -> read body -> spec validation ->
+// ServeHTTP walks one request: match -> auth (token, partition scope,
+// permission) -> read body (JSON nulls dropped) -> spec validation ->
 // handler -> render. A panic becomes a 500 envelope and the server goes on.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
@@ -207,6 +208,17 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		renderError(sw, err)
 		return
 	}
+	// Alianza's gateway checks the token, the partition scope and the
+	// permission before any controller reads the body.
+	var principal *authfake.Principal
+	if !op.Public {
+		p, err := rt.authorize(r, op, vars)
+		if err != nil {
+			renderAuthError(sw, err)
+			return
+		}
+		principal = p
+	}
 	limit := bodyLimit(op)
 	body, err := readBody(r, limit)
 	if err == errBodyTooLarge {
@@ -232,7 +244,12 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	validate := rt.deps.Spec.ValidateRequest
 	if limit > MaxBodyBytes {
+		// A state load is checked by its handler, whole and strictly.
 		validate = rt.deps.Spec.ValidateRequestNoBody
+	} else if stripped, changed := dropNulls(body); changed {
+		body = stripped
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
 	}
 	if f := validate(r.Context(), r, op, vars); f != nil {
 		rt.log.Debug("request rejected by spec", "op", op.ID, "code", f.Code, "detail", f.Detail)
@@ -240,15 +257,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	req := &Request{Request: r, Op: op, Vars: vars, Body: body}
-	if !op.Public {
-		p, err := rt.authorize(r, op, vars)
-		if err != nil {
-			renderAuthError(sw, err)
-			return
-		}
-		req.Principal = p
-	}
+	req := &Request{Request: r, Op: op, Vars: vars, Body: body, Principal: principal}
 	resp, err := rt.handlers[op.ID](req)
 	if err != nil {
 		var se *store.Error

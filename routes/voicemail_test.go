@@ -180,7 +180,12 @@ func TestVoicemailBoxes(t *testing.T) {
 	if m := r.Map(t); m["name"] != "Reception" || m["voicemailToEmailEnabled"] != true || m["messageTranscriptionEnabled"] != true {
 		t.Fatalf("after PATCH: %v", m)
 	}
-	h.want(h.call(http.MethodPatch, vb+"/"+pid, map[string]any{"voicemailToEmailAddresses": nil}), http.StatusBadRequest, "VoicemailToEmailAddressRequired")
+	// a null in a PATCH is a key not given: the addresses stay
+	r = h.call(http.MethodPatch, vb+"/"+pid, map[string]any{"voicemailToEmailAddresses": nil})
+	h.want(r, http.StatusOK, "")
+	if m := r.Map(t); m["voicemailToEmailEnabled"] != true || len(m["voicemailToEmailAddresses"].([]any)) != 1 {
+		t.Fatalf("PATCH with a null changed the box: %v", m)
+	}
 	r = h.call(http.MethodPut, vb+"/"+pid, map[string]any{"name": "Desk"})
 	h.want(r, http.StatusOK, "")
 	if m := r.Map(t); m["name"] != "Desk" || m["voicemailToEmailEnabled"] != false || m["type"] != "Normal" {

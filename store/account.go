@@ -14,28 +14,28 @@ import (
 type Account struct {
 	ID                       string                 `json:"id"`
 	PartitionID              string                 `json:"partitionId"`
-	AccountNumber            string                 `json:"accountNumber,omitempty"`
-	AccountName              string                 `json:"accountName,omitempty"`
-	BillingCycleDay          int                    `json:"billingCycleDay,omitempty"`
+	AccountNumber            string                 `json:"accountNumber"`
+	AccountName              string                 `json:"accountName"`
+	BillingCycleDay          int                    `json:"billingCycleDay"`
 	CustomField              string                 `json:"customField,omitempty"`
-	Status                   string                 `json:"status,omitempty"`
-	TimeZone                 string                 `json:"timeZone,omitempty"`
+	Status                   string                 `json:"status"`
+	TimeZone                 string                 `json:"timeZone"`
 	LanguageTag              string                 `json:"languageTag,omitempty"`
 	DeletionDate             string                 `json:"deletionDate,omitempty"`
-	AccountType              string                 `json:"accountType,omitempty"`
-	PlatformType             string                 `json:"platformType,omitempty"`
+	AccountType              string                 `json:"accountType"`
+	PlatformType             string                 `json:"platformType"`
 	PlatformChangeDate       string                 `json:"platformChangeDate,omitempty"`
 	InboundRatePlanProductID string                 `json:"inboundRatePlanProductId,omitempty"`
-	ExtensionLength          int                    `json:"extensionLength,omitempty"`
-	DialingBehaviorType      string                 `json:"dialingBehaviorType,omitempty"`
-	RoutePlanID              string                 `json:"routePlanId,omitempty"`
+	ExtensionLength          int                    `json:"extensionLength"`
+	DialingBehaviorType      string                 `json:"dialingBehaviorType"`
+	RoutePlanID              string                 `json:"routePlanId"`
 	CallScreeningSettings    *CallScreeningSettings `json:"callScreeningSettings,omitempty"`
 	HoldMusicMediaID         string                 `json:"holdMusicMediaId,omitempty"`
-	HoldTimeoutSeconds       int                    `json:"holdTimeoutSeconds,omitempty"`
+	HoldTimeoutSeconds       int                    `json:"holdTimeoutSeconds"`
 	AllowDangerousExtensions bool                   `json:"allowDangerousExtensions"`
 	Domain                   string                 `json:"domain,omitempty"`
 	SendWelcomeEmail         bool                   `json:"sendWelcomeEmail"`
-	RegulatoryType           string                 `json:"regulatoryType,omitempty"`
+	RegulatoryType           string                 `json:"regulatoryType"`
 	EndUserCount             int64                  `json:"endUserCount"`
 	CustomHoldMusicMediaID   string                 `json:"customHoldMusicMediaId,omitempty"`
 	CallingPlans             []CallingPlan          `json:"callingPlans"`
@@ -268,9 +268,6 @@ func (s *Store) fillAccountDefaults(a *Account, p *Partition) {
 	}
 	if a.RoutePlanID == "" {
 		a.RoutePlanID = NewUUID()
-	}
-	if a.HoldMusicMediaID == "" {
-		a.HoldMusicMediaID = NewUUID()
 	}
 	if a.CallingPlans == nil {
 		a.CallingPlans = []CallingPlan{}

@@ -46,7 +46,7 @@ func TestCreateAccountDefaults(t *testing.T) {
 		t.Fatalf("id %q partition %q", a.ID, a.PartitionID)
 	}
 	if a.Status != "ACTIVE" || a.TimeZone != "US/Mountain" || a.HoldTimeoutSeconds != 180 || a.ExtensionLength != 4 ||
-		a.PlatformType != "CPE2" || a.RoutePlanID == "" || a.HoldMusicMediaID == "" || a.CallingPlans == nil || a.BillingCycleDay != 1 {
+		a.PlatformType != "CPE2" || a.RoutePlanID == "" || a.HoldMusicMediaID != "" || a.CallingPlans == nil || a.BillingCycleDay != 1 {
 		t.Fatalf("defaults: %+v", a)
 	}
 	got, err := s.AccountByIDType("p1", "SP-1", AccountIDTypeAccountNumber)
@@ -122,7 +122,7 @@ func TestExtensionLengthFixed(t *testing.T) {
 func TestEndUserDefaultsAndRules(t *testing.T) {
 	s := newTree(t)
 	a, _ := s.CreateAccount("p1", advanced("SP-1"), tester)
-	u, err := s.CreateEndUser("p1", a.ID, EndUser{Username: "jo@example.com", FirstName: "Jo", LastName: "Smith", Extension: "2001"}, tester)
+	u, err := s.CreateEndUser("p1", a.ID, EndUser{Username: "jo@example.com", FirstName: "Joe", LastName: "Smith", Extension: "2001"}, tester)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestEndUserDefaultsAndRules(t *testing.T) {
 		u    EndUser
 		code string
 	}{
-		{"duplicate username other case", EndUser{Username: "JO@example.com", LastName: "X", Extension: "2002"}, "DuplicateUsername"},
+		{"duplicate username other case", EndUser{Username: "JO@example.com", LastName: "Xia", Extension: "2002"}, "DuplicateUsername"},
 		{"no last name", EndUser{LastName: " ", Extension: "2003"}, "InvalidLastName"},
 		{"digit in last name", EndUser{LastName: "Sm1th", Extension: "2003"}, "InvalidLastName"},
 		{"no extension", EndUser{LastName: "Doe"}, "ExtensionRequired"},
@@ -165,7 +165,7 @@ func TestEndUserDefaultsAndRules(t *testing.T) {
 	b, _ := s.CreateAccount("p2", advanced("SP-9"), tester)
 	_, err = s.CreateEndUser("p2", b.ID, EndUser{Username: "jo@EXAMPLE.com", LastName: "Other", Extension: "2001"}, tester)
 	wantCode(t, err, 400, "DuplicateUsername")
-	_, err = s.CreateAccountUser("p2", b.ID, AccountUser{Username: "jo@example.com", FirstName: "Jo", LastName: "Other"}, tester)
+	_, err = s.CreateAccountUser("p2", b.ID, AccountUser{Username: "jo@example.com", FirstName: "Joe", LastName: "Other"}, tester)
 	wantCode(t, err, 400, "DuplicateUsername")
 }
 
@@ -311,7 +311,7 @@ func TestSnapshotRestoresAccountTree(t *testing.T) {
 	if err := s.Restore(snap); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.CreateEndUser("p1", a.ID, EndUser{Username: "JO@example.com", LastName: "X", Extension: "2002"}, tester)
+	_, err := s.CreateEndUser("p1", a.ID, EndUser{Username: "JO@example.com", LastName: "Xia", Extension: "2002"}, tester)
 	wantCode(t, err, 400, "DuplicateUsername")
 	got, _ := s.EndUser("p1", a.ID, "jo@example.com", UserIDTypeUserName)
 	if got.ID != u.ID || len(got.Devices) != 1 {
@@ -474,7 +474,7 @@ func TestMoreRuleCodes(t *testing.T) {
 		_, err := s.CreateEndUser("p1", a.ID, c.u, tester)
 		wantCode(t, err, 400, c.code)
 	}
-	_, err = s.CreateAccountUser("p1", a.ID, AccountUser{FirstName: "No", LastName: "Name"}, tester)
+	_, err = s.CreateAccountUser("p1", a.ID, AccountUser{FirstName: "Noa", LastName: "Name"}, tester)
 	wantCode(t, err, 400, "UsernameRequired")
 
 	lines := []struct {
@@ -564,10 +564,10 @@ func TestLoadRejectsBrokenAccountTrees(t *testing.T) {
 		"user in another partition's account": func(s *State) { s.EndUsers[0].PartitionID = "p2" },
 		"user without extension":              func(s *State) { s.EndUsers[0].Extension = "" },
 		"account user with a user's id": func(s *State) {
-			s.AccountUsers = []AccountUser{{ID: "u1", PartitionID: "p1", AccountID: "a1", Username: "x@example.com", FirstName: "X", LastName: "Y"}}
+			s.AccountUsers = []AccountUser{{ID: "u1", PartitionID: "p1", AccountID: "a1", Username: "x@example.com", FirstName: "Xen", LastName: "Yoo"}}
 		},
 		"account user with a taken username": func(s *State) {
-			s.AccountUsers = []AccountUser{{ID: "au1", PartitionID: "p1", AccountID: "a1", Username: "JO@example.com", FirstName: "X", LastName: "Y"}}
+			s.AccountUsers = []AccountUser{{ID: "au1", PartitionID: "p1", AccountID: "a1", Username: "JO@example.com", FirstName: "Xen", LastName: "Yoo"}}
 		},
 		"line of unknown user":   func(s *State) { s.DeviceLines[0].UserID = "nobody" },
 		"line of unknown type":   func(s *State) { s.DeviceLines[0].DeviceTypeID = "NOPE" },
@@ -650,7 +650,7 @@ func TestEnumAndRangeCodes(t *testing.T) {
 		_, err := s.UpdateEndUser("p1", a.ID, u.ID, "", in, tester)
 		wantCode(t, err, 400, "InvalidValueForField:"+field)
 	}
-	_, err := s.CreateAccountUser("p1", a.ID, AccountUser{Username: "au@example.com", FirstName: "A", LastName: "U", SubDomain: "x"}, tester)
+	_, err := s.CreateAccountUser("p1", a.ID, AccountUser{Username: "au@example.com", FirstName: "Ann", LastName: "Ury", SubDomain: "x"}, tester)
 	wantCode(t, err, 400, "InvalidValueForField:subDomain")
 	_, err = s.CreateCallingPlanProduct("p1", CallingPlanProduct{Name: "Neg", PlanMinutes: -1})
 	wantCode(t, err, 400, "InvalidValueForField:planMinutes")

@@ -310,7 +310,7 @@ func (s *Store) DeleteAccountNumber(partitionID, accountID, tn string, by Actor)
 		return err
 	}
 	if p, ok := s.ports[n.OnAccount.PortID]; ok && portOpen(s.portEvent(p)) {
-		return InvalidWith("TelephoneNumberPortInProgress", p.ID)
+		return InvalidWith("TelephoneNumberPortInProgress", EntityRef{Type: "Port", ID: p.ID})
 	}
 	s.logHistory(a, by, "DELETE", "PHONE_NUMBER", "Telephone", tn, tn, n.OnAccount, nil)
 	s.releaseNumber(a, n)

@@ -175,9 +175,9 @@ func (s *Store) checkActivation(a *Account, req *Activation, by Actor) error {
 		case tn == "":
 			return Invalid("PhoneNumberRequired")
 		case !ValidTN(tn):
-			return InvalidWith("InvalidValueForField:phoneNumber", tn)
+			return InvalidWith("InvalidValueForField:phoneNumber", NumberRef(tn))
 		case seen[tn]:
-			return InvalidWith("DuplicateTelephoneNumber", tn)
+			return InvalidWith("DuplicateTelephoneNumber", NumberRef(tn))
 		case b.OperationalStatus != "" && !slices.Contains(operationalStatues, b.OperationalStatus):
 			return invalidField("operationalStatus")
 		}
@@ -192,18 +192,18 @@ func (s *Store) checkActivation(a *Account, req *Activation, by Actor) error {
 		if req.Port != nil || req.ByotnCarrierID != "" {
 			// a number coming from outside must not be on the platform yet
 			if exists && n.Status == NumberOnAccount {
-				return InvalidWith("TelephoneNumberAlreadyOnAccount", tn)
+				return InvalidWith("TelephoneNumberAlreadyOnAccount", NumberRef(tn))
 			}
 			if exists {
-				return InvalidWith("TelephoneNumberInInventory", tn)
+				return InvalidWith("TelephoneNumberInInventory", NumberRef(tn))
 			}
 			if rc, ok := s.rateCenters[tn[:7]]; ok && req.Port != nil && !rc.Portable {
-				return InvalidWith("TelephoneNumberNotPortable", tn)
+				return InvalidWith("TelephoneNumberNotPortable", NumberRef(tn))
 			}
 			continue
 		}
 		if !exists || n.PartitionID != a.PartitionID {
-			return InvalidWith("TelephoneNumberNotInInventory", tn)
+			return InvalidWith("TelephoneNumberNotInInventory", NumberRef(tn))
 		}
 		if err := s.checkAvailable(n, by.UserID); err != nil {
 			return err
@@ -315,7 +315,7 @@ func (s *Store) ReleaseHeldActivation(partitionID, accountID, tn, status string,
 		return ActivationEvent{}, err
 	}
 	if e.ActivationStatusType != "ON_HOLD" {
-		return ActivationEvent{}, InvalidWith("ActivationNotOnHold", tn)
+		return ActivationEvent{}, InvalidWith("ActivationNotOnHold", NumberRef(tn))
 	}
 	n := s.numsByAccount[a.ID][tn]
 	switch status {

@@ -112,6 +112,7 @@ type subscriber struct {
 	Number          string
 	AcctID          string
 	AccountNumber   string
+	CustomField     string // the account's customField
 	ReferenceID     string
 	ReferenceType   string // SIP_TRUNK, END_USER, ACCOUNT, SPECIALTY_LINE
 	ReferenceName   string
@@ -143,7 +144,7 @@ func (s *Store) subscribersLocked(p *Partition) []subscriber {
 		if !ok || a.Status != "ACTIVE" {
 			continue
 		}
-		sub := subscriber{Number: n.PhoneNumber, AcctID: a.ID, AccountNumber: a.AccountNumber, TimeZone: a.TimeZone,
+		sub := subscriber{Number: n.PhoneNumber, AcctID: a.ID, AccountNumber: a.AccountNumber, CustomField: a.CustomField, TimeZone: a.TimeZone,
 			BillingCycleDay: int32(a.BillingCycleDay), rc: s.numberRateCenter(n.PhoneNumber)}
 		var plans []CallingPlan
 		switch ref := n.OnAccount; ref.ReferenceType {
@@ -524,6 +525,7 @@ func (g *cdrGenerator) leg(c *drawnCall, id string, atCaller bool) CallDetailRec
 	rec.AccountBillableLocation = at.rc.city + ", " + at.rc.state
 	sub := at.sub
 	rec.AcctID, rec.AccountNumber, rec.AccountTimeZone = sub.AcctID, sub.AccountNumber, sub.TimeZone
+	rec.AccountCustomField = sub.CustomField
 	rec.ReferenceID, rec.ReferenceType, rec.ReferenceName = sub.ReferenceID, sub.ReferenceType, sub.ReferenceName
 	rec.CallingPlanProductID, rec.CallingPlanProductName = sub.PlanID, sub.PlanName
 	if sub.BillingCycleDay > 0 {

@@ -74,9 +74,9 @@ func feedSeed() State {
 			{ID: "uAnn", PartitionID: "pAlpha", AccountID: "acct1", FirstName: "Ann", LastName: "Owner", Extension: "2001",
 				CallingPlans: plan("planStd", "uAnn", "END_USER")},
 			{ID: "uBob", PartitionID: "pAlpha", AccountID: "acct1", FirstName: "Bob", LastName: "Tech", Extension: "2002"},
-			{ID: "uCy", PartitionID: "pAlpha", AccountID: "acct2", FirstName: "Cy", LastName: "Rivera"},
+			{ID: "uCy", PartitionID: "pAlpha", AccountID: "acct2", FirstName: "Cyd", LastName: "Rivera"},
 			{ID: "uGone", PartitionID: "pAlpha", AccountID: "acctOff", LastName: "Gone"},
-			{ID: "uDi", PartitionID: "pBravo", AccountID: "acct3", FirstName: "Di", LastName: "Lane"},
+			{ID: "uDi", PartitionID: "pBravo", AccountID: "acct3", FirstName: "Dia", LastName: "Lane"},
 		},
 		TelephoneNumbers: []NumberRecord{
 			on("pAlpha", "18015550101", "acct1", "uAnn", "ACTIVE"),
@@ -249,8 +249,8 @@ func TestGeneratedCallsAreConsistent(t *testing.T) {
 		"18015550101": {"acct1", "A-1001", "uAnn", "END_USER", "Ann Owner", "planStd", "Standard", "US/Mountain"},
 		"18015550102": {"acct1", "A-1001", "uBob", "END_USER", "Bob Tech", "planBiz", "Business", "US/Mountain"},
 		"18015550108": {"acct1", "A-1001", "tPbx", "SIP_TRUNK", "PBX", "planBiz", "Business", "US/Mountain"},
-		"13035550103": {"acct2", "A-1002", "uCy", "END_USER", "Cy Rivera", "", "", "US/Central"},
-		"13035550150": {"acct3", "B-3001", "uDi", "END_USER", "Di Lane", "planHome", "Home", "US/Mountain"},
+		"13035550103": {"acct2", "A-1002", "uCy", "END_USER", "Cyd Rivera", "", "", "US/Central"},
+		"13035550150": {"acct3", "B-3001", "uDi", "END_USER", "Dia Lane", "planHome", "Home", "US/Mountain"},
 	}
 	cycle := map[string]int32{"acct1": 5, "acct2": 12, "acct3": 28}
 	flags, rateTypes := map[string]int{}, map[string]int{}

@@ -80,10 +80,12 @@ const (
 var lineTypes = []string{"Line", "AdvancedSharedLine", "ReferencedUser", "IntercomLine", "PresenceBlfUser",
 	"SpeedDialUser", "SpeedDialTn", "CallParkingSpot", "SipPaging", "Custom"}
 
-// deviceOut is the caller's copy of a device line: no SIP password.
+// deviceOut is the caller's copy of a device line: none of the request-only
+// fields (SIP password, zipcode, state, emergency-number reservation) that
+// real responses never carry.
 func deviceOut(d *Device) Device {
 	out := *d
-	out.SipPassword = ""
+	out.SipPassword, out.Zipcode, out.State, out.EmergencyNumberReservationID = "", "", "", ""
 	return out
 }
 

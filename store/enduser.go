@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // EndUser is a person with a phone service in an account (EndUserV2X).
@@ -44,7 +45,7 @@ type EndUser struct {
 
 // CallerIDConfig is CallerIdConfigX.
 type CallerIDConfig struct {
-	CallerIDNumber              string `json:"callerIdNumber,omitempty"`
+	CallerIDNumber              string `json:"callerIdNumber"`
 	ExternalCallerIDVisible     bool   `json:"externalCallerIdVisible"`
 	ExtensionCallerIDVisible    bool   `json:"extensionCallerIdVisible"`
 	CallerIDNumberReservationID string `json:"callerIdNumberReservationId,omitempty"`
@@ -72,7 +73,7 @@ type RingPhoneCallHandling struct {
 // CallHandling is CallHandlingX: what happens to a call (Forward, Voicemail, Busy).
 type CallHandling struct {
 	Type            string `json:"type,omitempty"`
-	ForwardToNumber string `json:"forwardToNumber,omitempty"`
+	ForwardToNumber string `json:"forwardToNumber"`
 	Description     string `json:"description,omitempty"`
 }
 
@@ -80,13 +81,13 @@ type CallHandling struct {
 type CallHandlingWithTimeout struct {
 	Type            string `json:"type,omitempty"`
 	Timeout         int    `json:"timeout,omitempty"`
-	ForwardToNumber string `json:"forwardToNumber,omitempty"`
+	ForwardToNumber string `json:"forwardToNumber"`
 	Description     string `json:"description,omitempty"`
 }
 
 // SimultaneousRingCallHandling is SimultaneousRingCallHandlingX.
 type SimultaneousRingCallHandling struct {
-	ForwardToNumberList      []string                   `json:"forwardToNumberList,omitempty"`
+	ForwardToNumberList      []string                   `json:"forwardToNumberList"`
 	ForwardToTimedNumberList []SimultaneousRingEndpoint `json:"forwardToTimedNumberList,omitempty"`
 	NoAnswerCallHandling     *CallHandlingWithTimeout   `json:"noAnswerCallHandling,omitempty"`
 	ContinueOnBusy           bool                       `json:"continueOnBusy"`
@@ -124,7 +125,7 @@ type CallScreeningSettings struct {
 	TollFreeRingType     string             `json:"tollFreeRingType,omitempty"`
 	DefaultCallScreen    string             `json:"defaultCallScreen,omitempty"`
 	DefaultRingType      string             `json:"defaultRingType,omitempty"`
-	CustomCallScreenList []CustomCallScreen `json:"customCallScreenList,omitempty"`
+	CustomCallScreenList []CustomCallScreen `json:"customCallScreenList"`
 	ForwardTn            string             `json:"forwardTn,omitempty"`
 }
 
@@ -275,8 +276,9 @@ func validateHandling(h *CallHandlingSettings) error {
 
 // validName is a person's name as Alianza accepts it: 1 to 256 characters,
 // not blank, no digits or control characters.
+// validName: 3 to 256 characters (the vendor's bounds), no digits.
 func validName(n string) bool {
-	if strings.TrimSpace(n) == "" || len(n) > 256 {
+	if strings.TrimSpace(n) == "" || utf8.RuneCountInString(n) < 3 || utf8.RuneCountInString(n) > 256 {
 		return false
 	}
 	for _, r := range n {
@@ -317,7 +319,74 @@ func (s *Store) endUserOut(u *EndUser) EndUser {
 	if out.CallHandlingSchedules == nil {
 		out.CallHandlingSchedules = []CallHandlingSchedule{}
 	}
+	heldShape(&out)
 	return out
+}
+
+// heldShape gives a user the fields Alianza always holds, whatever was
+// set: the caller-id config, the three ring-phone branches, the
+// simultaneous-ring settings and the screening list (empty values, which
+// NON_NULL serialisation sends).
+func heldShape(u *EndUser) {
+	if u.CallerIDConfig == nil {
+		u.CallerIDConfig = &CallerIDConfig{ExtensionCallerIDVisible: true}
+	}
+	if u.CallHandlingSettings == nil {
+		u.CallHandlingSettings = defaultCallHandling()
+	}
+	h := u.CallHandlingSettings
+	if h.RingPhoneCallHandling == nil {
+		h.RingPhoneCallHandling = &RingPhoneCallHandling{}
+	}
+	r := h.RingPhoneCallHandling
+	if r.BusyCallHandling == nil {
+		r.BusyCallHandling = &CallHandling{Type: "Voicemail"}
+	}
+	if r.NoAnswerCallHandling == nil {
+		r.NoAnswerCallHandling = &CallHandlingWithTimeout{Type: "Voicemail", Timeout: defaultNoAnswerTimeout}
+	}
+	if r.UnregisteredCallHandling == nil {
+		r.UnregisteredCallHandling = &CallHandling{Type: "Voicemail"}
+	}
+	if h.SimultaneousRingCallHandling == nil {
+		h.SimultaneousRingCallHandling = &SimultaneousRingCallHandling{}
+	}
+	sr := h.SimultaneousRingCallHandling
+	if sr.ForwardToNumberList == nil {
+		sr.ForwardToNumberList = []string{""}
+	}
+	if sr.NoAnswerCallHandling == nil {
+		sr.NoAnswerCallHandling = &CallHandlingWithTimeout{Type: "Voicemail", Timeout: defaultNoAnswerTimeout}
+	}
+	if u.CallScreeningSettings == nil {
+		u.CallScreeningSettings = defaultScreening()
+	}
+	if u.CallScreeningSettings.CustomCallScreenList == nil {
+		u.CallScreeningSettings.CustomCallScreenList = []CustomCallScreen{}
+	}
+}
+
+// defaultNoAnswerTimeout is the ring time before a no-answer branch acts.
+const defaultNoAnswerTimeout = 20
+
+func defaultCallHandling() *CallHandlingSettings {
+	return &CallHandlingSettings{
+		CallWaitingEnabled: true, CallHandlingOptionType: "RingPhone",
+		RingPhoneCallHandling: &RingPhoneCallHandling{
+			BusyCallHandling:         &CallHandling{Type: "Voicemail"},
+			NoAnswerCallHandling:     &CallHandlingWithTimeout{Type: "Voicemail", Timeout: defaultNoAnswerTimeout},
+			UnregisteredCallHandling: &CallHandling{Type: "Voicemail"},
+		},
+	}
+}
+
+func defaultScreening() *CallScreeningSettings {
+	return &CallScreeningSettings{
+		AnonymousCallScreen: "Allow", AnonymousRingType: "StandardRing",
+		TollFreeCallScreen: "Allow", TollFreeRingType: "StandardRing",
+		DefaultCallScreen: "Allow", DefaultRingType: "StandardRing",
+		CustomCallScreenList: []CustomCallScreen{},
+	}
 }
 
 // defaultUserSettings fills Alianza's create defaults for a new end user.
@@ -333,21 +402,10 @@ func (s *Store) fillEndUserDefaults(u *EndUser, a *Account) {
 		u.CallerIDConfig = &CallerIDConfig{ExternalCallerIDVisible: false, ExtensionCallerIDVisible: true}
 	}
 	if u.CallHandlingSettings == nil {
-		u.CallHandlingSettings = &CallHandlingSettings{
-			CallWaitingEnabled: true, CallHandlingOptionType: "RingPhone",
-			RingPhoneCallHandling: &RingPhoneCallHandling{
-				BusyCallHandling:         &CallHandling{Type: "Voicemail"},
-				NoAnswerCallHandling:     &CallHandlingWithTimeout{Type: "Voicemail", Timeout: 20},
-				UnregisteredCallHandling: &CallHandling{Type: "Voicemail"},
-			},
-		}
+		u.CallHandlingSettings = defaultCallHandling()
 	}
 	if u.CallScreeningSettings == nil {
-		u.CallScreeningSettings = &CallScreeningSettings{
-			AnonymousCallScreen: "Allow", AnonymousRingType: "StandardRing",
-			TollFreeCallScreen: "Allow", TollFreeRingType: "StandardRing",
-			DefaultCallScreen: "Allow", DefaultRingType: "StandardRing",
-		}
+		u.CallScreeningSettings = defaultScreening()
 	}
 	if u.CallHandlingSchedules == nil {
 		u.CallHandlingSchedules = []CallHandlingSchedule{}

@@ -34,6 +34,14 @@ func NotFound(kind, id string) *Error {
 	return &Error{Status: http.StatusNotFound, Code: "EntityNotFound", Data: EntityRef{Type: kind, ID: id}}
 }
 
+// NumberRef names a telephone number in an error's data.
+func NumberRef(tn string) EntityRef { return EntityRef{Type: "TelephoneNumber", ID: tn} }
+
+// Detail is the data of an error that explains itself in one field: the
+// envelope's data is an object (or Alianza's integer 400), never a bare
+// string.
+type Detail map[string]any
+
 // EntityRef is the data of an EntityNotFound error.
 type EntityRef struct {
 	Type string `json:"type"`

@@ -301,7 +301,7 @@ func (p geoPlace) wire() (lat, long string) {
 // coordinates of one that has none. Lock held.
 func (s *Store) checkE911(e *E911Address) error {
 	if errs, _ := s.addressProblems(e.Address); len(errs) > 0 {
-		return InvalidWith("InvalidE911Address", errs)
+		return InvalidWith("InvalidE911Address", Detail{"errors": errs})
 	}
 	return s.locateE911(e)
 }
@@ -314,7 +314,7 @@ func (s *Store) locateE911(e *E911Address) error {
 	}
 	p, ok := s.geo.locate(e.Address)
 	if !ok {
-		return InvalidWith("InvalidE911Address", []string{errNotServed})
+		return InvalidWith("InvalidE911Address", Detail{"errors": []string{errNotServed}})
 	}
 	e.Latitude, e.Longitude = p.wire()
 	return nil

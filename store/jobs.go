@@ -219,7 +219,7 @@ func (s *Store) JobOutput(id string, partitions map[string]bool) (string, error)
 	case JobDone:
 		return r.Output, nil
 	case JobFailed:
-		return "", InvalidWith("JobFailed", r.Job.Errors)
+		return "", InvalidWith("JobFailed", Detail{"errors": r.Job.Errors})
 	}
 	return "", &Error{Status: 404, Code: "JobOutputNotReady", Data: EntityRef{Type: "Job", ID: id}}
 }

@@ -304,10 +304,10 @@ func (s *Store) AddInventoryNumber(partitionID string, in TelephoneNumberView) (
 		return TelephoneNumberView{}, invalidField("phoneNumber")
 	}
 	if _, dup := s.numbers[tn]; dup {
-		return TelephoneNumberView{}, InvalidWith("TelephoneNumberAlreadyExists", tn)
+		return TelephoneNumberView{}, InvalidWith("TelephoneNumberAlreadyExists", NumberRef(tn))
 	}
 	if s.serviceNumbers[tn] != "" {
-		return TelephoneNumberView{}, InvalidWith("TelephoneNumberInUse", tn)
+		return TelephoneNumberView{}, InvalidWith("TelephoneNumberInUse", NumberRef(tn))
 	}
 	n := &NumberRecord{PartitionID: partitionID, PhoneNumber: tn, Status: NumberInInventory,
 		FunctionType: cmp.Or(in.FunctionType, "ELS"), CarrierID: in.CarrierID}
@@ -327,7 +327,7 @@ func (s *Store) DeleteInventoryNumber(partitionID, tn string) error {
 		return err
 	}
 	if n.Status == NumberOnAccount {
-		return InvalidWith("TelephoneNumberAlreadyOnAccount", tn)
+		return InvalidWith("TelephoneNumberAlreadyOnAccount", NumberRef(tn))
 	}
 	s.dropNumber(n)
 	return nil
@@ -359,7 +359,7 @@ func (s *Store) ReleaseReservation(partitionID, tn, userID string) error {
 		return err
 	}
 	if n.ReservedBy != "" && n.ReservedBy != userID {
-		return InvalidWith("TelephoneNumberAlreadyReserved", tn)
+		return InvalidWith("TelephoneNumberAlreadyReserved", NumberRef(tn))
 	}
 	n.ReservedBy, n.ReservedTime = "", ""
 	return nil
@@ -371,13 +371,13 @@ func (s *Store) ReleaseReservation(partitionID, tn, userID string) error {
 func (s *Store) checkAvailable(n *NumberRecord, userID string) error {
 	switch {
 	case n.Status == NumberOnAccount:
-		return InvalidWith("TelephoneNumberAlreadyOnAccount", n.PhoneNumber)
+		return InvalidWith("TelephoneNumberAlreadyOnAccount", NumberRef(n.PhoneNumber))
 	case n.Status == NumberInCooldown:
-		return InvalidWith("TelephoneNumberInCooldown", n.PhoneNumber)
+		return InvalidWith("TelephoneNumberInCooldown", NumberRef(n.PhoneNumber))
 	case n.ReservedBy != "" && n.ReservedBy != userID:
-		return InvalidWith("TelephoneNumberAlreadyReserved", n.PhoneNumber)
+		return InvalidWith("TelephoneNumberAlreadyReserved", NumberRef(n.PhoneNumber))
 	case s.serviceNumbers[n.PhoneNumber] != "":
-		return InvalidWith("TelephoneNumberInUse", n.PhoneNumber)
+		return InvalidWith("TelephoneNumberInUse", NumberRef(n.PhoneNumber))
 	}
 	return nil
 }
@@ -391,7 +391,7 @@ func (s *Store) RecoverCooldown(partitionID, tn string) (TelephoneNumberView, er
 		return TelephoneNumberView{}, err
 	}
 	if n.Status != NumberInCooldown {
-		return TelephoneNumberView{}, InvalidWith("TelephoneNumberNotInCooldown", tn)
+		return TelephoneNumberView{}, InvalidWith("TelephoneNumberNotInCooldown", NumberRef(tn))
 	}
 	n.Status, n.CooldownExpireDate, n.CooldownRecoveredDate = NumberInInventory, "", s.now()
 	return s.numberView(n), nil

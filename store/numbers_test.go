@@ -327,7 +327,7 @@ func TestDeletingAnAccountReleasesItsNumbers(t *testing.T) {
 func TestRoutingTargets(t *testing.T) {
 	s, a, u := numbersStore(t)
 	b, _ := s.CreateAccount("p1", advanced("SP-2"), tester)
-	stranger, err := s.CreateEndUser("p1", b.ID, EndUser{FirstName: "Bo", LastName: "Ray", Username: "bo@example.com", Extension: "2002"}, tester)
+	stranger, err := s.CreateEndUser("p1", b.ID, EndUser{FirstName: "Bob", LastName: "Ray", Username: "bo@example.com", Extension: "2002"}, tester)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,7 +376,7 @@ func TestRoutingTargets(t *testing.T) {
 		t.Fatalf("route to a deleted user: %+v", n)
 	}
 	// releasing the number clears the caller id that used it
-	u2, _ := s.CreateEndUser("p1", a.ID, EndUser{FirstName: "Cy", LastName: "Dee", Username: "cy@example.com", Extension: "2003",
+	u2, _ := s.CreateEndUser("p1", a.ID, EndUser{FirstName: "Cyd", LastName: "Dee", Username: "cy@example.com", Extension: "2003",
 		CallerIDConfig: &CallerIDConfig{CallerIDNumber: "18015550100"}}, tester)
 	if err := s.DeleteAccountNumber("p1", a.ID, "18015550100", tester); err != nil {
 		t.Fatal(err)

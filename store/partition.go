@@ -1,54 +1,51 @@
 package store
 
-import "slices"
+import (
+	"cmp"
+	"slices"
+)
 
 // Partition is a service provider's slice of the platform (PartitionX).
+// The fields of the observed key set (ALIANZA.md 3.1) are always sent.
 type Partition struct {
 	ID                                 string   `json:"id"`
 	Name                               string   `json:"name"`
-	Status                             string   `json:"status,omitempty"`
+	Status                             string   `json:"status"`
 	CustomerServiceNumber              string   `json:"customerServiceNumber,omitempty"`
 	ParentID                           string   `json:"parentId,omitempty"`
 	BillingCode                        string   `json:"billingCode,omitempty"`
-	Country                            string   `json:"country,omitempty"`
+	Country                            string   `json:"country"`
 	LanguageTag                        string   `json:"languageTag,omitempty"`
 	SubPartitionIDs                    []string `json:"subPartitionIds,omitempty"`
 	UseOwnCarrier                      bool     `json:"useOwnCarrier"`
 	TnDeleteCooldownDays               int      `json:"tnDeleteCooldownDays,omitempty"`
-	DefaultTimeZone                    string   `json:"defaultTimeZone,omitempty"`
-	TempTnThreshold                    int      `json:"tempTnThreshold,omitempty"`
-	DefaultSimpleDialingBehaviorType   string   `json:"defaultSimpleDialingBehaviorType,omitempty"`
-	DefaultAdvancedDialingBehaviorType string   `json:"defaultAdvancedDialingBehaviorType,omitempty"`
-	DefaultDirectoryListingType        string   `json:"defaultDirectoryListingType,omitempty"`
-	PortPushDays                       int      `json:"portPushDays,omitempty"`
-	AllowedDeviceTypes                 []string `json:"allowedDeviceTypes,omitempty"`
-	DefaultHoldTimeoutSeconds          int      `json:"defaultHoldTimeoutSeconds,omitempty"`
+	DefaultTimeZone                    string   `json:"defaultTimeZone"`
+	TempTnThreshold                    int      `json:"tempTnThreshold"`
+	DefaultSimpleDialingBehaviorType   string   `json:"defaultSimpleDialingBehaviorType"`
+	DefaultAdvancedDialingBehaviorType string   `json:"defaultAdvancedDialingBehaviorType"`
+	DefaultDirectoryListingType        string   `json:"defaultDirectoryListingType"`
+	PortPushDays                       int      `json:"portPushDays"`
+	AllowedDeviceTypes                 []string `json:"allowedDeviceTypes"`
+	DefaultHoldTimeoutSeconds          int      `json:"defaultHoldTimeoutSeconds"`
 	AllowLoginByAccountNumber          bool     `json:"allowLoginByAccountNumber"`
 	RequiresDeviceInventory            bool     `json:"requiresDeviceInventory"`
 	UsesTrammellE911Verification       bool     `json:"usesTrammellE911Verification"`
 	ShowComplexListing                 bool     `json:"showComplexListing"`
-	DefaultExtensionLength             int      `json:"defaultExtensionLength,omitempty"`
+	DefaultExtensionLength             int      `json:"defaultExtensionLength"`
 	AutoAssignCallerID                 bool     `json:"autoAssignCallerId"`
 }
 
 func (p *Partition) applyDefaults() {
-	if p.Status == "" {
-		p.Status = "ACTIVE"
-	}
-	if p.Country == "" {
-		p.Country = "USA"
-	}
-	if p.DefaultTimeZone == "" {
-		p.DefaultTimeZone = "US/Mountain"
-	}
-	if p.DefaultHoldTimeoutSeconds == 0 {
-		p.DefaultHoldTimeoutSeconds = 180
-	}
-	if p.DefaultExtensionLength == 0 {
-		p.DefaultExtensionLength = 4
-	}
-	if p.TnDeleteCooldownDays == 0 {
-		p.TnDeleteCooldownDays = 30
+	p.Status = cmp.Or(p.Status, "ACTIVE")
+	p.Country = cmp.Or(p.Country, "USA")
+	p.DefaultTimeZone = cmp.Or(p.DefaultTimeZone, "US/Mountain")
+	p.DefaultHoldTimeoutSeconds = cmp.Or(p.DefaultHoldTimeoutSeconds, 180)
+	p.DefaultExtensionLength = cmp.Or(p.DefaultExtensionLength, 4)
+	p.DefaultSimpleDialingBehaviorType = cmp.Or(p.DefaultSimpleDialingBehaviorType, "TEN_DIGIT")
+	p.DefaultAdvancedDialingBehaviorType = cmp.Or(p.DefaultAdvancedDialingBehaviorType, "OPEN_DIAL_PLAN")
+	p.DefaultDirectoryListingType = cmp.Or(p.DefaultDirectoryListingType, "NOT_LIST_NOT_PUBLISH")
+	if p.AllowedDeviceTypes == nil {
+		p.AllowedDeviceTypes = []string{}
 	}
 }
 

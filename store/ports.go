@@ -230,7 +230,7 @@ func (s *Store) PatchPort(partitionID, accountID, portID string, patch map[strin
 func (s *Store) replacePort(p *Port, in Port) (Port, error) {
 	e := s.portEvent(p)
 	if !portOpen(e) {
-		return Port{}, InvalidWith("PortNotEditable", p.ID)
+		return Port{}, InvalidWith("PortNotEditable", EntityRef{Type: "Port", ID: p.ID})
 	}
 	crd, ok := crdAsDateTime(in.CrdDate)
 	if !ok {
@@ -273,9 +273,9 @@ func (s *Store) CancelPort(partitionID, accountID, portID string) error {
 	e := s.portEvent(p)
 	switch e.ActivationStatusType {
 	case "COMPLETED":
-		return InvalidWith("PortAlreadyCompleted", p.ID)
+		return InvalidWith("PortAlreadyCompleted", EntityRef{Type: "Port", ID: p.ID})
 	case "CANCELLED":
-		return InvalidWith("PortAlreadyCancelled", p.ID)
+		return InvalidWith("PortAlreadyCancelled", EntityRef{Type: "Port", ID: p.ID})
 	}
 	s.cancelPort(p, "NORMAL")
 	return nil
@@ -303,11 +303,11 @@ func (s *Store) TriggerPort(partitionID, accountID, portID string) error {
 	}
 	e := s.portEvent(p)
 	if e.ActivationStatusType != "FOC_RECEIVED" {
-		return InvalidWith("PortNotReadyToTrigger", e.ActivationStatusType)
+		return InvalidWith("PortNotReadyToTrigger", Detail{"activationStatusType": e.ActivationStatusType})
 	}
 	today := s.clock.Now().Format(time.DateOnly)
 	if len(p.FocDate) < 10 || p.FocDate[:10] != today {
-		return InvalidWith("TriggerPortOnlyOnFocDate", p.FocDate)
+		return InvalidWith("TriggerPortOnlyOnFocDate", Detail{"focDate": p.FocDate})
 	}
 	p.Status, p.CompletedDate = "ACTIVE", s.now()
 	s.setPortNumbers(p, "ACTIVE", true)

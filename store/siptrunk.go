@@ -21,8 +21,8 @@ type SipTrunk struct {
 	CallbackNumber       string                `json:"callbackNumber,omitempty"`
 	ConcurrentCalls      int                   `json:"concurrentCalls,omitempty"`
 	MaxBurstCalls        int                   `json:"maxBurstCalls,omitempty"`
-	CallingPlans         []CallingPlan         `json:"callingPlans,omitempty"`
-	TelephoneNumbers     []string              `json:"telephoneNumbers,omitempty"`
+	CallingPlans         []CallingPlan         `json:"callingPlans"`
+	TelephoneNumbers     []string              `json:"telephoneNumbers"`
 	SipProxyServer       string                `json:"sipProxyServer,omitempty"`
 	LockedOut            bool                  `json:"lockedOut"`
 	LocalServicesEnabled bool                  `json:"localServicesEnabled"`
@@ -160,6 +160,12 @@ func (s *Store) trunkOut(t *SipTrunk) SipTrunk {
 	out := deepCopy(*t)
 	out.Forward, out.Registered = nil, false
 	out.TelephoneNumbers = s.numbersRoutedTo(t.ID)
+	if out.TelephoneNumbers == nil {
+		out.TelephoneNumbers = []string{}
+	}
+	if out.CallingPlans == nil {
+		out.CallingPlans = []CallingPlan{}
+	}
 	out.SipProxyServer = s.settingString(t.PartitionID, SettingSipTrunkProxyServer)
 	return out
 }

@@ -15,7 +15,7 @@ func trunkIn(name, user string) SipTrunk {
 func TestSipUsernameSharedWithDeviceLines(t *testing.T) {
 	s := newTree(t)
 	a, _ := s.CreateAccount("p1", advanced("SP-1"), tester)
-	u, err := s.CreateEndUser("p1", a.ID, EndUser{Username: "jo@example.com", FirstName: "Jo", LastName: "Smith", Extension: "2001"}, tester)
+	u, err := s.CreateEndUser("p1", a.ID, EndUser{Username: "jo@example.com", FirstName: "Joe", LastName: "Smith", Extension: "2001"}, tester)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -112,11 +112,11 @@ func (s *Store) edit(f func(raw rawState) error) error {
 	}
 	st, err := raw.state()
 	if err != nil {
-		return InvalidWith("InvalidState", err.Error())
+		return InvalidWith("InvalidState", Detail{"error": err.Error()})
 	}
 	fresh, err := s.build(st, s.feed.cfg)
 	if err != nil {
-		return InvalidWith("InvalidState", err.Error())
+		return InvalidWith("InvalidState", Detail{"error": err.Error()})
 	}
 	ids := raw.ids()
 	s.adopt(fresh, func(id string) bool { return ids[id] })
@@ -167,7 +167,7 @@ func (s *Store) ResetPartition(pid string) error {
 func (s *Store) Overlay(overlay json.RawMessage) error {
 	add, err := parseRaw(overlay)
 	if err != nil || len(add.other) > 0 {
-		return InvalidWith("InvalidState", "want an object of lists of objects")
+		return InvalidWith("InvalidState", Detail{"error": "want an object of lists of objects"})
 	}
 	return s.edit(func(raw rawState) error {
 		for list, objs := range add.lists {

@@ -27,7 +27,10 @@ func (s *Store) boxOut(b *VoicemailBox) VoicemailBox {
 			out.TotalUnreadVoicemails++
 		}
 	}
-	out.SubIDs = nil
+	out.SubIDs = []string{}
+	if out.ReferencedBy == nil {
+		out.ReferencedBy = []VoicemailReference{}
+	}
 	for _, id := range s.kids[b.AccountID].boxes {
 		if s.vmBoxes[id].ParentID == b.ID {
 			out.SubIDs = append(out.SubIDs, id)

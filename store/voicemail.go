@@ -12,12 +12,12 @@ type VoicemailBox struct {
 	VoicemailToEmailAddresses   []string                    `json:"voicemailToEmailAddresses,omitempty"`
 	VoicemailToEmailEnabled     bool                        `json:"voicemailToEmailEnabled"`
 	VoicemailKeepAfterEmail     bool                        `json:"voicemailKeepAfterEmail"`
-	ReferencedBy                []VoicemailReference        `json:"referencedBy,omitempty"`
+	ReferencedBy                []VoicemailReference        `json:"referencedBy"`
 	Locale                      string                      `json:"locale,omitempty"`
 	TotalVoicemails             int                         `json:"totalVoicemails"`
 	TotalUnreadVoicemails       int                         `json:"totalUnreadVoicemails"`
 	Type                        string                      `json:"type,omitempty"`
-	SubIDs                      []string                    `json:"subIds,omitempty"`
+	SubIDs                      []string                    `json:"subIds"`
 	ParentID                    string                      `json:"parentId,omitempty"`
 	DtmfOption                  string                      `json:"dtmfOption,omitempty"`
 	PinLockedOut                bool                        `json:"pinLockedOut"`
