@@ -187,8 +187,10 @@ func (s *Server) do(c *http.Client, method, path string, body any, headers ...st
 
 // Default logins of the embedded fixtures.
 const (
-	AdminUser      = "admin@example.com" // partition fakePartitionAlpha0001, full rights
-	ReaderUser     = "reader@example.com"
+	AdminUser      = "admin@example.com"       // partition fakePartitionAlpha0001, full rights
+	ReaderUser     = "reader@example.com"      // READ on every management permission type
+	EditorUser     = "editor@example.com"      // EDIT on every management permission type
+	CreatorUser    = "creator@example.com"     // CREATE on every management permission type
 	BravoAdminUser = "admin@bravo.example.com" // partition fakePartitionBravo0002
 	Password       = "fakealianza"
 	AlphaPartition = "fakePartitionAlpha0001"
