@@ -1,0 +1,218 @@
+package routes_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/fakealianza/fakealianza"
+	"github.com/fakealianza/fakealianza/fatest"
+)
+
+// secretKind is one way a secret enters the emulator, made through the API.
+// In method, path, body and id, {A} is the account's path, {U} an end user's
+// id, {B} a voicemail box's id, {S} the secret and {N} a number unique to the
+// row; id "" means the id the answer carries.
+//
+// A secret may rest in exactly two places: the state snapshot, as the value
+// of stateKey in the object whose stateID field is the object's id (a
+// snapshot must restore it), and, where Alianza shows it, API answers as the
+// value of apiKey in the object itself. Anywhere else it is a leak.
+type secretKind struct {
+	name, method, path, body, id string
+	apiKey, stateKey, stateID    string
+}
+
+// secretKinds: every object that holds a secret. A new one (e.g. specialty
+// lines) is one more row.
+var secretKinds = []secretKind{
+	{"SIP trunk", "POST", "{A}/siptrunk_2", `{"trunkName":"Sweep {N}","sipUsername":"sweeptrunk{N}","sipPassword":"{S}","concurrentCalls":2}`, "", "sipPassword", "sipPassword", "id"},
+	{"SIP trunk, legacy path", "POST", "{A}/siptrunk", `{"trunkName":"Sweep {N}","sipUsername":"sweeptrunk{N}","sipPassword":"{S}","concurrentCalls":2}`, "", "sipPassword", "sipPassword", "id"},
+	{"device line", "POST", "{A}/deviceline", `{"deviceTypeId":"VVX400","deviceName":"Sweep {N}","macAddress":"0004f2cc00{N}","lineNumber":1,"userId":"{U}","sipPassword":"{S}"}`, "", "", "sipPassword", "id"},
+	{"device line of a user", "POST", "{A}/user/{U}/device", `{"deviceTypeId":"SPA112","deviceName":"Sweep {N}","macAddress":"c8d719cc00{N}","lineNumber":1,"sipPassword":"{S}"}`, "", "", "sipPassword", "id"},
+	{"voicemail PIN", "PUT", "{A}/voicemailbox/{B}/pin", `{"pin":"{S}"}`, "{B}", "", "pin", "voicemailBoxId"},
+	{"management user password", "PUT", "/v2/authorize", `{"username":"` + fatest.EditorUser + `","password":"` + fatest.Password + `","changePassword":"{S}"}`, "fakeEditorAlpha0000001", "", "password", "id"},
+}
+
+// recorder keeps every exchange a client makes.
+type recorder struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	seen []exchange
+}
+
+type exchange struct {
+	what string // method and path
+	body []byte
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := r.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	r.mu.Lock()
+	r.seen = append(r.seen, exchange{req.Method + " " + req.URL.RequestURI(), b})
+	r.mu.Unlock()
+	return resp, nil
+}
+
+// secretPlace is one secret and where it may rest.
+type secretPlace struct {
+	kind   secretKind
+	value  string
+	objID  string
+	homes  int // allowed places seen, to show the search looked at the right documents
+	echoes int
+}
+
+// misplaced walks a JSON document and names every place that holds the
+// secret other than key in an object whose idKey is the object's id.
+func misplaced(doc any, s *secretPlace, key, idKey string, at string) (bad []string, home int) {
+	switch v := doc.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if str, ok := x.(string); ok && key != "" && k == key && str == s.value && v[idKey] == s.objID {
+				home++
+				continue
+			}
+			b, h := misplaced(x, s, key, idKey, at+"."+k)
+			bad, home = append(bad, b...), home+h
+		}
+	case []any:
+		for i, x := range v {
+			b, h := misplaced(x, s, key, idKey, fmt.Sprintf("%s[%d]", at, i))
+			bad, home = append(bad, b...), home+h
+		}
+	case string:
+		if strings.Contains(v, s.value) {
+			bad = append(bad, at)
+		}
+	case json.Number:
+		if strings.Contains(v.String(), s.value) {
+			bad = append(bad, at)
+		}
+	}
+	return bad, home
+}
+
+// search checks one document (JSON when it parses, else text) for a secret.
+func (s *secretPlace) search(t *testing.T, where string, body []byte, key, idKey string) int {
+	t.Helper()
+	if !bytes.Contains(body, []byte(s.value)) && !bytes.Contains(body, []byte(jsonEscaped(s.value))) {
+		return 0
+	}
+	var doc any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		t.Errorf("%s: %s %q in a non-JSON answer", where, s.kind.name, s.value)
+		return 0
+	}
+	bad, home := misplaced(doc, s, key, idKey, "$")
+	for _, b := range bad {
+		t.Errorf("%s: %s %q at %s", where, s.kind.name, s.value, b)
+	}
+	return home
+}
+
+func jsonEscaped(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
+}
+
+// TestSecretsSweep creates every object that holds a secret, reads
+// everything back, and then looks for the secrets in every API answer of
+// the session, the account history, the request journal, its HAR export,
+// the state snapshot and the server's log lines (debug level).
+func TestSecretsSweep(t *testing.T) {
+	var logs syncBuffer
+	srv := fatest.New(t, func(o *fakealianza.Options) {
+		o.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	rec := &recorder{next: srv.Client.Transport}
+	srv.Client.Transport = rec
+	c := login(t, srv, fatest.AdminUser)
+	acct := c.create(alphaP+"/account", map[string]any{"accountNumber": "SWEEP-1", "accountName": "Sweep Co", "accountType": "ADVANCED", "extensionLength": 4}, http.StatusOK)
+	A := alphaP + "/account/" + acct["id"].(string)
+	user := c.create(A+"/user", map[string]any{"firstName": "Sam", "lastName": "Sweep", "extension": "2000"}, http.StatusOK)
+	box := c.create(A+"/voicemailbox", map[string]any{"name": "Sweep box"}, http.StatusOK)
+
+	var secrets []*secretPlace
+	for i, k := range secretKinds {
+		secret := fmt.Sprintf("Zq%dSweepSecret%dx", i, 7000+i)
+		if k.name == "voicemail PIN" {
+			secret = fmt.Sprintf("73590%05d", 24681+i)
+		}
+		fill := strings.NewReplacer("{A}", A, "{U}", user["id"].(string), "{B}", box["id"].(string), "{S}", secret, "{N}", fmt.Sprintf("%02d", 10+i))
+		r := srv.Call(k.method, fill.Replace(k.path), fill.Replace(k.body), fatest.Auth(c.tok))
+		if r.Status/100 != 2 {
+			t.Fatalf("%s: %d %s", k.name, r.Status, r.Body)
+		}
+		id := fill.Replace(k.id)
+		if id == "" {
+			id = r.Map(t)["id"].(string)
+			c.do(http.MethodGet, fill.Replace(k.path)+"/"+id, nil, http.StatusOK)
+		}
+		secrets = append(secrets, &secretPlace{kind: k, value: secret, objID: id})
+	}
+	// log in with the changed password; read everything back
+	srv.Login(t, fatest.EditorUser, secrets[len(secrets)-1].value)
+	for _, p := range []string{A, A + "/user", A + "/deviceline", A + "/siptrunk_2", A + "/siptrunk", A + "/voicemailbox",
+		A + "/voicemailbox/" + box["id"].(string), "/v2/authorize/userinfo", alphaP + "/account/search?q=sweep"} {
+		c.do(http.MethodGet, p, nil, http.StatusOK)
+	}
+	history := c.do(http.MethodGet, A+"/accounthistorysearch?maxResult=500", nil, http.StatusOK).Map(t)
+	if n := len(history["results"].([]any)); n < len(secretKinds) {
+		t.Fatalf("history has %d records", n)
+	}
+	var journal []any
+	srv.Call(http.MethodGet, "/__admin/requests", nil).Decode(t, &journal)
+	if len(journal) < 2*len(secretKinds) {
+		t.Fatalf("journal has %d entries", len(journal))
+	}
+	srv.Call(http.MethodGet, "/__admin/requests/har", nil)
+	state := srv.Call(http.MethodGet, "/__admin/state", nil)
+	if state.Status != http.StatusOK {
+		t.Fatalf("state: %d", state.Status)
+	}
+
+	rec.mu.Lock()
+	seen := rec.seen
+	rec.mu.Unlock()
+	for _, s := range secrets {
+		for _, x := range seen {
+			if x.what == "GET /__admin/state" {
+				s.homes += s.search(t, "state snapshot", x.body, s.kind.stateKey, s.kind.stateID)
+				continue
+			}
+			s.echoes += s.search(t, x.what, x.body, s.kind.apiKey, "id")
+		}
+		if strings.Contains(logs.String(), s.value) || strings.Contains(logs.String(), jsonEscaped(s.value)) {
+			t.Errorf("the log holds %s %q", s.kind.name, s.value)
+		}
+		// The search looked where the secret is: the snapshot keeps it at
+		// home, and an API that shows it showed it.
+		if s.homes != 1 {
+			t.Errorf("%s: %d homes in the state snapshot, want 1", s.kind.name, s.homes)
+		}
+		if (s.kind.apiKey != "") != (s.echoes > 0) {
+			t.Errorf("%s: shown %d times by the API (apiKey %q)", s.kind.name, s.echoes, s.kind.apiKey)
+		}
+	}
+	if !strings.Contains(logs.String(), "createSipTrunk") {
+		t.Fatalf("the debug log has no request lines")
+	}
+}
