@@ -277,7 +277,10 @@ func TestShellCommandsAndOtherSubsystemsRefused(t *testing.T) {
 		}
 		sess.Close()
 	}
-	sess, _ := conn.NewSession()
+	sess, err := conn.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := sess.RequestSubsystem("netconf"); err == nil {
 		t.Fatal("another subsystem accepted")
 	}
