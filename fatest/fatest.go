@@ -62,8 +62,15 @@ func New(t testing.TB, edit ...func(*fakealianza.Options)) *Server {
 	if err != nil {
 		t.Fatalf("fatest: response validator: %v", err)
 	}
-	raw := &http.Client{Timeout: 30 * time.Second}
-	checked := &http.Client{Timeout: 30 * time.Second, Transport: &validating{t: t, v: v, next: http.DefaultTransport}}
+	// The clients have a pool of their own: when the test ends, its idle
+	// connections close before the server does. Among them may be one the
+	// transport dialled for a request that another connection then served;
+	// the server sees it as new, not idle, and its shutdown would wait the
+	// whole ShutdownTimeout for a request that never comes.
+	pool := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(pool.CloseIdleConnections) // cleanups run last first: before srv.Close
+	raw := &http.Client{Timeout: 30 * time.Second, Transport: pool}
+	checked := &http.Client{Timeout: 30 * time.Second, Transport: &validating{t: t, v: v, next: pool}}
 	return &Server{Server: srv, t: t, Client: checked, RawClient: raw}
 }
 
