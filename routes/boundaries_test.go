@@ -22,9 +22,10 @@ type boundary struct {
 // digits), extensions (the account's length, first digit 2 to 8), telephone
 // numbers (11 digits starting with 1), voicemail PINs (4 to 10 digits),
 // person names (1 to 256 characters, no digits or control characters),
-// account names and numbers (3 to 256), usernames (3 to 256, no blanks) and
-// SIP trunk credentials (username 8 to 36 of [A-Za-z0-9-_.], password at
-// least 6).
+// account names, numbers and custom fields (3 to 256), billing cycle days (1
+// to 28), email addresses and account user sub-domains (3 to 256),
+// usernames (3 to 256, no blanks) and SIP trunk credentials (username 8 to
+// 36 of [A-Za-z0-9-_.], password at least 6).
 func TestLengthAndCharacterBoundaries(t *testing.T) {
 	srv := fatest.New(t)
 	c := login(t, srv, fatest.AdminUser)
@@ -112,6 +113,48 @@ func TestLengthAndCharacterBoundaries(t *testing.T) {
 		}, func(v any) *fatest.Resp {
 			return srv.Call(http.MethodPost, alphaP+"/account", map[string]any{"accountNumber": v, "accountName": "Number Co", "accountType": "SIMPLE"}, fatest.Auth(c.tok))
 		}, http.StatusOK},
+		{"account customField", []boundary{
+			{"abc", true, ""}, {long("c", 256), true, ""},
+			{"ab", false, "InvalidValueForField:customField"}, {long("c", 257), false, "InvalidValueForField:customField"},
+		}, func(v any) *fatest.Resp {
+			return srv.Call(http.MethodPost, alphaP+"/account", map[string]any{"accountNumber": fmt.Sprint("CUSTOM-", next()), "accountName": "Custom Co",
+				"accountType": "SIMPLE", "customField": v}, fatest.Auth(c.tok))
+		}, http.StatusOK},
+		{"account billingCycleDay", []boundary{
+			{1, true, ""}, {28, true, ""},
+			{29, false, "InvalidValueForField:billingCycleDay"}, {-1, false, "InvalidValueForField:billingCycleDay"},
+		}, func(v any) *fatest.Resp {
+			return srv.Call(http.MethodPost, alphaP+"/account", map[string]any{"accountNumber": fmt.Sprint("CYCLE-", next()), "accountName": "Cycle Co",
+				"accountType": "SIMPLE", "billingCycleDay": v}, fatest.Auth(c.tok))
+		}, http.StatusOK},
+		{"end user emailAddress", []boundary{
+			{"a@b", true, ""}, {long("e", 250) + "@x.com", true, ""},
+			{long("e", 251) + "@x.com", false, "InvalidEmailAddress"}, {"a b@x.com", false, "InvalidEmailAddress"},
+			{"ab", false, "InvalidEmailAddress"},
+		}, func(v any) *fatest.Resp {
+			return srv.Call(http.MethodPost, A+"/user", map[string]any{"lastName": "Mail", "emailAddress": v, "extension": fmt.Sprint(6000 + next())}, fatest.Auth(c.tok))
+		}, http.StatusOK},
+		{"account user names", []boundary{
+			{"A", true, ""}, {long("a", 256), true, ""},
+			{long("a", 257), false, "InvalidLastName"}, {"Ann3", false, "InvalidLastName"}, {" ", false, "InvalidLastName"},
+		}, func(v any) *fatest.Resp {
+			return srv.Call(http.MethodPost, A+"/accountuser", map[string]any{"username": fmt.Sprint("acctuser", next(), "@example.com"),
+				"firstName": "Acct", "lastName": v}, fatest.Auth(c.tok))
+		}, http.StatusOK},
+		{"account user subDomain", []boundary{
+			{"abc", true, ""}, {long("s", 256), true, ""},
+			{"ab", false, "InvalidValueForField:subDomain"}, {long("s", 257), false, "InvalidValueForField:subDomain"},
+		}, func(v any) *fatest.Resp {
+			return srv.Call(http.MethodPost, A+"/accountuser", map[string]any{"username": fmt.Sprint("subdomain", next(), "@example.com"),
+				"firstName": "Sub", "lastName": "Domain", "subDomain": v}, fatest.Auth(c.tok))
+		}, http.StatusOK},
+		{"telephone number of a rate center lookup", []boundary{
+			{"13035550100", true, ""},
+			{"1303555010", false, "InvalidValueForField:tn"}, {"130355501000", false, "InvalidValueForField:tn"},
+			{"23035550100", false, "InvalidValueForField:tn"}, {"1303555010x", false, "InvalidValueForField:tn"},
+		}, func(v any) *fatest.Resp {
+			return srv.Call(http.MethodGet, alphaP+"/ratecenter/"+v.(string), nil, fatest.Auth(c.tok))
+		}, http.StatusOK},
 		{"SIP trunk sipUsername", []boundary{
 			{"edgepbx1", true, ""}, {long("p", 36), true, ""}, {"Edge-PBX_2.x", true, ""},
 			{"edgepbx", false, "InvalidValueForField:sipUsername"}, {long("q", 37), false, "InvalidValueForField:sipUsername"},
@@ -128,6 +171,19 @@ func TestLengthAndCharacterBoundaries(t *testing.T) {
 				"sipPassword": v, "concurrentCalls": 1}, fatest.Auth(c.tok))
 		}, http.StatusOK},
 	}
+	// A swap's prevalidation answers whether the MAC would do, with the
+	// same rule.
+	line := c.create(A+"/deviceline", map[string]any{"deviceTypeId": "VVX400", "deviceName": "Swap desk",
+		"macAddress": "0004f2ee0001", "lineNumber": 1, "userId": owner["id"]}, http.StatusCreated)
+	for mac, ok := range map[string]bool{"0004f2ee0002": true, "ABCDEF012345": true,
+		"0004f2ee000": false, "0004f2ee00023": false, "0004f2ee000z": false, "0004f2:e0002": false} {
+		var got bool
+		c.do(http.MethodGet, A+"/deviceline/"+line["id"].(string)+"/swap/prevalidate?macaddress="+mac, nil, http.StatusOK).Decode(t, &got)
+		if got != ok {
+			t.Errorf("swap prevalidate %q: %v, want %v", mac, got, ok)
+		}
+	}
+
 	for _, rule := range rules {
 		for _, b := range rule.values {
 			t.Run(fmt.Sprintf("%s/%q", rule.name, b.value), func(t *testing.T) {
