@@ -17,8 +17,10 @@ import (
 
 // secretKind is one way a secret enters the emulator, made through the API.
 // In method, path, body and id, {A} is the account's path, {U} an end user's
-// id, {B} a voicemail box's id, {S} the secret and {N} a number unique to the
-// row; id "" means the id the answer carries.
+// id, {B} a voicemail box's id, {CSR} a customer service record and {CRD} the
+// earliest port date for it, {S} the secret and {N} a number unique to the
+// row; id "" means the id the answer carries, "$.a.b" the one at that path
+// of the answer.
 //
 // A secret may rest in exactly two places: the state snapshot, as the value
 // of stateKey in the object whose stateID field is the object's id (a
@@ -37,6 +39,7 @@ var secretKinds = []secretKind{
 	{"device line", "POST", "{A}/deviceline", `{"deviceTypeId":"VVX400","deviceName":"Sweep {N}","macAddress":"0004f2cc00{N}","lineNumber":1,"userId":"{U}","sipPassword":"{S}"}`, "", "", "sipPassword", "id"},
 	{"device line of a user", "POST", "{A}/user/{U}/device", `{"deviceTypeId":"SPA112","deviceName":"Sweep {N}","macAddress":"c8d719cc00{N}","lineNumber":1,"sipPassword":"{S}"}`, "", "", "sipPassword", "id"},
 	{"voicemail PIN", "PUT", "{A}/voicemailbox/{B}/pin", `{"pin":"{S}"}`, "{B}", "", "pin", "voicemailBoxId"},
+	{"port wireless PIN", "POST", "{A}/telephonenumber", `{"customerServiceRecord":{CSR},"directoryListing":{"type":"PORTED"},"telephoneNumbers":[{"phoneNumber":"150555501{N}"}],"port":{"crdDate":"{CRD}","portingAuthorizedName":"Sam Sweep","billingTelephoneNumber":"150555501{N}","wirelessPin":"{S}"}}`, "$.port.id", "wirelessPin", "wirelessPin", "id"},
 	{"management user password", "PUT", "/v2/authorize", `{"username":"` + fatest.EditorUser + `","password":"` + fatest.Password + `","changePassword":"{S}"}`, "fakeEditorAlpha0000001", "", "password", "id"},
 }
 
@@ -149,22 +152,42 @@ func TestSecretsSweep(t *testing.T) {
 	A := alphaP + "/account/" + acct["id"].(string)
 	user := c.create(A+"/user", map[string]any{"firstName": "Sam", "lastName": "Sweep", "extension": "2000"}, http.StatusOK)
 	box := c.create(A+"/voicemailbox", map[string]any{"name": "Sweep box"}, http.StatusOK)
+	csr := c.do(http.MethodGet, "/v2/address/validate?address=100+Main+St,+Salt+Lake+City,+UT&country=USA&postalCode=84101", nil, http.StatusOK).Map(t)["customerServiceRecord"].(map[string]any)
+	csr["businessName"], csr["customerType"] = "Sweep Co", "BUSINESS"
+	csrJSON, err := json.Marshal(csr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	avail := c.do(http.MethodPost, alphaP+"/account/prevalidate", map[string]any{"customerServiceRecord": csr,
+		"directoryListing": map[string]any{"type": "PORTED"}, "telephoneNumbers": []any{map[string]any{"phoneNumber": "15055550149"}}}, http.StatusOK).Map(t)
+	crd, ok := avail["earliestCRD"].(string)
+	if !ok {
+		t.Fatalf("prevalidate: %v", avail)
+	}
 
 	var secrets []*secretPlace
 	for i, k := range secretKinds {
-		secret := fmt.Sprintf("Zq%dSweepSecret%dx", i, 7000+i)
+		secret := fmt.Sprintf("Zq%dSwp%dx", i, 7000+i)
 		if k.name == "voicemail PIN" {
 			secret = fmt.Sprintf("73590%05d", 24681+i)
 		}
-		fill := strings.NewReplacer("{A}", A, "{U}", user["id"].(string), "{B}", box["id"].(string), "{S}", secret, "{N}", fmt.Sprintf("%02d", 10+i))
+		fill := strings.NewReplacer("{A}", A, "{U}", user["id"].(string), "{B}", box["id"].(string), "{CSR}", string(csrJSON), "{CRD}", crd,
+			"{S}", secret, "{N}", fmt.Sprintf("%02d", 10+i))
 		r := srv.Call(k.method, fill.Replace(k.path), fill.Replace(k.body), fatest.Auth(c.tok))
 		if r.Status/100 != 2 {
 			t.Fatalf("%s: %d %s", k.name, r.Status, r.Body)
 		}
 		id := fill.Replace(k.id)
-		if id == "" {
+		switch {
+		case id == "":
 			id = r.Map(t)["id"].(string)
 			c.do(http.MethodGet, fill.Replace(k.path)+"/"+id, nil, http.StatusOK)
+		case strings.HasPrefix(id, "$."):
+			var at any = r.Map(t)
+			for _, key := range strings.Split(id[2:], ".") {
+				at = at.(map[string]any)[key]
+			}
+			id = at.(string)
 		}
 		secrets = append(secrets, &secretPlace{kind: k, value: secret, objID: id})
 	}
