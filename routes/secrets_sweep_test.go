@@ -24,23 +24,26 @@ import (
 //
 // A secret may rest in exactly two places: the state snapshot, as the value
 // of stateKey in the object whose stateID field is the object's id (a
-// snapshot must restore it), and, where Alianza shows it, API answers as the
-// value of apiKey in the object itself. Anywhere else it is a leak.
+// snapshot must restore it), and, where the API shows it (Alianza's, or the
+// admin API that hands a login out), API answers as the value of apiKey in
+// the object whose apiID field is the object's id. Anywhere else it is a
+// leak.
 type secretKind struct {
-	name, method, path, body, id string
-	apiKey, stateKey, stateID    string
+	name, method, path, body, id     string
+	apiKey, apiID, stateKey, stateID string
 }
 
 // secretKinds: every object that holds a secret. A new one (e.g. specialty
 // lines) is one more row.
 var secretKinds = []secretKind{
-	{"SIP trunk", "POST", "{A}/siptrunk_2", `{"trunkName":"Sweep {N}","sipUsername":"sweeptrunk{N}","sipPassword":"{S}","concurrentCalls":2}`, "", "sipPassword", "sipPassword", "id"},
-	{"SIP trunk, legacy path", "POST", "{A}/siptrunk", `{"trunkName":"Sweep {N}","sipUsername":"sweeptrunk{N}","sipPassword":"{S}","concurrentCalls":2}`, "", "sipPassword", "sipPassword", "id"},
-	{"device line", "POST", "{A}/deviceline", `{"deviceTypeId":"VVX400","deviceName":"Sweep {N}","macAddress":"0004f2cc00{N}","lineNumber":1,"userId":"{U}","sipPassword":"{S}"}`, "", "", "sipPassword", "id"},
-	{"device line of a user", "POST", "{A}/user/{U}/device", `{"deviceTypeId":"SPA112","deviceName":"Sweep {N}","macAddress":"c8d719cc00{N}","lineNumber":1,"sipPassword":"{S}"}`, "", "", "sipPassword", "id"},
-	{"voicemail PIN", "PUT", "{A}/voicemailbox/{B}/pin", `{"pin":"{S}"}`, "{B}", "", "pin", "voicemailBoxId"},
-	{"port wireless PIN", "POST", "{A}/telephonenumber", `{"customerServiceRecord":{CSR},"directoryListing":{"type":"PORTED"},"telephoneNumbers":[{"phoneNumber":"150555501{N}"}],"port":{"crdDate":"{CRD}","portingAuthorizedName":"Sam Sweep","billingTelephoneNumber":"150555501{N}","wirelessPin":"{S}"}}`, "$.port.id", "wirelessPin", "wirelessPin", "id"},
-	{"management user password", "PUT", "/v2/authorize", `{"username":"` + fatest.EditorUser + `","password":"` + fatest.Password + `","changePassword":"{S}"}`, "fakeEditorAlpha0000001", "", "password", "id"},
+	{"SIP trunk", "POST", "{A}/siptrunk_2", `{"trunkName":"Sweep {N}","sipUsername":"sweeptrunk{N}","sipPassword":"{S}","concurrentCalls":2}`, "", "sipPassword", "id", "sipPassword", "id"},
+	{"SIP trunk, legacy path", "POST", "{A}/siptrunk", `{"trunkName":"Sweep {N}","sipUsername":"sweeptrunk{N}","sipPassword":"{S}","concurrentCalls":2}`, "", "sipPassword", "id", "sipPassword", "id"},
+	{"device line", "POST", "{A}/deviceline", `{"deviceTypeId":"VVX400","deviceName":"Sweep {N}","macAddress":"0004f2cc00{N}","lineNumber":1,"userId":"{U}","sipPassword":"{S}"}`, "", "", "id", "sipPassword", "id"},
+	{"device line of a user", "POST", "{A}/user/{U}/device", `{"deviceTypeId":"SPA112","deviceName":"Sweep {N}","macAddress":"c8d719cc00{N}","lineNumber":1,"sipPassword":"{S}"}`, "", "", "id", "sipPassword", "id"},
+	{"voicemail PIN", "PUT", "{A}/voicemailbox/{B}/pin", `{"pin":"{S}"}`, "{B}", "", "id", "pin", "voicemailBoxId"},
+	{"port wireless PIN", "POST", "{A}/telephonenumber", `{"customerServiceRecord":{CSR},"directoryListing":{"type":"PORTED"},"telephoneNumbers":[{"phoneNumber":"150555501{N}"}],"port":{"crdDate":"{CRD}","portingAuthorizedName":"Sam Sweep","billingTelephoneNumber":"150555501{N}","wirelessPin":"{S}"}}`, "$.port.id", "wirelessPin", "id", "wirelessPin", "id"},
+	{"datafeed login", "PUT", "/__admin/datafeed/logins/" + fatest.BravoPartition, `{"username":"sweepfeed{N}","password":"{S}"}`, fatest.BravoPartition, "password", "partitionId", "password", "partitionId"},
+	{"management user password", "PUT", "/v2/authorize", `{"username":"` + fatest.EditorUser + `","password":"` + fatest.Password + `","changePassword":"{S}"}`, "fakeEditorAlpha0000001", "", "id", "password", "id"},
 }
 
 // recorder keeps every exchange a client makes.
@@ -77,7 +80,8 @@ type secretPlace struct {
 	kind   secretKind
 	value  string
 	objID  string
-	homes  int // allowed places seen, to show the search looked at the right documents
+	n      string // the row's {N}
+	homes  int    // allowed places seen, to show the search looked at the right documents
 	echoes int
 }
 
@@ -171,8 +175,9 @@ func TestSecretsSweep(t *testing.T) {
 		if k.name == "voicemail PIN" {
 			secret = fmt.Sprintf("73590%05d", 24681+i)
 		}
+		n := fmt.Sprintf("%02d", 10+i)
 		fill := strings.NewReplacer("{A}", A, "{U}", user["id"].(string), "{B}", box["id"].(string), "{CSR}", string(csrJSON), "{CRD}", crd,
-			"{S}", secret, "{N}", fmt.Sprintf("%02d", 10+i))
+			"{S}", secret, "{N}", n)
 		r := srv.Call(k.method, fill.Replace(k.path), fill.Replace(k.body), fatest.Auth(c.tok))
 		if r.Status/100 != 2 {
 			t.Fatalf("%s: %d %s", k.name, r.Status, r.Body)
@@ -189,10 +194,20 @@ func TestSecretsSweep(t *testing.T) {
 			}
 			id = at.(string)
 		}
-		secrets = append(secrets, &secretPlace{kind: k, value: secret, objID: id})
+		secrets = append(secrets, &secretPlace{kind: k, value: secret, objID: id, n: n})
 	}
-	// log in with the changed password; read everything back
-	srv.Login(t, fatest.EditorUser, secrets[len(secrets)-1].value)
+	// log in with the new passwords; read everything back
+	for _, s := range secrets {
+		switch s.kind.name {
+		case "management user password":
+			srv.Login(t, fatest.EditorUser, s.value)
+		case "datafeed login":
+			if _, err := srv.SFTP(t, "sweepfeed"+s.n, s.value); err != nil {
+				t.Fatalf("SFTP login with the new datafeed password: %v", err)
+			}
+		}
+	}
+	srv.Call(http.MethodGet, "/__admin/datafeed", nil)
 	for _, p := range []string{A, A + "/user", A + "/deviceline", A + "/siptrunk_2", A + "/siptrunk", A + "/voicemailbox",
 		A + "/voicemailbox/" + box["id"].(string), "/v2/authorize/userinfo", alphaP + "/account/search?q=sweep"} {
 		c.do(http.MethodGet, p, nil, http.StatusOK)
@@ -221,7 +236,7 @@ func TestSecretsSweep(t *testing.T) {
 				s.homes += s.search(t, "state snapshot", x.body, s.kind.stateKey, s.kind.stateID)
 				continue
 			}
-			s.echoes += s.search(t, x.what, x.body, s.kind.apiKey, "id")
+			s.echoes += s.search(t, x.what, x.body, s.kind.apiKey, s.kind.apiID)
 		}
 		if strings.Contains(logs.String(), s.value) || strings.Contains(logs.String(), jsonEscaped(s.value)) {
 			t.Errorf("the log holds %s %q", s.kind.name, s.value)
