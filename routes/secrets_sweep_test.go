@@ -118,7 +118,7 @@ func misplaced(doc any, s *secretPlace, key, idKey string, at string) (bad []str
 // search checks one document (JSON when it parses, else text) for a secret.
 func (s *secretPlace) search(t *testing.T, where string, body []byte, key, idKey string) int {
 	t.Helper()
-	if !bytes.Contains(body, []byte(s.value)) && !bytes.Contains(body, []byte(jsonEscaped(s.value))) {
+	if !bytes.Contains(body, []byte(s.value)) { // secrets are letters and digits: JSON writes them as they are
 		return 0
 	}
 	var doc any
@@ -133,11 +133,6 @@ func (s *secretPlace) search(t *testing.T, where string, body []byte, key, idKey
 		t.Errorf("%s: %s %q at %s", where, s.kind.name, s.value, b)
 	}
 	return home
-}
-
-func jsonEscaped(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b[1 : len(b)-1])
 }
 
 // TestSecretsSweep creates every object that holds a secret, reads
@@ -238,7 +233,7 @@ func TestSecretsSweep(t *testing.T) {
 			}
 			s.echoes += s.search(t, x.what, x.body, s.kind.apiKey, s.kind.apiID)
 		}
-		if strings.Contains(logs.String(), s.value) || strings.Contains(logs.String(), jsonEscaped(s.value)) {
+		if strings.Contains(logs.String(), s.value) {
 			t.Errorf("the log holds %s %q", s.kind.name, s.value)
 		}
 		// The search looked where the secret is: the snapshot keeps it at
