@@ -177,7 +177,8 @@ func (s *Server) Start(ctx context.Context) error {
 	s.serveErr = make(chan error, 1)
 	go func() {
 		err := s.srv.Serve(ln)
-		if errors.Is(err, ssh.ErrServerClosed) {
+		// A Serve that began after Close finds the listener closed.
+		if errors.Is(err, ssh.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
 			err = nil
 		}
 		s.serveErr <- err
@@ -216,6 +217,10 @@ func (s *Server) Close() error {
 			err = nil
 		}
 	}
+	// gliderlabs closes only the listeners its Serve has begun to track: a
+	// Serve goroutine not scheduled yet would then accept forever. Closing
+	// the listener ends it either way (once closed, this is a no-op).
+	_ = s.ln.Close()
 	if serr := <-s.serveErr; serr != nil && err == nil {
 		err = serr
 	}

@@ -3,6 +3,7 @@ package sftpfake_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/csv"
@@ -16,6 +17,7 @@ import (
 	"path"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -574,5 +576,32 @@ func TestSFTPOff(t *testing.T) {
 	r := srv.Call(http.MethodGet, "/__admin/datafeed", nil)
 	if r.Status != 200 || strings.Contains(string(r.Body), "sftpAddress") {
 		t.Fatalf("layout %s", r.Body)
+	}
+}
+
+// Close right after Start returns even when the serving goroutine has not
+// run yet: gliderlabs' Shutdown closes only the listeners Serve has begun to
+// track, and a Serve that begins afterwards would accept forever. One
+// processor makes that order the likely one.
+func TestCloseRightAfterStart(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	for i := range 20 {
+		srv, err := fakealianza.New(fakealianza.Options{HTTPAddr: "127.0.0.1:0", SFTPAddr: "127.0.0.1:0"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- srv.Close() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("start %d: close: %v", i, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("start %d: Close still waiting after 10s", i)
+		}
 	}
 }
