@@ -196,23 +196,21 @@ func New(opts Options) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	raw := opts.Spec
-	if raw == nil {
-		raw = openapi.Embedded()
-	}
 	// The spec is the slowest part of a start: parse it (and build its
 	// router) while everything that does not need it is built on this
-	// goroutine.
+	// goroutine. The embedded one is parsed once per process.
 	type parsed struct {
 		spec *openapi.Spec
 		err  error
 	}
 	specDone := make(chan parsed, 1)
 	go func() {
-		spec, err := openapi.Parse(raw)
-		if err == nil {
-			spec.Matcher()
+		if opts.Spec == nil {
+			spec, err := embeddedSpec()
+			specDone <- parsed{spec, err}
+			return
 		}
+		spec, err := parseSpec(opts.Spec)
 		specDone <- parsed{spec, err}
 	}()
 	s, err := build(opts, log)
@@ -252,6 +250,20 @@ func New(opts Options) (*Server, error) {
 	}
 	return s, nil
 }
+
+// parseSpec loads a spec document and builds its request matcher.
+func parseSpec(raw []byte) (*openapi.Spec, error) {
+	spec, err := openapi.Parse(raw)
+	if err == nil {
+		spec.Matcher()
+	}
+	return spec, err
+}
+
+// embeddedSpec is the embedded spec, parsed at the first start of the
+// process and shared by every later server (a test suite starts hundreds):
+// a loaded Spec is only read, by many requests at once already.
+var embeddedSpec = sync.OnceValues(func() (*openapi.Spec, error) { return parseSpec(openapi.Embedded()) })
 
 // build makes the server's parts that do not depend on the spec: the store
 // and its fixtures, tokens, faults and scenarios, the journal and the SFTP
@@ -502,7 +514,8 @@ func (s *Server) Clock() *store.Clock { return s.store.Clock() }
 // Auth is the login layer (tokens, permissions).
 func (s *Server) Auth() *authfake.Auth { return s.auth }
 
-// Spec is the loaded OpenAPI document.
+// Spec is the loaded OpenAPI document; every server of the process that
+// runs the embedded one shares it, so treat it as read-only.
 func (s *Server) Spec() *openapi.Spec { return s.spec }
 
 // Close stops the listeners: in-flight requests get ShutdownTimeout to

@@ -41,8 +41,8 @@ func TestStateFileLoadAndAtomicSave(t *testing.T) {
 	if err := json.Unmarshal(b, &saved); err != nil || len(saved.Partitions) != 3 {
 		t.Fatalf("saved state: %v, %d partitions", err, len(saved.Partitions))
 	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) != 1 {
 		t.Errorf("temporary files left beside the state file: %v", entries)
 	}
 
@@ -92,7 +92,10 @@ func TestResetAndStateLoadDropTokens(t *testing.T) {
 		tok := srv.Admin(t)
 		body := any(nil)
 		if step.method == http.MethodPut {
-			b, _ := json.Marshal(srv.Store().Snapshot())
+			b, err := json.Marshal(srv.Store().Snapshot())
+			if err != nil {
+				t.Fatal(err)
+			}
 			body = b
 		}
 		if r := srv.Call(t, step.method, step.path, body); r.Status != 204 {

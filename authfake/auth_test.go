@@ -75,11 +75,14 @@ func TestScopeIncludesSubPartitions(t *testing.T) {
 func TestForgottenUserKillsToken(t *testing.T) {
 	s := testStore(t)
 	a := New(s, Config{})
-	tok, _ := a.Login("a@example.com", "pw")
+	tok, err := a.Login("a@example.com", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Restore(store.State{Partitions: []store.Partition{{ID: "p1", Name: "One"}}}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := a.Check(tok.AuthToken)
+	_, err = a.Check(tok.AuthToken)
 	f, ok := err.(*Failure)
 	if !ok || f.Missing || f.Err.Code != "" || f.Err.Status != 401 {
 		t.Fatalf("token of a removed user: %v", err)

@@ -75,8 +75,15 @@ func New(t testing.TB, edit ...func(*fakealianza.Options)) *Server {
 	if err != nil {
 		t.Fatalf("fatest: response validator: %v", err)
 	}
-	raw := &http.Client{Timeout: 30 * time.Second}
-	checked := &http.Client{Timeout: 30 * time.Second, Transport: &validating{t: t, v: v, next: http.DefaultTransport}}
+	// The clients have a pool of their own: when the test ends, its idle
+	// connections close before the server does. Among them may be one the
+	// transport dialled for a request that another connection then served;
+	// the server sees it as new, not idle, and its shutdown would wait the
+	// whole ShutdownTimeout for a request that never comes.
+	pool := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(pool.CloseIdleConnections) // cleanups run last first: before srv.Close
+	raw := &http.Client{Timeout: 30 * time.Second, Transport: pool}
+	checked := &http.Client{Timeout: 30 * time.Second, Transport: &validating{t: t, v: v, next: pool}}
 	return &Server{Server: srv, Client: checked, RawClient: raw}
 }
 
@@ -223,8 +230,10 @@ func (s *Server) do(t testing.TB, c *http.Client, method, path string, body any,
 
 // Default logins of the embedded fixtures.
 const (
-	AdminUser      = "admin@example.com" // partition fakePartitionAlpha0001, full rights
-	ReaderUser     = "reader@example.com"
+	AdminUser      = "admin@example.com"       // partition fakePartitionAlpha0001, full rights
+	ReaderUser     = "reader@example.com"      // READ on every management permission type
+	EditorUser     = "editor@example.com"      // EDIT on every management permission type
+	CreatorUser    = "creator@example.com"     // CREATE on every management permission type
 	BravoAdminUser = "admin@bravo.example.com" // partition fakePartitionBravo0002
 	Password       = "fakealianza"
 	AlphaPartition = "fakePartitionAlpha0001"

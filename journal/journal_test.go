@@ -106,7 +106,10 @@ func TestHAR(t *testing.T) {
 		he.Request.QueryString[0].Name != "a" || he.Comment == "" || he.StartedDateTime != "2026-01-01T00:00:00Z" {
 		t.Errorf("%+v", he)
 	}
-	b, _ := json.Marshal(ToHAR(nil, "", "x"))
+	b, err := json.Marshal(ToHAR(nil, "", "x"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !strings.Contains(string(b), `"entries":[]`) {
 		t.Errorf("empty HAR: %s", b)
 	}

@@ -131,6 +131,45 @@ func TestSlidingExpiryAndMaxLife(t *testing.T) {
 	}
 }
 
+// TestTokenExpiryInstants holds the token lifetime to the instant on a frozen
+// clock: a token lives until 8 hours after its last use and until 24 hours
+// after login, whichever comes first; at that instant it is expired, one
+// nanosecond before it is not.
+func TestTokenExpiryInstants(t *testing.T) {
+	const ns = time.Nanosecond
+	cases := []struct {
+		name string
+		// gaps is the server time that passes before each use; want the
+		// status of each use
+		gaps []time.Duration
+		want []int
+	}{
+		{"idle just before 8h", []time.Duration{8*time.Hour - ns}, []int{200}},
+		{"idle exactly 8h", []time.Duration{8 * time.Hour}, []int{401}},
+		{"idle counts from the last use", []time.Duration{8*time.Hour - ns, 8*time.Hour - ns, 8 * time.Hour}, []int{200, 200, 401}},
+		{"just before the 24h cap", []time.Duration{7 * time.Hour, 7 * time.Hour, 7 * time.Hour, 3*time.Hour - ns}, []int{200, 200, 200, 200}},
+		{"exactly the 24h cap", []time.Duration{7 * time.Hour, 7 * time.Hour, 7 * time.Hour, 3 * time.Hour}, []int{200, 200, 200, 401}},
+		{"a use just before the cap does not extend it", []time.Duration{7 * time.Hour, 7 * time.Hour, 7 * time.Hour, 3*time.Hour - ns, ns}, []int{200, 200, 200, 200, 401}},
+	}
+	srv := fatest.New(t)
+	srv.Clock().Freeze(true)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tok := srv.Admin(t)
+			for i, gap := range c.gaps {
+				srv.Clock().Advance(gap)
+				r := srv.Call(t, http.MethodGet, "/v2/authorize/userinfo", nil, fatest.Auth(tok))
+				if r.Status != c.want[i] {
+					t.Fatalf("use %d after %v: %d %s, want %d", i, gap, r.Status, r.Body, c.want[i])
+				}
+				if r.Status == 401 && string(r.Body) != `{"status":401,"messages":["ExpiredAuthToken"]}` {
+					t.Fatalf("use %d: expired body %s", i, r.Body)
+				}
+			}
+		})
+	}
+}
+
 func TestLogoutKillsOnlyThatToken(t *testing.T) {
 	srv := fatest.New(t)
 	a, b := srv.Admin(t), srv.Admin(t)

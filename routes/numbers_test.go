@@ -121,7 +121,10 @@ func TestPhoneNumberGuideFlow(t *testing.T) {
 		t.Fatalf("port event: %v", ev)
 	}
 	c.fails(http.MethodPut, A+"/port/"+portID+"/triggerport", nil, http.StatusBadRequest, "TriggerPortOnlyOnFocDate")
-	foc, _ := time.Parse(time.DateOnly, crd)
+	foc, err := time.Parse(time.DateOnly, crd)
+	if err != nil {
+		t.Fatalf("earliestCRD %q: %v", crd, err)
+	}
 	srv.Clock().Advance(foc.Add(time.Hour).Sub(srv.Clock().Now()))
 	c = login(t, srv, fatest.AdminUser) // the old token idled out over those days
 	c.do(http.MethodPut, A+"/port/"+portID+"/triggerport", nil, http.StatusOK)

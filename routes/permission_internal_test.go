@@ -78,7 +78,10 @@ func TestPermissionsByVerb(t *testing.T) {
 	}
 
 	// /v2/ref/permissions answers from the same table.
-	tok, _ := auth.Login("admin@example.com", "fakealianza")
+	tok, err := auth.Login("admin@example.com", "fakealianza")
+	if err != nil {
+		t.Fatal(err)
+	}
 	r := httptest.NewRequest(http.MethodGet, "/v2/ref/permissions", nil)
 	r.Header.Set("X-AUTH-TOKEN", tok.AuthToken)
 	w := httptest.NewRecorder()

@@ -210,15 +210,18 @@ func TestStateGetPut(t *testing.T) {
 		}
 		st[list] = mine
 	}
-	body, _ := json.Marshal(st)
+	body, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if r := srv.Call(t, http.MethodPut, "/__admin/state", body); r.Status != 204 {
 		t.Fatalf("put: %d %s", r.Status, r.Body)
 	}
 	if ids := srv.Store().PartitionIDs(); len(ids) != 1 {
 		t.Errorf("after put: %v", ids)
 	}
-	if p, _ := srv.Store().Partition(st["partitions"][0]["id"].(string)); p.Name != "Renamed" {
-		t.Errorf("name: %+v", p)
+	if p, err := srv.Store().Partition(st["partitions"][0]["id"].(string)); err != nil || p.Name != "Renamed" {
+		t.Errorf("name: %+v %v", p, err)
 	}
 	for _, bad := range []string{`{"widgets":[]}`, `{"partitions":[{"id":"x"}]}`,
 		`{"managementUsers":[{"id":"u","username":"a","password":"b","partitionId":"ghost"}]}`} {

@@ -10,6 +10,16 @@ import (
 
 func ptr[T any](v T) *T { return &v }
 
+// add adds a rule and fails the test when the engine refuses it.
+func add(t *testing.T, e *Engine, r Rule) Rule {
+	t.Helper()
+	out, err := e.Add(r)
+	if err != nil {
+		t.Fatalf("add %+v: %v", r, err)
+	}
+	return out
+}
+
 func TestMatchPath(t *testing.T) {
 	cases := []struct {
 		glob, path string
@@ -141,7 +151,7 @@ func TestSeededProbabilityIsReproducible(t *testing.T) {
 	// A rule's own seed wins over the server's.
 	own := func(server uint64) []int {
 		e := NewEngine(server)
-		_, _ = e.Add(Rule{Action: Action{Status: 500}, Probability: ptr(0.5), Seed: ptr(uint64(7))})
+		add(t, e, Rule{Action: Action{Status: 500}, Probability: ptr(0.5), Seed: ptr(uint64(7))})
 		return fires(e, 200, time.Now())
 	}
 	if !slices.Equal(own(1), own(99)) {
@@ -152,7 +162,7 @@ func TestSeededProbabilityIsReproducible(t *testing.T) {
 func TestTimesAfterAndWindow(t *testing.T) {
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	e := NewEngine(1)
-	r, _ := e.Add(Rule{Action: Action{Status: 500}, After: 2, Times: 3})
+	r := add(t, e, Rule{Action: Action{Status: 500}, After: 2, Times: 3})
 	if got := fires(e, 10, now); !slices.Equal(got, []int{2, 3, 4}) {
 		t.Fatalf("after 2, times 3: fired on %v", got)
 	}
@@ -162,7 +172,7 @@ func TestTimesAfterAndWindow(t *testing.T) {
 	}
 
 	e = NewEngine(1)
-	_, _ = e.Add(Rule{Action: Action{Status: 500}, From: ptr(now), Until: ptr(now.Add(time.Hour))})
+	add(t, e, Rule{Action: Action{Status: 500}, From: ptr(now), Until: ptr(now.Add(time.Hour))})
 	if e.Decide(in("/v2/x"), now.Add(-time.Second)) != nil {
 		t.Error("fired before its window")
 	}
@@ -176,7 +186,7 @@ func TestTimesAfterAndWindow(t *testing.T) {
 
 func TestSFTPRulesStayOffHTTP(t *testing.T) {
 	e := NewEngine(1)
-	_, _ = e.Add(Rule{Match: Match{SFTP: SFTPRead, Path: "/2026/**"}, Action: Action{SFTP: SFTPMissing}})
+	add(t, e, Rule{Match: Match{SFTP: SFTPRead, Path: "/2026/**"}, Action: Action{SFTP: SFTPMissing}})
 	if e.Decide(in("/2026/01/01/x.csv.gz"), time.Now()) != nil {
 		t.Error("an sftp rule fired on an HTTP request")
 	}
@@ -184,7 +194,7 @@ func TestSFTPRulesStayOffHTTP(t *testing.T) {
 	if d := e.Decide(read, time.Now()); d == nil || d.Action.SFTP != SFTPMissing {
 		t.Errorf("sftp read: %+v", d)
 	}
-	_, _ = e.Add(Rule{Action: Action{Status: 500}})
+	add(t, e, Rule{Action: Action{Status: 500}})
 	if d := e.Decide(&Input{SFTP: SFTPLogin}, time.Now()); d != nil {
 		t.Errorf("an HTTP rule fired on an sftp login: %+v", d)
 	}
@@ -192,9 +202,9 @@ func TestSFTPRulesStayOffHTTP(t *testing.T) {
 
 func TestFirstFiringRuleWins(t *testing.T) {
 	e := NewEngine(1)
-	_, _ = e.Add(Rule{Match: Match{Path: "/v2/a"}, Action: Action{Status: 404}})
-	_, _ = e.Add(Rule{Match: Match{Method: "POST"}, Action: Action{Status: 409}})
-	_, _ = e.Add(Rule{Action: Action{Status: 500}})
+	add(t, e, Rule{Match: Match{Path: "/v2/a"}, Action: Action{Status: 404}})
+	add(t, e, Rule{Match: Match{Method: "POST"}, Action: Action{Status: 409}})
+	add(t, e, Rule{Action: Action{Status: 500}})
 	if d := e.Decide(in("/v2/a"), time.Now()); d.Action.Status != 404 || d.RuleID != "f1" {
 		t.Errorf("first rule: %+v", d)
 	}
@@ -282,8 +292,11 @@ func TestDelaySampling(t *testing.T) {
 }
 
 func TestGarbageIsSeeded(t *testing.T) {
-	d1, _ := NewEngine(5).DecideHeader("connection=garbage")
-	d2, _ := NewEngine(5).DecideHeader("connection=garbage")
+	d1, err1 := NewEngine(5).DecideHeader("connection=garbage")
+	d2, err2 := NewEngine(5).DecideHeader("connection=garbage")
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
 	if len(d1.Garbage) < 64 || string(d1.Garbage) != string(d2.Garbage) {
 		t.Errorf("garbage not reproducible: %d vs %d bytes", len(d1.Garbage), len(d2.Garbage))
 	}

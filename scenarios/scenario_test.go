@@ -81,12 +81,12 @@ func TestRunnerStartStop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _ = e.Add(Rule{Action: Action{Status: 404}}) // a user's own rule survives the scenario
+	add(t, e, Rule{Action: Action{Status: 404}}) // a user's own rule survives the scenario
 	if _, err := r.Start("mine"); err != nil {
 		t.Fatal(err)
 	}
-	if p, _ := st.Partition("p1"); p.Status != "SUSPENDED" || p.Name != "One" {
-		t.Errorf("state overlay: %+v", p)
+	if p, err := st.Partition("p1"); err != nil || p.Status != "SUSPENDED" || p.Name != "One" {
+		t.Errorf("state overlay: %+v %v", p, err)
 	}
 	if m := st.LifecycleModes(); m["port"].Mode != "manual" || m["job"].Reads != 3 {
 		t.Errorf("modes: %v", m)
@@ -95,7 +95,10 @@ func TestRunnerStartStop(t *testing.T) {
 	if len(rules) != 2 || rules[1].Scenario != "mine" {
 		t.Fatalf("rules: %+v", rules)
 	}
-	l, _ := r.List()
+	l, err := r.List()
+	if err != nil {
+		t.Fatal(err)
+	}
 	active := map[string]bool{}
 	for _, sc := range l {
 		active[sc.Name] = sc.Active

@@ -36,7 +36,10 @@ func openSSH(t *testing.T, srv *fatest.Server, password string, name string, arg
 	if err := os.WriteFile(askpass, []byte("#!/bin/sh\necho \"$FAKEALIANZA_TEST_PASSWORD\"\n"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	host, port, _ := net.SplitHostPort(srv.SFTPAddr())
+	host, port, err := net.SplitHostPort(srv.SFTPAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
 	_, pub := srv.SFTPHostKey()
 	known := filepath.Join(dir, "known_hosts")
 	if err := os.WriteFile(known, []byte("["+host+"]:"+port+" "+pub+"\n"), 0o600); err != nil {
@@ -76,10 +79,7 @@ func TestOpenSSHSftpBatch(t *testing.T) {
 	if !strings.Contains(string(b), "Remote working directory: /") || !strings.Contains(string(b), name) {
 		t.Fatalf("output:\n%s", b)
 	}
-	_, want, _ := srv.Store().FeedFileData(alpha, alphaDir+"/"+name)
-	if got, _ := os.ReadFile(filepath.Join(out, name)); !bytes.Equal(got, want) {
-		t.Fatal("sftp download differs")
-	}
+	sameAsFeed(t, srv, alphaDir+"/"+name, filepath.Join(out, name), "sftp")
 
 	// A refused write fails the batch (exit 1) and the server goes on.
 	cmd = openSSH(t, srv, "fakealianza", "sftp", "-b", "-", "datafeed@"+host)
@@ -97,20 +97,37 @@ func TestOpenSSHSftpBatch(t *testing.T) {
 	mustConnect(t, srv, "datafeed", "fakealianza")
 }
 
+// sameAsFeed fails the test unless the file at local holds exactly the
+// feed file at remote.
+func sameAsFeed(t *testing.T, srv *fatest.Server, remote, local, client string) {
+	t.Helper()
+	_, want, err := srv.Store().FeedFileData(alpha, remote)
+	if err != nil {
+		t.Fatalf("feed file %s: %v", remote, err)
+	}
+	got, err := os.ReadFile(local)
+	if err != nil {
+		t.Fatalf("%s download: %v", client, err)
+	}
+	if len(want) == 0 || !bytes.Equal(got, want) {
+		t.Fatalf("%s download differs (%d bytes, want %d)", client, len(got), len(want))
+	}
+}
+
 func TestOpenSSHScp(t *testing.T) {
 	need(t, "scp", "ssh")
 	srv := server(t)
-	host, _, _ := net.SplitHostPort(srv.SFTPAddr())
+	host, _, err := net.SplitHostPort(srv.SFTPAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
 	dst := filepath.Join(t.TempDir(), "copy.csv.gz")
 	src := alphaDir + "/cdr_fakePartitionAlpha0001_20260304T1300Z.csv.gz"
 	cmd := openSSH(t, srv, "fakealianza", "scp", "datafeed@"+host+":"+src, dst)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("scp: %v\n%s", err, b) // exit 1 here is the pitfall of an exit status sent too late
 	}
-	_, want, _ := srv.Store().FeedFileData(alpha, src)
-	if got, _ := os.ReadFile(dst); !bytes.Equal(got, want) {
-		t.Fatal("scp copy differs")
-	}
+	sameAsFeed(t, srv, src, dst, "scp")
 	// Uploads are refused.
 	cmd = openSSH(t, srv, "fakealianza", "scp", dst, "datafeed@"+host+":/up.csv.gz")
 	if b, err := cmd.CombinedOutput(); err == nil {
@@ -141,10 +158,7 @@ func TestCurlSftp(t *testing.T) {
 	if b, err := curl("-u", "datafeed:fakealianza", "-o", dst, base+src); err != nil {
 		t.Fatalf("curl get: %v\n%s", err, b)
 	}
-	_, want, _ := srv.Store().FeedFileData(alpha, src)
-	if got, _ := os.ReadFile(dst); !bytes.Equal(got, want) {
-		t.Fatal("curl download differs")
-	}
+	sameAsFeed(t, srv, src, dst, "curl")
 	b, err := curl("-u", "datafeed:fakealianza", "-l", base+alphaDir+"/")
 	if err != nil || !strings.Contains(string(b), "cdr_fakePartitionAlpha0001_20260304T0000Z.csv.gz") {
 		t.Fatalf("curl list: %v\n%s", err, b)

@@ -213,16 +213,38 @@ func (s *Server) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sftpfake: listen %s: %w", s.opts.Addr, err)
 	}
-	s.ln = ln
 	s.serveErr = make(chan error, 1)
+	// Start returns once Serve accepts: gliderlabs' Shutdown closes only the
+	// listeners Serve has begun to track, so a Close before that would leave
+	// a Serve that accepts forever.
+	sl := &startedListener{Listener: ln, started: make(chan struct{})}
 	go func() {
-		err := s.srv.Serve(ln)
+		err := s.srv.Serve(sl)
 		if errors.Is(err, ssh.ErrServerClosed) {
 			err = nil
 		}
 		s.serveErr <- err
 	}()
+	select {
+	case <-sl.started:
+	case err := <-s.serveErr:
+		_ = ln.Close()
+		return fmt.Errorf("sftpfake: serve: %w", err)
+	}
+	s.ln = ln
 	return nil
+}
+
+// startedListener tells when Serve first accepts.
+type startedListener struct {
+	net.Listener
+	once    sync.Once
+	started chan struct{}
+}
+
+func (l *startedListener) Accept() (net.Conn, error) {
+	l.once.Do(func() { close(l.started) })
+	return l.Listener.Accept()
 }
 
 // Addr is the listen address (empty before Start).

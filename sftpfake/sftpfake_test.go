@@ -10,11 +10,14 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -276,7 +279,10 @@ func TestShellCommandsAndOtherSubsystemsRefused(t *testing.T) {
 		}
 		sess.Close()
 	}
-	sess, _ := conn.NewSession()
+	sess, err := conn.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := sess.RequestSubsystem("netconf"); err == nil {
 		t.Fatal("another subsystem accepted")
 	}
@@ -408,6 +414,9 @@ func TestSameSeedSameFiles(t *testing.T) {
 // The records in the files and the ones cdrsearch returns are the same,
 // field for field: the staged records of an account without subscribers,
 // and the generated calls of the fixture account whose users have numbers.
+// The file cells are read with encoding/csv alone and compared with the JSON
+// values as they are, never through the project's CSV writer; the staged
+// costs and rates have four decimals, so a file that rounds them differs.
 func TestFilesAndCdrSearchAgree(t *testing.T) {
 	srv := server(t)
 	const staged, generated = "fakeAcct00000000000003", "fakeAcct00000000000001"
@@ -416,7 +425,8 @@ func TestFilesAndCdrSearchAgree(t *testing.T) {
 		start := time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * 47 * time.Minute)
 		recs = append(recs, map[string]any{
 			"partitionId": alpha, "acctId": staged, "startTime": start.Format(time.RFC3339),
-			"endTime": start.Add(time.Duration(i) * time.Second).Format(time.RFC3339), "cost": float64(i) / 100,
+			"endTime": start.Add(time.Duration(i) * time.Second).Format(time.RFC3339),
+			"cost":    float64(i*100+37) / 10000, "ratePerMinute": 0.0125,
 			"callType": []string{"INBOUND", "OUTBOUND"}[i%2], "origNumber": "1801555010" + string(rune('0'+i%10)),
 			"origLocation": "Salt Lake City, UT", "meanOpinionScores": map[string]float64{"x@y": 4.1},
 			"correlationData": map[string][]string{"k": {"a,b", `q"uote`}},
@@ -429,36 +439,92 @@ func TestFilesAndCdrSearchAgree(t *testing.T) {
 	tok := fatest.Auth(srv.Admin(t))
 	for acctID, want := range map[string]int{staged: 45, generated: -1} {
 		fromFiles, header := accountRows(t, c, acctID)
-		// From the API, every page, rendered the way the files are.
-		var fromAPI []store.CallDetailRecord
+		if !slices.Equal(header, store.CDRColumns()) {
+			t.Fatalf("file header %v", header)
+		}
+		// From the API, every page, as JSON values.
+		var fromAPI []map[string]any
 		for first := 0; ; first += 10 {
 			r := srv.Call(t, http.MethodGet, "/v2/partition/"+alpha+"/account/"+acctID+"/cdrsearch?startDate=2026-03-01&endDate=2026-03-04&sortOrder=ASC&maxResult=10&firstResultIndex="+strconv.Itoa(first), nil, tok)
-			var page store.CDRPage
-			if err := json.Unmarshal(r.Body, &page); err != nil || r.Status != 200 || page.TotalRecords != int64(len(fromFiles)) {
-				t.Fatalf("%s page %d: %d %s", acctID, first, r.Status, r.Body)
+			var page struct {
+				TotalRecords int              `json:"totalRecords"`
+				Results      []map[string]any `json:"results"`
+			}
+			dec := json.NewDecoder(bytes.NewReader(r.Body))
+			dec.UseNumber()
+			if err := dec.Decode(&page); err != nil || r.Status != 200 || page.TotalRecords != len(fromFiles) {
+				t.Fatalf("%s page %d: %d %s (%v)", acctID, first, r.Status, r.Body, err)
 			}
 			if len(page.Results) == 0 {
 				break
 			}
 			fromAPI = append(fromAPI, page.Results...)
 		}
-		var buf bytes.Buffer
-		if err := store.WriteCDRCSV(&buf, fromAPI); err != nil {
-			t.Fatal(err)
+		if want >= 0 && len(fromFiles) != want || want < 0 && len(fromFiles) < 50 || len(fromAPI) != len(fromFiles) {
+			t.Fatalf("%s: %d rows in files, %d from the API", acctID, len(fromFiles), len(fromAPI))
 		}
-		apiRows, _ := csv.NewReader(&buf).ReadAll()
-		if !slices.Equal(apiRows[0], header) {
-			t.Fatal("headers differ")
-		}
-		if want >= 0 && len(fromFiles) != want || want < 0 && len(fromFiles) < 50 || len(apiRows)-1 != len(fromFiles) {
-			t.Fatalf("%s: %d rows in files, %d from the API", acctID, len(fromFiles), len(apiRows)-1)
-		}
-		for i := range fromFiles {
-			if !slices.Equal(fromFiles[i], apiRows[i+1]) {
-				t.Fatalf("%s record %d differs:\nfile %v\napi  %v", acctID, i, fromFiles[i], apiRows[i+1])
+		fourDecimals := 0
+		for i, row := range fromFiles {
+			rec := fromAPI[i]
+			for k := range rec {
+				if !slices.Contains(header, k) {
+					t.Fatalf("%s record %d: JSON field %s has no column", acctID, i, k)
+				}
+			}
+			for col, name := range header {
+				if msg := cellDiffers(row[col], rec[name]); msg != "" {
+					t.Fatalf("%s record %d, %s: %s", acctID, i, name, msg)
+				}
+			}
+			if n, ok := rec["cost"].(json.Number); ok && strings.Contains(n.String(), ".") && len(strings.SplitN(n.String(), ".", 2)[1]) == 4 {
+				fourDecimals++
 			}
 		}
+		if acctID == staged && fourDecimals != want {
+			t.Fatalf("%d of %d staged costs have four decimals", fourDecimals, want)
+		}
 	}
+}
+
+// cellDiffers compares one CSV cell with the JSON value of the same field:
+// an absent value is an empty cell, a string is the cell itself, a number
+// the same float, a boolean true or false, and an object or list the same
+// JSON document. It answers "" when they agree.
+func cellDiffers(cell string, v any) string {
+	switch x := v.(type) {
+	case nil:
+		if cell != "" {
+			return fmt.Sprintf("file %q, absent from the JSON", cell)
+		}
+	case string:
+		if cell != x {
+			return fmt.Sprintf("file %q, JSON %q", cell, x)
+		}
+	case bool:
+		if cell != strconv.FormatBool(x) {
+			return fmt.Sprintf("file %q, JSON %v", cell, x)
+		}
+	case json.Number:
+		want, err := x.Float64()
+		if err != nil {
+			return fmt.Sprintf("JSON number %s: %v", x, err)
+		}
+		got, err := strconv.ParseFloat(cell, 64)
+		if err != nil || got != want {
+			return fmt.Sprintf("file %q, JSON %s", cell, x)
+		}
+	default:
+		var got any
+		dec := json.NewDecoder(strings.NewReader(cell))
+		dec.UseNumber()
+		if err := dec.Decode(&got); err != nil {
+			return fmt.Sprintf("file %q is not JSON: %v", cell, err)
+		}
+		if !reflect.DeepEqual(got, v) {
+			return fmt.Sprintf("file %s, JSON %v", cell, v)
+		}
+	}
+	return ""
 }
 
 // accountRows reads, over SFTP, every row of an account in the files of
@@ -556,4 +622,31 @@ func TestPasswordAttemptsCappedAndSlowed(t *testing.T) {
 		t.Fatalf("right password after failures: %v", err)
 	}
 	c.Close()
+}
+
+// Close right after Start returns even when the serving goroutine has not
+// run yet: gliderlabs' Shutdown closes only the listeners Serve has begun to
+// track, and a Serve that begins afterwards would accept forever. One
+// processor makes that order the likely one.
+func TestCloseRightAfterStart(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	for i := range 20 {
+		srv, err := fakealianza.New(fakealianza.Options{HTTPAddr: "127.0.0.1:0", SFTPAddr: "127.0.0.1:0"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- srv.Close() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("start %d: close: %v", i, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("start %d: Close still waiting after 10s", i)
+		}
+	}
 }

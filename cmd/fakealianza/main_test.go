@@ -386,8 +386,11 @@ func TestBinaryAsTheImageBuildsIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
+	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if resp.StatusCode != 404 || !strings.Contains(string(body), `"messages":["ResourceNotFound"]`) {
 		t.Fatalf("unknown path: %d %s", resp.StatusCode, body)
 	}
