@@ -259,7 +259,7 @@ func (c *client) run(ctx context.Context) error {
 	if err := c.read(ctx, A); err != nil {
 		return err
 	}
-	for i, name := range []string{"Ann", "Bob", "Cy"} {
+	for i, name := range []string{"Ann", "Bob", "Cyd"} {
 		u := map[string]any{"firstName": name, "lastName": "Rehearsal", "extension": strconv.Itoa(2001 + i)}
 		uid, err := c.create(ctx, A+"/user", u, func(b map[string]any) { b["lastName"] = "Rehearsal-Fixed" })
 		if err != nil {
