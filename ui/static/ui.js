@@ -56,11 +56,15 @@
     return null;
   }
 
-  // load fetches a dashboard page (with the key) and swaps it in.
+  // load fetches a dashboard page (with the key) and swaps it in; of loads
+  // that overlap, the last begun wins.
+  let loads = 0;
   async function load(url, push) {
+    const gen = ++loads;
     const again = push ? null : focusSelector(document.activeElement);
     const r = await fetch(url, { headers: headers() });
     const doc = new DOMParser().parseFromString(await r.text(), 'text/html');
+    if (gen !== loads) return;
     stopTail();
     stopRefresh();
     if (push) history.pushState(null, '', url);
@@ -342,10 +346,11 @@
     const live = document.querySelector('[data-refresh][id]');
     if (!live) return;
     const tick = async () => {
+      const gen = loads;
       try {
         const r = await fetch(location.href, { headers: headers() });
-        if (document.getElementById(live.id) !== live) return; // the page changed meanwhile
         const doc = new DOMParser().parseFromString(await r.text(), 'text/html');
+        if (gen !== loads || document.getElementById(live.id) !== live) return; // the page changed meanwhile
         const fresh = doc.getElementById(live.id);
         if (!r.ok || !fresh || !fresh.hasAttribute('data-refresh')) {
           await reload(); // no longer live (stopped elsewhere, say): the whole page
