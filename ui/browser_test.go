@@ -816,7 +816,7 @@ func TestCertification(t *testing.T) {
 	}
 	d.waitFor("the outside request in the report",
 		`((document.querySelector('tr[data-use-case=account-lifecycle]') || {}).textContent || '').includes('GET /v2/partition/{partitionId}/account')`, 5*time.Second)
-	d.shot("certification")
+	d.shot("certification-report")
 	name, txt := d.download(`button[aria-label="Transcript of account-lifecycle"]`)
 	if name != "account-lifecycle.txt" || !bytes.Contains(txt, []byte("GET /v2/partition/"+fatest.AlphaPartition+"/account HTTP/1.1")) ||
 		bytes.Contains(txt, []byte(tok)) {
