@@ -808,14 +808,19 @@ func TestCertification(t *testing.T) {
 		t.Fatalf("the session the page started: %+v", s)
 	}
 
-	// A request from outside appears in the live report.
+	// A request from outside appears in the live report; the keyboard's
+	// focus (on Stop) stays through the refreshes.
 	d.waitFor("live", `!!document.querySelector('#cert-live[data-refresh]')`, 5*time.Second)
+	d.do("focus stop", chromedp.Focus(`#cert-stop`))
 	tok := d.srv.Admin(t)
 	if r := d.srv.Call(t, http.MethodGet, "/v2/partition/"+fatest.AlphaPartition+"/account", nil, fatest.Auth(tok)); r.Status != 200 {
 		t.Fatalf("outside request: %d %s", r.Status, r.Body)
 	}
 	d.waitFor("the outside request in the report",
 		`((document.querySelector('tr[data-use-case=account-lifecycle]') || {}).textContent || '').includes('GET /v2/partition/{partitionId}/account')`, 5*time.Second)
+	if got := js[string](d, `document.activeElement.id`); got != "cert-stop" {
+		t.Errorf("focus after the refresh: %q", got)
+	}
 	d.shot("certification-report")
 	name, txt := d.download(`button[aria-label="Transcript of account-lifecycle"]`)
 	if name != "account-lifecycle.txt" || !bytes.Contains(txt, []byte("GET /v2/partition/"+fatest.AlphaPartition+"/account HTTP/1.1")) ||
@@ -823,7 +828,7 @@ func TestCertification(t *testing.T) {
 		t.Errorf("transcript %s: %.300s", name, txt)
 	}
 
-	d.click(`#cert-stop`)
+	d.do("stop by keyboard", chromedp.Focus(`#cert-stop`), chromedp.KeyEvent(kb.Enter))
 	d.waitStatus("Session stopped.")
 	d.decode("/__admin/certification/report", &rep)
 	exercised := false
