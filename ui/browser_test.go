@@ -311,6 +311,7 @@ var pages = []struct{ path, title, content string }{
 	{"clock", "Clock and lifecycles", "#now"},
 	{"datafeed", "Datafeed", "details.day[open]"},
 	{"state", "State", "form[data-upload]"},
+	{"certification", "Certification", "form[data-api='POST /__admin/certification/start']"},
 }
 
 func TestEveryPageLoads(t *testing.T) {
@@ -773,6 +774,76 @@ func TestExplorerSearch(t *testing.T) {
 	}
 }
 
+// TestCertification: a session started from the page, a request from
+// outside in its live report, a transcript downloaded, the session stopped.
+func TestCertification(t *testing.T) {
+	d := open(t)
+	d.visit("certification", "Certification")
+	for _, box := range []string{"useCases][value=account-lifecycle", "useCases][value=voicemail", "probes][value=validation"} {
+		d.click(`input[name=` + box + `]`)
+	}
+	d.set(`select[name=partitionId]`, fatest.AlphaPartition)
+	d.set(`input[name=seed]`, "11")
+	d.click(`form[data-api="POST /__admin/certification/start"] button[type=submit]`)
+	d.waitStatus("Session started.")
+	type report struct {
+		Session struct {
+			Running     bool
+			PartitionID string
+			UseCases    []string
+			Probes      []string
+			Seed        uint64
+			StoppedAt   time.Time
+		}
+		UseCases []struct {
+			Name      string
+			Exercised bool
+			Exchanges int
+		}
+	}
+	var rep report
+	d.decode("/__admin/certification/report", &rep)
+	if s := rep.Session; !s.Running || s.PartitionID != fatest.AlphaPartition || strings.Join(s.UseCases, ",") != "account-lifecycle,voicemail" ||
+		strings.Join(s.Probes, ",") != "validation" || s.Seed != 11 {
+		t.Fatalf("the session the page started: %+v", s)
+	}
+
+	// A request from outside appears in the live report; the keyboard's
+	// focus (on Stop) stays through the refreshes.
+	d.waitFor("live", `!!document.querySelector('#cert-live[data-refresh]')`, 5*time.Second)
+	d.do("focus stop", chromedp.Focus(`#cert-stop`))
+	tok := d.srv.Admin(t)
+	if r := d.srv.Call(t, http.MethodGet, "/v2/partition/"+fatest.AlphaPartition+"/account", nil, fatest.Auth(tok)); r.Status != 200 {
+		t.Fatalf("outside request: %d %s", r.Status, r.Body)
+	}
+	d.waitFor("the outside request in the report",
+		`((document.querySelector('tr[data-use-case=account-lifecycle]') || {}).textContent || '').includes('GET /v2/partition/{partitionId}/account')`, 5*time.Second)
+	if got := js[string](d, `document.activeElement.id`); got != "cert-stop" {
+		t.Errorf("focus after the refresh: %q", got)
+	}
+	d.shot("certification-report")
+	name, txt := d.download(`button[aria-label="Transcript of account-lifecycle"]`)
+	if name != "account-lifecycle.txt" || !bytes.Contains(txt, []byte("GET /v2/partition/"+fatest.AlphaPartition+"/account HTTP/1.1")) ||
+		bytes.Contains(txt, []byte(tok)) {
+		t.Errorf("transcript %s: %.300s", name, txt)
+	}
+
+	d.do("stop by keyboard", chromedp.Focus(`#cert-stop`), chromedp.KeyEvent(kb.Enter))
+	d.waitStatus("Session stopped.")
+	d.decode("/__admin/certification/report", &rep)
+	exercised := false
+	for _, u := range rep.UseCases {
+		exercised = exercised || (u.Name == "account-lifecycle" && u.Exercised && u.Exchanges == 1)
+	}
+	if rep.Session.Running || rep.Session.StoppedAt.IsZero() || !exercised {
+		t.Fatalf("after stop: %+v", rep)
+	}
+	if state := js[string](d, `document.getElementById('cert-state').textContent`); !strings.HasPrefix(state, "stopped at") ||
+		!js[bool](d, `!!document.querySelector('form[data-api="POST /__admin/certification/start"]') && !document.querySelector('[data-refresh]')`) {
+		t.Errorf("the page after stop: %q", state)
+	}
+}
+
 // lockedBuffer collects the server's log.
 type lockedBuffer struct {
 	mu sync.Mutex
@@ -801,7 +872,7 @@ func TestAdminKeyRequired(t *testing.T) {
 	// Without the key every page asks for it and shows nothing else.
 	for _, p := range pages {
 		d.visit(p.path, "Admin key")
-		if js[bool](d, `!!document.querySelector('#h-partitions, #h-rules, #journal, #now, details.day, form[data-upload], #h-account')`) {
+		if js[bool](d, `!!document.querySelector('#h-partitions, #h-rules, #journal, #now, details.day, form[data-upload], #h-account, #h-cert-session')`) {
 			t.Errorf("%s shows content without the key", p.title)
 		}
 	}
@@ -824,7 +895,7 @@ func TestAdminKeyRequired(t *testing.T) {
 	// The right key opens the dashboard; it goes in the header, not the URL.
 	d.set(`#admin-key`, key)
 	d.click(`form[data-key-form] button[type=submit]`)
-	d.waitHeading("State")
+	d.waitHeading(pages[len(pages)-1].title) // the page the key was asked on
 	d.click(`nav a[href="/__admin/ui/faults"]`)
 	d.waitHeading("Faults and scenarios")
 	d.click(`button[aria-label="Start rate-limited"]`)

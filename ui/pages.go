@@ -2,6 +2,8 @@ package ui
 
 import (
 	"encoding/json"
+	"errors"
+	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
@@ -409,4 +411,95 @@ func loadState(c *client, _ url.Values) (any, error) {
 		return nil, err
 	}
 	return statePage{Partitions: newState(raw).kinds["partitions"]}, nil
+}
+
+// ---- certification rehearsal ----
+
+// The use cases a session can claim and the probes it can run, as POST
+// /__admin/certification/start takes them (a test holds them to the
+// certify package's lists).
+var (
+	certUseCases = []string{"account-lifecycle", "end-users", "device-lines", "numbers-activation", "porting",
+		"sip-trunks", "voicemail", "cdr-retrieval", "reports-jobs"}
+	certProbes = []string{"expired-token", "server-error", "unavailable", "slow", "validation", "vanished", "late-file"}
+)
+
+type apiCertSession struct {
+	ID            string    `json:"id"`
+	Running       bool      `json:"running"`
+	PartitionID   string    `json:"partitionId"`
+	UseCases      []string  `json:"useCases"`
+	Probes        []string  `json:"probes"`
+	Seed          uint64    `json:"seed"`
+	StartedAt     time.Time `json:"startedAt"`
+	StoppedAt     time.Time `json:"stoppedAt"`
+	Exchanges     int       `json:"exchanges"`
+	Stripped      int       `json:"stripped"`
+	Dropped       int       `json:"dropped"`
+	RecordedBytes int64     `json:"recordedBytes"`
+	MaxBytes      int64     `json:"maxBytes"`
+}
+
+type apiCertReport struct {
+	Session  apiCertSession `json:"session"`
+	Ready    bool           `json:"ready"`
+	Problems []string       `json:"problems"`
+	UseCases []struct {
+		Name       string `json:"name"`
+		Title      string `json:"title"`
+		Claimed    bool   `json:"claimed"`
+		Exercised  bool   `json:"exercised"`
+		Exchanges  int    `json:"exchanges"`
+		Operations []struct {
+			OperationID string         `json:"operationId"`
+			Method      string         `json:"method"`
+			Path        string         `json:"path"`
+			Calls       int            `json:"calls"`
+			Statuses    map[string]int `json:"statuses"`
+		} `json:"operations"`
+	} `json:"useCases"`
+	Probes []struct {
+		Name      string  `json:"name"`
+		Title     string  `json:"title"`
+		Order     int     `json:"order"`
+		Verdict   string  `json:"verdict"`
+		Behaviour string  `json:"behaviour"`
+		Detail    string  `json:"detail"`
+		Evidence  []int64 `json:"evidence"`
+	} `json:"probes"`
+	Flags []struct {
+		Code     string  `json:"code"`
+		Detail   string  `json:"detail"`
+		Evidence []int64 `json:"evidence"`
+	} `json:"flags"`
+}
+
+type certPage struct {
+	// Report is the running or last session's; nil before the first.
+	Report     *apiCertReport
+	Partitions []object
+	UseCases   []string
+	Probes     []string
+}
+
+func loadCertification(c *client, _ url.Values) (any, error) {
+	p := certPage{UseCases: certUseCases, Probes: certProbes}
+	var rep apiCertReport
+	var ae *apiError
+	switch err := c.get("/__admin/certification/report", &rep); {
+	case errors.As(err, &ae) && ae.Status == http.StatusNotFound: // no session yet
+	case err != nil:
+		return nil, err
+	default:
+		p.Report = &rep
+	}
+	if p.Report != nil && p.Report.Session.Running {
+		return p, nil // the start form is not shown
+	}
+	var raw map[string]json.RawMessage
+	if err := c.get("/__admin/state", &raw); err != nil {
+		return nil, err
+	}
+	p.Partitions = newState(raw).kinds["partitions"]
+	return p, nil
 }

@@ -63,6 +63,7 @@ func New(api http.Handler, log *slog.Logger) (*Dashboard, error) {
 		{Path: "clock", Title: "Clock and lifecycles", load: loadClock},
 		{Path: "datafeed", Title: "Datafeed", load: loadDatafeed},
 		{Path: "state", Title: "State", load: loadState},
+		{Path: "certification", Title: "Certification", load: loadCertification},
 	}
 	parse := func(name string) (*template.Template, error) {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/"+name+".html")

@@ -56,12 +56,17 @@
     return null;
   }
 
-  // load fetches a dashboard page (with the key) and swaps it in.
+  // load fetches a dashboard page (with the key) and swaps it in; of loads
+  // that overlap, the last begun wins.
+  let loads = 0;
   async function load(url, push) {
+    const gen = ++loads;
     const again = push ? null : focusSelector(document.activeElement);
     const r = await fetch(url, { headers: headers() });
     const doc = new DOMParser().parseFromString(await r.text(), 'text/html');
+    if (gen !== loads) return;
     stopTail();
+    stopRefresh();
     if (push) history.pushState(null, '', url);
     document.title = doc.title;
     document.body.replaceWith(document.adoptNode(doc.body));
@@ -109,13 +114,20 @@
     const inPath = new Set([...form.dataset.api.matchAll(/\{(\w+)\}/g)].map((m) => m[1]));
     const body = {};
     const vars = {};
+    const lists = new Map(); // checkboxes marked data-list: the values checked
     for (const f of form.elements) {
       if (!f.name || f.disabled) continue;
+      if (f.type === 'checkbox' && f.hasAttribute('data-list')) {
+        if (!lists.has(f.name)) lists.set(f.name, []);
+        if (f.checked) lists.get(f.name).push(f.value);
+        continue;
+      }
       const v = fieldValue(f);
       if (v === undefined) continue;
       if (inPath.has(f.name)) vars[f.name] = v;
       else setPath(body, f.name, v);
     }
+    for (const [name, vs] of lists) if (vs.length) setPath(body, name, vs);
     const [method, path] = target(form.dataset.api, vars);
     const r = await call(method, path, Object.keys(body).length ? JSON.stringify(body) : undefined);
     if (form.dataset.result) {
@@ -321,6 +333,40 @@
     }
   }
 
+  // ---- live parts of a page (data-refresh="ms"): read again and swapped ----
+
+  let refresher = null;
+
+  function stopRefresh() {
+    clearTimeout(refresher);
+    refresher = null;
+  }
+
+  function startRefresh() {
+    const live = document.querySelector('[data-refresh][id]');
+    if (!live) return;
+    const tick = async () => {
+      const gen = loads;
+      try {
+        const r = await fetch(location.href, { headers: headers() });
+        const doc = new DOMParser().parseFromString(await r.text(), 'text/html');
+        if (gen !== loads || document.getElementById(live.id) !== live) return; // the page changed meanwhile
+        const fresh = doc.getElementById(live.id);
+        if (!r.ok || !fresh || !fresh.hasAttribute('data-refresh')) {
+          await reload(); // no longer live (stopped elsewhere, say): the whole page
+          return;
+        }
+        const again = live.contains(document.activeElement) ? focusSelector(document.activeElement) : null;
+        live.replaceWith(document.adoptNode(fresh));
+        if (again) { const e = document.querySelector(again); if (e) e.focus(); }
+        startRefresh();
+      } catch (_) {
+        if (document.getElementById(live.id) === live) refresher = setTimeout(tick, 2000);
+      }
+    };
+    refresher = setTimeout(tick, Number(live.dataset.refresh) || 2000);
+  }
+
   function init() {
     const forget = document.getElementById('forget-key');
     if (forget) forget.hidden = !key();
@@ -335,6 +381,7 @@
       return;
     }
     startTail();
+    startRefresh();
   }
 
   init();
