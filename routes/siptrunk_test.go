@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -406,12 +405,12 @@ func TestSipTrunkGroups(t *testing.T) {
 
 	// the group's forwarding rules have an endpoint of their own
 	fw := g + "/" + gid + "/forward"
-	if m := h.call(http.MethodGet, fw, nil).Map(t); m["sipTrunkGroupId"] != gid || !reflect.DeepEqual(m["unreachableForward"], []any{}) { // the PUT above emptied it
+	if m := h.call(http.MethodGet, fw, nil).Map(t); m["sipTrunkGroupId"] != gid || m["unreachableForward"] != nil { // the PUT above dropped it
 		t.Fatalf("group forward: %v", m)
 	}
 	r = h.call(http.MethodPut, fw, map[string]any{"unconditionalForward": map[string]any{"referenceType": "SIP_TRUNK", "referenceId": b, "enabled": true}})
 	h.want(r, http.StatusOK, "")
-	if m := r.Map(t); !reflect.DeepEqual(m["unreachableForward"], []any{}) || m["unconditionalForward"].(map[string]any)["referenceId"] != b {
+	if m := r.Map(t); m["unreachableForward"] != nil || m["unconditionalForward"].(map[string]any)["referenceId"] != b {
 		t.Fatalf("group forward after PUT: %v", m)
 	}
 	if m := h.call(http.MethodGet, g+"/"+gid, nil).Map(t); m["name"] != "East 2" || m["unconditionalForward"] == nil {

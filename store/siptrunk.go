@@ -88,8 +88,8 @@ type SipTrunkGroup struct {
 	PartitionID          string                     `json:"partitionId"`
 	AccountID            string                     `json:"accountId"`
 	UnconditionalForward *SipTrunkForwardReference  `json:"unconditionalForward,omitempty"`
-	UnreachableForward   []SipTrunkForwardReference `json:"unreachableForward"`
-	CapacityForward      []SipTrunkForwardReference `json:"capacityForward"`
+	UnreachableForward   []SipTrunkForwardReference `json:"unreachableForward,omitempty"`
+	CapacityForward      []SipTrunkForwardReference `json:"capacityForward,omitempty"`
 	SipTrunksIDs         []string                   `json:"sipTrunksIds"`
 }
 
@@ -566,7 +566,6 @@ func (s *Store) SipTrunkIPPortAvailable(partitionID, accountID, ip, port, trunkI
 func (s *Store) groupOut(g *SipTrunkGroup) SipTrunkGroup {
 	out := deepCopy(*g)
 	out.SipTrunksIDs = []string{}
-	out.UnreachableForward, out.CapacityForward = orEmpty(out.UnreachableForward), orEmpty(out.CapacityForward)
 	for _, id := range s.trunkIDs(g.AccountID) {
 		if s.trunks[id].SipTrunkGroupID == g.ID {
 			out.SipTrunksIDs = append(out.SipTrunksIDs, id)
@@ -741,17 +740,15 @@ type SipTrunkGroupForwardRules struct {
 	AccountID            string                     `json:"accountId,omitempty"`
 	SipTrunkGroupID      string                     `json:"sipTrunkGroupId,omitempty"`
 	UnconditionalForward *SipTrunkForwardReference  `json:"unconditionalForward,omitempty"`
-	UnreachableForward   []SipTrunkForwardReference `json:"unreachableForward"`
-	CapacityForward      []SipTrunkForwardReference `json:"capacityForward"`
+	UnreachableForward   []SipTrunkForwardReference `json:"unreachableForward,omitempty"`
+	CapacityForward      []SipTrunkForwardReference `json:"capacityForward,omitempty"`
 }
 
 func groupForward(g *SipTrunkGroup) SipTrunkGroupForwardRules {
-	out := deepCopy(SipTrunkGroupForwardRules{
+	return deepCopy(SipTrunkGroupForwardRules{
 		PartitionID: g.PartitionID, AccountID: g.AccountID, SipTrunkGroupID: g.ID,
 		UnconditionalForward: g.UnconditionalForward, UnreachableForward: g.UnreachableForward, CapacityForward: g.CapacityForward,
 	})
-	out.UnreachableForward, out.CapacityForward = orEmpty(out.UnreachableForward), orEmpty(out.CapacityForward)
-	return out
 }
 
 // SipTrunkGroupForward returns a group's forwarding rules.
