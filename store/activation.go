@@ -38,12 +38,12 @@ type ActivationEvent struct {
 	CrdDate              string     `json:"crdDate,omitempty"`
 	City                 string     `json:"city,omitempty"`
 	MainTelephoneNumber  string     `json:"mainTelephoneNumber,omitempty"`
-	SubTelephoneNumbers  []string   `json:"subTelephoneNumbers,omitempty"`
+	SubTelephoneNumbers  []string   `json:"subTelephoneNumbers"`
 	FirstName            string     `json:"firstName,omitempty"`
 	LastName             string     `json:"lastName,omitempty"`
 	CompanyName          string     `json:"companyName,omitempty"`
 	State                string     `json:"state,omitempty"`
-	EditableFieldTypes   []string   `json:"editableFieldTypes,omitempty"`
+	EditableFieldTypes   []string   `json:"editableFieldTypes"`
 	LosingCarrier        string     `json:"losingCarrier,omitempty"`
 	InboundCarrierType   string     `json:"inboundCarrierType,omitempty"`
 	Logs                 []EventLog `json:"logs"`
@@ -87,6 +87,13 @@ func (s *Store) newEvent(a *Account, serviceType, refType, refID string, tns []s
 	s.eventOrder = append(s.eventOrder, e.ID)
 	s.eventByRef[eventKey(a.ID, serviceType, refID)] = e.ID
 	return e
+}
+
+// eventOut is an event as a client reads it: its lists are [] when empty.
+func eventOut(e *ActivationEvent) ActivationEvent {
+	out := deepCopy(*e)
+	out.SubTelephoneNumbers, out.EditableFieldTypes, out.Logs = orEmpty(out.SubTelephoneNumbers), orEmpty(out.EditableFieldTypes), orEmpty(out.Logs)
+	return out
 }
 
 // eventStep moves an event to a status and logs the step. Lock held.
@@ -277,7 +284,7 @@ func (s *Store) ServiceEvent(partitionID, accountID, refID, serviceType string) 
 	if err != nil {
 		return ActivationEvent{}, err
 	}
-	return deepCopy(*e), nil
+	return eventOut(e), nil
 }
 
 func (s *Store) serviceEvent(a *Account, refID, serviceType string) (*ActivationEvent, error) {
@@ -334,7 +341,7 @@ func (s *Store) ReleaseHeldActivation(partitionID, accountID, tn, status string,
 	default:
 		return ActivationEvent{}, invalidField("activationStatusType")
 	}
-	return deepCopy(*e), nil
+	return eventOut(e), nil
 }
 
 // StatusQuery is a statussearch question.
@@ -399,7 +406,7 @@ func (s *Store) StatusSearch(partitionID string, q StatusQuery) (EventPage, erro
 	}
 	page := EventPage{TotalRecords: int64(len(hits)), Results: []ActivationEvent{}}
 	for i := q.FirstResultIndex; i < len(hits) && len(page.Results) < limit; i++ {
-		page.Results = append(page.Results, deepCopy(*hits[i]))
+		page.Results = append(page.Results, eventOut(hits[i]))
 	}
 	return page, nil
 }

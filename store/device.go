@@ -40,8 +40,8 @@ type DeviceType struct {
 	ShowProvisionStatus    bool                `json:"showProvisionStatus"`
 	SipPagingEnabled       bool                `json:"sipPagingEnabled"`
 	SmbDevice              bool                `json:"smbDevice"`
-	MaxSideCars            int                 `json:"maxSideCars,omitempty"`
-	SipRegMax              int                 `json:"sipRegMax,omitempty"`
+	MaxSideCars            int                 `json:"maxSideCars"`
+	SipRegMax              int                 `json:"sipRegMax"`
 	DeviceKind             string              `json:"deviceKind,omitempty"`
 	LineFunctionality      map[string][]string `json:"lineFunctionality,omitempty"`
 }

@@ -19,7 +19,7 @@ type Job struct {
 	Name        string     `json:"name,omitempty"`
 	UserID      string     `json:"userId,omitempty"`
 	Status      string     `json:"status"`
-	Errors      []JobError `json:"errors,omitempty"`
+	Errors      []JobError `json:"errors"`
 	InputKey    string     `json:"inputKey,omitempty"`
 	OutputKey   string     `json:"outputKey,omitempty"`
 	Start       string     `json:"start,omitempty"`
@@ -32,6 +32,13 @@ type JobError struct {
 	LineNumber int    `json:"lineNumber,omitempty"`
 	Column     string `json:"column,omitempty"`
 	Input      string `json:"input,omitempty"`
+}
+
+// out is the job as a client reads it: errors is [] until one is met.
+func (r *JobRecord) out() Job {
+	j := deepCopy(r.Job)
+	j.Errors = orEmpty(j.Errors)
+	return j
 }
 
 // Job statuses.
@@ -158,7 +165,7 @@ func (s *Store) startJob(partitionID, userID, name string, produce CSVProducer) 
 	s.jobOrder = append(s.jobOrder, r.Job.ID)
 	s.lifecycleStart(KindJob, r.Job.ID)
 	s.trimJobs()
-	return deepCopy(r.Job)
+	return r.out()
 }
 
 // MaxJobs bounds how many jobs the store keeps: past it, the oldest finished
@@ -202,7 +209,7 @@ func (s *Store) Job(id string, partitions map[string]bool) (Job, error) {
 		return Job{}, err
 	}
 	s.lifecycleRead(id)
-	return deepCopy(r.Job), nil
+	return r.out(), nil
 }
 
 // JobOutput returns a finished job's CSV. A job not yet DONE answers 404
@@ -241,7 +248,7 @@ func (s *Store) FailJob(id, msg string) (Job, error) {
 		msg = "JobFailed"
 	}
 	s.failJob(r, msg)
-	return deepCopy(r.Job), nil
+	return r.out(), nil
 }
 
 // loadJobs checks and indexes the jobs of a state. Unfinished jobs load as

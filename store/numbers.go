@@ -40,7 +40,7 @@ type RateCenter struct {
 	Name                string   `json:"name,omitempty"`
 	AbbrName            string   `json:"abbrName,omitempty"`
 	Msa                 string   `json:"msa,omitempty"`
-	Zips                []string `json:"zips,omitempty"`
+	Zips                []string `json:"zips"`
 	Wireless            bool     `json:"wireless"`
 	State               string   `json:"state,omitempty"`
 	Country             string   `json:"country,omitempty"`
@@ -411,7 +411,9 @@ func (s *Store) RateCenterOf(partitionID, tn string) (RateCenter, error) {
 	if !ok {
 		return RateCenter{}, NotFound("RateCenter", tn[:7])
 	}
-	return deepCopy(rc.RateCenter), nil
+	out := deepCopy(rc.RateCenter)
+	out.Zips = orEmpty(out.Zips)
+	return out, nil
 }
 
 // Search types of tnSearch.

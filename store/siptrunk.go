@@ -90,7 +90,7 @@ type SipTrunkGroup struct {
 	UnconditionalForward *SipTrunkForwardReference  `json:"unconditionalForward,omitempty"`
 	UnreachableForward   []SipTrunkForwardReference `json:"unreachableForward,omitempty"`
 	CapacityForward      []SipTrunkForwardReference `json:"capacityForward,omitempty"`
-	SipTrunksIDs         []string                   `json:"sipTrunksIds,omitempty"`
+	SipTrunksIDs         []string                   `json:"sipTrunksIds"`
 }
 
 var sipUsernamePattern = regexp.MustCompile(`^[A-Za-z0-9\-_.]{8,36}$`)
@@ -565,7 +565,7 @@ func (s *Store) SipTrunkIPPortAvailable(partitionID, accountID, ip, port, trunkI
 
 func (s *Store) groupOut(g *SipTrunkGroup) SipTrunkGroup {
 	out := deepCopy(*g)
-	out.SipTrunksIDs = nil
+	out.SipTrunksIDs = []string{}
 	for _, id := range s.trunkIDs(g.AccountID) {
 		if s.trunks[id].SipTrunkGroupID == g.ID {
 			out.SipTrunksIDs = append(out.SipTrunksIDs, id)

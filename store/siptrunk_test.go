@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -302,5 +303,40 @@ func BenchmarkUserReportJob(b *testing.B) {
 func BenchmarkVoicemailWAV(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		_ = VoicemailWAV(5)
+	}
+}
+
+// A state written by hand (or by an older emulator) may leave out the lists
+// the server always sends; read back, they are [] and never null.
+func TestLoadedStateSendsListsAsEmpty(t *testing.T) {
+	st := treeState()
+	st.Accounts = []Account{{ID: "a1", PartitionID: "p1", AccountNumber: "SP-100", AccountName: "Acme", AccountType: "ADVANCED"}}
+	st.SipTrunkGroups = []SipTrunkGroup{{ID: "g1", Name: "G", PartitionID: "p1", AccountID: "a1"}}
+	st.Jobs = []JobRecord{{ID: "j1", Job: Job{ID: "j1", Status: JobDone}, PartitionID: "p1", Output: "a,b\n"}}
+	st.RateCenters = []RateCenterRecord{{RateCenter: RateCenter{Prefix: "1801555", Name: "SALT LAKE CITY", State: "UT", Country: "USA"}}}
+	s, err := New(st, nil)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	for _, c := range []struct {
+		name, want string
+		read       func() (any, error)
+	}{
+		{"group", `"sipTrunksIds":[]`, func() (any, error) { return s.SipTrunkGroup("p1", "a1", "g1") }},
+		{"groups", `"sipTrunksIds":[]`, func() (any, error) { return s.SipTrunkGroups("p1", "a1") }},
+		{"job", `"errors":[]`, func() (any, error) { return s.Job("j1", nil) }},
+		{"rate center", `"zips":[]`, func() (any, error) { return s.RateCenterOf("p1", "18015550100") }},
+	} {
+		v, err := c.read()
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if !strings.Contains(string(b), c.want) || strings.Contains(string(b), "null") {
+			t.Errorf("%s: %s, want %s and no null", c.name, b, c.want)
+		}
 	}
 }

@@ -247,6 +247,15 @@ func sortedValues[T any](m map[string]*T, id func(*T) string) []T {
 	return out
 }
 
+// orEmpty is a list the server always sends: [] when it holds nothing
+// (Jackson's NON_NULL leaves out only null, and these lists are never null).
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
 // deepCopy copies through JSON, the store's own serialisation, so no slice or
 // map is shared between the store and a caller.
 func deepCopy[T any](v T) T {

@@ -37,10 +37,10 @@ type VoicemailMessage struct {
 	CreatedDate         string `json:"createdDate,omitempty"`
 	FromName            string `json:"fromName,omitempty"`
 	FromNumber          string `json:"fromNumber,omitempty"`
-	LengthInPages       int    `json:"lengthInPages,omitempty"`
-	LengthInSeconds     int    `json:"lengthInSeconds,omitempty"`
+	LengthInPages       int    `json:"lengthInPages"`
+	LengthInSeconds     int    `json:"lengthInSeconds"`
 	Read                bool   `json:"read"`
-	SizeInBytes         int64  `json:"sizeInBytes,omitempty"`
+	SizeInBytes         int64  `json:"sizeInBytes"`
 	MessageType         string `json:"messageType,omitempty"`
 	VoicemailBoxID      string `json:"voicemailBoxId,omitempty"`
 	AccountID           string `json:"accountId,omitempty"`
