@@ -137,10 +137,6 @@ func New(opts Options) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	raw := opts.Spec
-	if raw == nil {
-		raw = openapi.Embedded()
-	}
 	// The spec is the slowest part of a start: parse it (and build its
 	// router) while everything that does not need it is built on this
 	// goroutine.
@@ -150,7 +146,11 @@ func New(opts Options) (*Server, error) {
 	}
 	specDone := make(chan parsed, 1)
 	go func() {
-		spec, err := openapi.Parse(raw)
+		load := openapi.Load
+		if opts.Spec != nil {
+			load = func() (*openapi.Spec, error) { return openapi.Parse(opts.Spec) }
+		}
+		spec, err := load()
 		if err == nil {
 			spec.Matcher()
 		}

@@ -29,8 +29,8 @@ var responseOptions = &openapi3filter.Options{
 // NewResponseValidator loads its own copy of the raw spec and closes every
 // object schema that leaves additionalProperties open, so an undeclared
 // response field fails validation.
-func NewResponseValidator(raw []byte) (*ResponseValidator, error) {
-	s, err := Parse(raw)
+func NewResponseValidator(docs ...[]byte) (*ResponseValidator, error) {
+	s, err := Parse(docs...)
 	if err != nil {
 		return nil, err
 	}

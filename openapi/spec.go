@@ -13,23 +13,38 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
+	yaml "go.yaml.in/yaml/v4"
 )
 
 //go:embed alianza.yaml
 var embedded []byte
 
-// Embedded returns the project's spec as shipped in the binary.
+// generic.yaml is generated from the vendor's spec (go generate; see
+// internal/vendorgen): the operations no hand-written rule serves.
+//
+//go:generate go run ./internal/vendorgen/cmd/vendorgen
+//go:embed generic.yaml
+var generic []byte
+
+// Embedded returns the project's hand-written spec as shipped in the binary.
 func Embedded() []byte { return embedded }
 
-// Spec is a loaded, validated OpenAPI document and its operations.
+// EmbeddedGeneric returns the generated part of the shipped spec: the
+// vendor's operations that alianza.yaml does not define.
+func EmbeddedGeneric() []byte { return generic }
+
+// Spec is a loaded OpenAPI document and its operations.
 type Spec struct {
 	Doc  *openapi3.T
-	Raw  []byte
+	docs [][]byte // the source documents, the main one first
 	ops  []*Operation
 	byID map[string]*Operation
 
 	matcherOnce sync.Once
 	matcher     *Matcher
+	rawOnce     sync.Once
+	raw         []byte
+	rawErr      error
 }
 
 // Operation is one method on one path of the spec.
@@ -41,19 +56,28 @@ type Operation struct {
 	Route  *routers.Route
 }
 
-// Load parses and validates the embedded spec.
-func Load() (*Spec, error) { return Parse(embedded) }
+// Load reads the shipped spec: alianza.yaml with the operations and schemas
+// of generic.yaml that it lacks. It is not validated at run time, which
+// would be most of a start: tests validate it (TestShippedSpecIsValid).
+func Load() (*Spec, error) { return load(false, embedded, generic) }
 
-// Parse parses and validates a spec document. It fails when the document is
-// not valid OpenAPI 3, or when an operation lacks an operationId (routes are
-// bound to handlers by operationId).
-func Parse(raw []byte) (*Spec, error) {
-	d, err := decode(raw)
+// Parse parses and validates spec documents (a user's spec is always
+// validated). The first is the main document; each later one adds the path
+// operations and component schemas the earlier ones lack. It fails when the
+// result is not valid OpenAPI 3, or when an operation lacks an operationId
+// (routes are bound to handlers by operationId).
+func Parse(docs ...[]byte) (*Spec, error) { return load(true, docs...) }
+
+func load(validate bool, docs ...[]byte) (*Spec, error) {
+	if len(docs) == 0 {
+		return nil, fmt.Errorf("openapi: no document")
+	}
+	d, err := decodeAll(docs)
 	if err != nil {
 		return nil, err
 	}
 	doc := d.doc
-	s := &Spec{Doc: doc, Raw: raw, byID: map[string]*Operation{}}
+	s := &Spec{Doc: doc, docs: docs, byID: map[string]*Operation{}}
 	// Most specific paths first (literal segments before parameters), then by
 	// method, so routers built from this list match the way Alianza's does.
 	for _, path := range doc.Paths.InMatchingOrder() {
@@ -92,18 +116,32 @@ func Parse(raw []byte) (*Spec, error) {
 		close(built)
 	}()
 	err = d.resolve()
-	if err == nil {
+	if err == nil && validate {
 		err = d.validate()
 	}
 	<-built
 	if err != nil {
-		// Report what kin-openapi's own loader says of the document.
-		if _, slow := loadOne(raw); slow != nil {
-			return nil, slow
+		// Report what kin-openapi's own loader says of a lone document.
+		if len(docs) == 1 {
+			if _, slow := loadOne(docs[0]); slow != nil {
+				return nil, slow
+			}
 		}
 		return nil, fmt.Errorf("openapi: invalid spec: %w", err)
 	}
 	return s, nil
+}
+
+// Raw is the spec as one YAML document: the main document as written when
+// it is the only one, else the merged document.
+func (s *Spec) Raw() ([]byte, error) {
+	if len(s.docs) == 1 {
+		return s.docs[0], nil
+	}
+	s.rawOnce.Do(func() {
+		s.raw, s.rawErr = yaml.Marshal(s.Doc)
+	})
+	return s.raw, s.rawErr
 }
 
 // Operations lists every operation, most specific paths first.

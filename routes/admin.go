@@ -18,7 +18,11 @@ func (a *api) adminRoutes() map[string]Handler {
 			return OK(adminStatus{"ready"}), nil
 		},
 		"adminOpenAPI": func(*Request) (Response, error) {
-			return Response{Status: http.StatusOK, Raw: a.deps.Spec.Raw, ContentType: "application/yaml"}, nil
+			raw, err := a.deps.Spec.Raw()
+			if err != nil {
+				return Response{}, err
+			}
+			return Response{Status: http.StatusOK, Raw: raw, ContentType: "application/yaml"}, nil
 		},
 	}
 }

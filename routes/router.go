@@ -59,6 +59,7 @@ type Router struct {
 	log      *slog.Logger
 	matcher  *openapi.Matcher
 	handlers map[string]Handler
+	perms    map[string]string // operationId -> permission type
 }
 
 type api struct {
@@ -106,14 +107,25 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 			handlers[id] = h
 		}
 	}
+	// Every operation of the spec without a hand-written handler is served
+	// by the generic engine; the /__admin API has no generic operations.
+	plans := genericPlans(d.Spec, handlers)
 	var missing, extra, unguarded []string
+	perms := map[string]string{}
 	for _, op := range d.Spec.Operations() {
+		if plan, ok := plans[op.ID]; ok {
+			handlers[op.ID] = a.generic(plan)
+			perms[op.ID] = authfake.PermissionFor(op.ID, op.Tags())
+			continue
+		}
 		if _, ok := handlers[op.ID]; !ok {
 			missing = append(missing, op.ID)
 		}
-		if _, ok := authfake.Permission(op.ID); !op.Public && !ok {
+		perm, ok := authfake.Permission(op.ID)
+		if !op.Public && !ok {
 			unguarded = append(unguarded, op.ID)
 		}
+		perms[op.ID] = perm
 	}
 	for id := range handlers {
 		if _, ok := d.Spec.Operation(id); !ok {
@@ -132,7 +144,7 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 	if len(extra) > 0 {
 		return nil, fmt.Errorf("routes: handlers for operations the spec lacks: %s", strings.Join(extra, ", "))
 	}
-	return &Router{deps: d, log: d.Logger, matcher: d.Spec.Matcher(), handlers: handlers}, nil
+	return &Router{deps: d, log: d.Logger, matcher: d.Spec.Matcher(), handlers: handlers, perms: perms}, nil
 }
 
 // statusWriter remembers whether and what the handler wrote.
@@ -252,7 +264,7 @@ func (rt *Router) authorize(r *http.Request, op *openapi.Operation, vars map[str
 	if pid, ok := vars["partitionId"]; ok && !p.Partitions[pid] {
 		return nil, authfake.ErrNotPermitted
 	}
-	if !authfake.Allowed(p.User, op.ID, op.Method) {
+	if !authfake.AllowedFor(p.User, rt.perms[op.ID], op.Method) {
 		return nil, authfake.ErrForbidden
 	}
 	return p, nil

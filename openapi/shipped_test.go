@@ -1,0 +1,47 @@
+package openapi
+
+import (
+	"bytes"
+	"os"
+	"testing"
+
+	"github.com/fakealianza/fakealianza/openapi/internal/vendorgen"
+)
+
+// The shipped spec is not validated at run time (Load), so it is here:
+// alianza.yaml with generic.yaml merged must be valid OpenAPI 3, and Load
+// must give the same operations as the validated Parse.
+func TestShippedSpecIsValid(t *testing.T) {
+	checked, err := Parse(Embedded(), EmbeddedGeneric())
+	if err != nil {
+		t.Fatalf("the shipped spec is invalid: %v", err)
+	}
+	loaded, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(loaded.Operations()) != len(checked.Operations()) || len(loaded.Operations()) == 0 {
+		t.Fatalf("Load has %d operations, Parse %d", len(loaded.Operations()), len(checked.Operations()))
+	}
+	for i, op := range checked.Operations() {
+		if got := loaded.Operations()[i]; got.ID != op.ID || got.Path != op.Path || got.Method != op.Method {
+			t.Fatalf("operation %d: Load %s %s %s, Parse %s %s %s", i, got.Method, got.Path, got.ID, op.Method, op.Path, op.ID)
+		}
+	}
+}
+
+// generic.yaml is what vendorgen makes of the vendor's spec and alianza.yaml
+// today: after alianza.yaml changes, run go generate ./openapi.
+func TestGenericSpecIsUpToDate(t *testing.T) {
+	vendor, err := os.ReadFile(vendorSpecPath())
+	if err != nil {
+		t.Skipf("vendor spec not found at %s: generic.yaml not checked", vendorSpecPath())
+	}
+	want, err := vendorgen.Generate(vendor, Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(want, EmbeddedGeneric()) {
+		t.Fatal("openapi/generic.yaml is stale: run go generate ./openapi")
+	}
+}

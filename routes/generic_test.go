@@ -1,0 +1,232 @@
+package routes_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	yaml "go.yaml.in/yaml/v4"
+
+	"github.com/fakealianza/fakealianza/fatest"
+	"github.com/fakealianza/fakealianza/openapi"
+)
+
+// genericOperations are the operationIds of generic.yaml: the operations the
+// generic engine serves.
+func genericOperations(t *testing.T) map[string]bool {
+	t.Helper()
+	var doc struct {
+		Paths map[string]map[string]struct {
+			OperationID string `yaml:"operationId"`
+		} `yaml:"paths"`
+	}
+	if err := yaml.Unmarshal(openapi.EmbeddedGeneric(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, item := range doc.Paths {
+		for _, op := range item {
+			out[op.OperationID] = true
+		}
+	}
+	return out
+}
+
+// walker builds valid requests from the spec: known parents from the seed,
+// generic parents created on the way, everything else from the schemas.
+type walker struct {
+	t       *testing.T
+	srv     *fatest.Server
+	spec    *openapi.Spec
+	token   string
+	created map[string]string // concrete collection path -> an id created there
+}
+
+var seedIDs = map[string]string{
+	"partitionId": fatest.AlphaPartition, "accountId": "fakeAcct00000000000001", "userId": "fakeUser00000000000001",
+}
+
+func newWalker(t *testing.T) *walker {
+	srv := fatest.New(t)
+	return &walker{t: t, srv: srv, spec: srv.Spec(), token: srv.Admin(t), created: map[string]string{}}
+}
+
+// call sends one request with the token, logging in again once when the
+// token is gone (an operation may have logged it out).
+func (w *walker) call(method, path string, body any, headers ...string) *fatest.Resp {
+	r := w.srv.Call(method, path, body, append(headers, "X-AUTH-TOKEN: "+w.token)...)
+	if r.Status == http.StatusUnauthorized {
+		w.token = w.srv.Admin(w.t)
+		r = w.srv.Call(method, path, body, append(headers, "X-AUTH-TOKEN: "+w.token)...)
+	}
+	return r
+}
+
+func (w *walker) op(method, path string) *openapi.Operation {
+	for _, op := range w.spec.Operations() {
+		if op.Method == method && op.Path == path {
+			return op
+		}
+	}
+	return nil
+}
+
+// path fills a template's parameters.
+func (w *walker) path(op *openapi.Operation) string {
+	segs := strings.Split(op.Path, "/")
+	out := make([]string, len(segs))
+	for i, s := range segs {
+		if !strings.HasPrefix(s, "{") {
+			out[i] = s
+			continue
+		}
+		name := strings.Trim(s, "{}")
+		if v, ok := seedIDs[name]; ok {
+			out[i] = v
+			continue
+		}
+		collection := strings.Join(segs[:i], "/")
+		if post := w.op(http.MethodPost, collection); post != nil && w.op(http.MethodGet, op.Path[:len(strings.Join(segs[:i+1], "/"))]) != nil {
+			if id := w.create(post, strings.Join(out[:i], "/")); id != "" {
+				out[i] = id
+				continue
+			}
+		}
+		out[i] = url.PathEscape(paramValue(op, name))
+	}
+	return strings.Join(out, "/")
+}
+
+// create makes an object in a concrete collection (once) and returns its id.
+func (w *walker) create(post *openapi.Operation, collection string) string {
+	if id, ok := w.created[collection]; ok {
+		return id
+	}
+	w.created[collection] = ""
+	r := w.send(post, collection)
+	var m map[string]any
+	if r.Status/100 == 2 && json.Unmarshal(r.Body, &m) == nil {
+		if id, ok := m["id"].(string); ok {
+			w.created[collection] = id
+		}
+	}
+	return w.created[collection]
+}
+
+// send calls an operation at a concrete path with its required query
+// parameters and a body built from its schema.
+func (w *walker) send(op *openapi.Operation, path string) *fatest.Resp {
+	q := url.Values{}
+	for _, p := range append(append(openapi3.Parameters{}, op.Route.PathItem.Parameters...), op.Route.Operation.Parameters...) {
+		if p.Value.In == "query" && p.Value.Required {
+			q.Set(p.Value.Name, fmt.Sprint(openapi.Zero(p.Value.Schema)))
+		}
+	}
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	body, ct := requestBody(op)
+	var headers []string
+	if ct != "" {
+		headers = append(headers, "Content-Type: "+ct)
+	}
+	return w.call(op.Method, path, body, headers...)
+}
+
+func paramValue(op *openapi.Operation, name string) string {
+	for _, p := range append(append(openapi3.Parameters{}, op.Route.PathItem.Parameters...), op.Route.Operation.Parameters...) {
+		if p.Value.Name == name && p.Value.In == "path" {
+			if v := fmt.Sprint(openapi.Zero(p.Value.Schema)); v != "" {
+				return v
+			}
+		}
+	}
+	return "1"
+}
+
+// requestBody is a body the operation's schema accepts and its media type.
+func requestBody(op *openapi.Operation) ([]byte, string) {
+	rb := op.Route.Operation.RequestBody
+	if rb == nil || rb.Value == nil {
+		return nil, ""
+	}
+	if mt := rb.Value.Content.Get("application/json"); mt != nil {
+		b, _ := json.Marshal(openapi.Zero(mt.Schema))
+		return b, "application/json"
+	}
+	if mt := rb.Value.Content.Get("multipart/form-data"); mt != nil {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		if s := mt.Schema; s != nil && s.Value != nil {
+			for name, p := range s.Value.Properties {
+				if p.Value != nil && p.Value.Format == "binary" {
+					fw, _ := mw.CreateFormFile(name, "a.txt")
+					fw.Write([]byte("x"))
+					continue
+				}
+				v := openapi.Zero(p)
+				if b, err := json.Marshal(v); err == nil && (p.Value == nil || !p.Value.Type.Is(openapi3.TypeString)) {
+					mw.WriteField(name, string(b))
+				} else {
+					mw.WriteField(name, fmt.Sprint(v))
+				}
+			}
+		}
+		mw.Close()
+		return buf.Bytes(), mw.FormDataContentType()
+	}
+	for ct := range rb.Value.Content {
+		return []byte("x"), ct
+	}
+	return nil, ""
+}
+
+// Every operation of the vendor's spec answers a valid request, and every
+// answer is one the spec describes (fatest validates each response): none
+// is 404 ResourceNotFound, and every generic operation succeeds.
+func TestEveryVendorOperationAnswers(t *testing.T) {
+	w := newWalker(t)
+	generic := genericOperations(t)
+	ops := slices.Clone(w.spec.Operations())
+	// Deletes last, the deepest first, so they do not take others' parents.
+	slices.SortStableFunc(ops, func(a, b *openapi.Operation) int {
+		da, db := a.Method == http.MethodDelete || a.ID == "logOut", b.Method == http.MethodDelete || b.ID == "logOut"
+		switch {
+		case da && !db:
+			return 1
+		case db && !da:
+			return -1
+		case da && db:
+			return len(b.Path) - len(a.Path)
+		}
+		return 0
+	})
+	answered, succeeded := 0, 0
+	for _, op := range ops {
+		if op.IsAdmin() {
+			continue
+		}
+		r := w.send(op, w.path(op))
+		answered++
+		if r.Status == http.StatusNotFound && bytes.Contains(r.Body, []byte("ResourceNotFound")) {
+			t.Errorf("%s %s (%s): 404 ResourceNotFound", op.Method, op.Path, op.ID)
+			continue
+		}
+		if r.Status/100 == 2 {
+			succeeded++
+		} else if generic[op.ID] {
+			t.Errorf("%s %s (%s): %d %s", op.Method, op.Path, op.ID, r.Status, r.Body)
+		}
+	}
+	if len(generic) == 0 || answered < len(generic) {
+		t.Fatalf("walked %d operations, %d generic", answered, len(generic))
+	}
+	t.Logf("%d operations answered (none ResourceNotFound), %d with 2xx; %d generic", answered, succeeded, len(generic))
+}
