@@ -196,15 +196,15 @@ var TagPermissions = map[string]string{
 	"Voicemail Box": "Account", "Voicemail Message": "Account", "Media": "Account",
 	"Specialty Line": "Account", "User Groups": "Account", "Emergency Notification": "Account",
 	"Cymbus User Product": "Account",
-	"Report": "Reports", "Asynchronous JOB Tracker": "Reports",
+	"Report":              "Reports", "Asynchronous JOB Tracker": "Reports",
 	"Bulk Operation Collection": "AccountBulkStatuses", "Bulk Operation Job": "AccountBulkStatuses",
 	"Telephone Number": "PhoneNumber", "Port": "PhoneNumberServiceActivation",
 	"Rate Center Inventory": "PhoneNumberInventory", "Dynamic Inventory": "PhoneNumberInventory",
 	"Local Calling Areas": "PhoneNumberInventory",
-	"SIP Trunk": "SipCredentials", "Sip Trunk Caller ID Mapping": "SipCredentials", "Edge Node": "SipCredentials",
+	"SIP Trunk":           "SipCredentials", "Sip Trunk Caller ID Mapping": "SipCredentials", "Edge Node": "SipCredentials",
 	"Calling Plan": "ProductCallingPlan", "Calling Plan Product": "ProductCallingPlan",
 	"Inbound Rate Plan Product": "Product",
-	"Management User": "ProductUsers", "Security Groups": "ProductGroups",
+	"Management User":           "ProductUsers", "Security Groups": "ProductGroups",
 	"CDRs": "AccountCallHistory",
 }
 

@@ -21,6 +21,16 @@ type Failure struct {
 	Detail string // kin-openapi's explanation, for logs only
 }
 
+func init() {
+	// Binary bodies (uploads, greetings, voicemail audio) are checked for
+	// presence, not content.
+	for _, ct := range []string{"audio/mpeg", "audio/wav", "audio/x-wav", "application/octet-stream", "text/csv"} {
+		if openapi3filter.RegisteredBodyDecoder(ct) == nil {
+			openapi3filter.RegisterBodyDecoder(ct, openapi3filter.FileBodyDecoder)
+		}
+	}
+}
+
 var requestOptions = &openapi3filter.Options{
 	AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
 	SkipSettingDefaults: true,

@@ -25,17 +25,17 @@ import (
 type genericKind int
 
 const (
-	genCreate    genericKind = iota // POST on a collection
-	genList                         // GET on a collection
-	genGet                          // GET on an item
-	genReplace                      // PUT on an item
-	genMerge                        // PATCH on an item
-	genDelete                       // DELETE on an item
-	genOneGet                       // GET on a singleton (a path with no items)
-	genOneReplace                   // PUT on a singleton
-	genOneMerge                     // PATCH on a singleton
-	genOneDelete                    // DELETE on a singleton
-	genAction                       // any other operation: an RPC
+	genCreate     genericKind = iota // POST on a collection
+	genList                          // GET on a collection
+	genGet                           // GET on an item
+	genReplace                       // PUT on an item
+	genMerge                         // PATCH on an item
+	genDelete                        // DELETE on an item
+	genOneGet                        // GET on a singleton (a path with no items)
+	genOneReplace                    // PUT on a singleton
+	genOneMerge                      // PATCH on a singleton
+	genOneDelete                     // DELETE on a singleton
+	genAction                        // any other operation: an RPC
 )
 
 // genericPlan is what the engine knows of one operation, worked out once
@@ -52,6 +52,7 @@ type genericPlan struct {
 	uuidIDs   bool                // ids are UUIDs (else 22-char base64url)
 	typeName  string              // the EntityNotFound type
 	job       bool                // the answer is a Job (an async export or bulk operation)
+	idField   string              // the field holding an item's id
 	// parents are the segment counts of the path prefixes naming generic
 	// items that must exist (e.g. a business line under which this path is).
 	parents []int
@@ -93,7 +94,9 @@ func genericPlans(spec *openapi.Spec, served map[string]Handler) map[string]*gen
 		collection := op.Path
 		if isParam(last) {
 			collection = op.Path[:strings.LastIndexByte(op.Path, '/')]
-			p.creatable = isGenericPost(collection)
+			// Items named by a hand-built object's id (SSO settings of an
+			// account, ...) exist with it: they are written, not created.
+			p.creatable = isGenericPost(collection) && !handBuiltParents[last]
 			p.kind = map[string]genericKind{
 				http.MethodGet: genGet, http.MethodPut: genReplace, http.MethodPatch: genMerge,
 				http.MethodDelete: genDelete,
@@ -124,17 +127,38 @@ func genericPlans(spec *openapi.Spec, served map[string]Handler) map[string]*gen
 				p.kind = genAction
 			}
 		}
+		p.idField = idField(p.resp, itemOf[collection], op.Path)
 		p.uuidIDs = uuidIDs(collection, p.resp)
 		p.typeName = typeName(p.resp, collection)
 		segs := strings.Split(op.Path, "/")
 		for n := 3; n < len(segs); n++ { // the last segment is the operation's own
-			if isParam(segs[n-1]) && isGenericPost(strings.Join(segs[:n-1], "/")) {
+			if isParam(segs[n-1]) && !handBuiltParents[segs[n-1]] && isGenericPost(strings.Join(segs[:n-1], "/")) {
 				p.parents = append(p.parents, n)
 			}
 		}
 		plans[op.ID] = p
 	}
 	return plans
+}
+
+// handBuiltParents are the path parameters of hand-built objects (checked by
+// the store's CheckParents, never as generic items).
+var handBuiltParents = map[string]bool{"{partitionId}": true, "{accountId}": true, "{userId}": true}
+
+// idField is the field of an item holding its id: id when the schema has
+// one, else the item parameter's name when the schema has that field
+// (brandId, ...), else id.
+func idField(resp *openapi3.SchemaRef, itemTemplate, opPath string) string {
+	s := flatValue(resp)
+	if s == nil || s.Properties["id"] != nil {
+		return "id"
+	}
+	for _, t := range []string{itemTemplate, opPath} {
+		if last := t[strings.LastIndexByte(t, '/')+1:]; isParam(last) && s.Properties[strings.Trim(last, "{}")] != nil {
+			return strings.Trim(last, "{}")
+		}
+	}
+	return "id"
 }
 
 func isParam(seg string) bool { return strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") }
@@ -174,6 +198,9 @@ func successOf(op *openapi3.Operation) (int, *openapi3.SchemaRef, string) {
 		return codes[0], mt.Schema, ""
 	}
 	for name, mt := range r.Value.Content {
+		if name == "*/*" {
+			name = ""
+		}
 		return codes[0], mt.Schema, name
 	}
 	return codes[0], nil, ""
@@ -234,6 +261,7 @@ func (a *api) generic(p *genericPlan) Handler {
 			body := requestObject(r.Body)
 			id := newGenericID(p)
 			body["id"] = id
+			body[p.idField] = id
 			a.fillFromPath(p, r, body)
 			o := st.GenericPut(store.GenericObject{
 				Path: collection + "/" + id, Collection: collection, Template: p.op.Path + "/{id}", ID: id,
@@ -251,7 +279,7 @@ func (a *api) generic(p *genericPlan) Handler {
 				}
 				body := map[string]any{}
 				if p.kind == genGet {
-					body["id"] = lastSegment(path)
+					body[p.idField] = lastSegment(path)
 				}
 				a.fillFromPath(p, r, body)
 				return p.answer(withDefaults(p.resp, body)), nil
@@ -276,7 +304,7 @@ func (a *api) generic(p *genericPlan) Handler {
 			id := ""
 			if p.kind == genReplace || p.kind == genMerge {
 				id = lastSegment(path)
-				body["id"] = id
+				body[p.idField] = id
 			}
 			a.fillFromPath(p, r, body)
 			o := st.GenericPut(store.GenericObject{

@@ -14,7 +14,9 @@
 // object, externalDocs, and x- extensions: the vendor's prose stays out of
 // the project. A response object must carry a description in OpenAPI 3, so
 // each gets the plain HTTP status text of its code instead. One deliberate
-// change: every 401 refers to the project's Unauthorized response.
+// change: every 401 refers to the project's Unauthorized response, and every
+// other error response with a body to the project's Error response (the
+// server writes every error in Alianza's one envelope).
 package vendorgen
 
 import (
@@ -223,9 +225,13 @@ func collectRefs(n *yaml.Node) []string {
 func withStatusText(responses *yaml.Node) {
 	for i := 0; i+1 < len(responses.Content); i += 2 {
 		code, r := responses.Content[i].Value, responses.Content[i+1]
-		if code == "401" {
+		if code == "401" || code >= "400" && code < "600" && hasErrorSchema(r) {
+			target := "#/components/responses/Error"
+			if code == "401" {
+				target = "#/components/responses/Unauthorized"
+			}
 			ref := mapping()
-			ref.Content = append(ref.Content, scalar("$ref"), scalar("#/components/responses/Unauthorized"))
+			ref.Content = append(ref.Content, scalar("$ref"), scalar(target))
 			responses.Content[i+1] = ref
 			continue
 		}
@@ -239,6 +245,10 @@ func withStatusText(responses *yaml.Node) {
 		r.Content = append([]*yaml.Node{scalar("description"), scalar(text)}, r.Content...)
 	}
 }
+
+// hasErrorSchema: an error response with a body (the server writes every
+// error in one envelope, the project's Error response).
+func hasErrorSchema(r *yaml.Node) bool { return get(r, "content") != nil }
 
 func mapping() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"} }
 
