@@ -72,6 +72,11 @@ func decodeUnresolved(raw []byte) (*openapi3.T, error) {
 	if doc, err := decodeFast(raw); err == nil {
 		return doc, nil
 	}
+	return decodePlain(raw)
+}
+
+// decodePlain decodes a document with go.yaml.in/yaml and kin-openapi alone.
+func decodePlain(raw []byte) (*openapi3.T, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(raw, &root); err != nil {
 		return nil, fmt.Errorf("openapi: parse spec: %w", err)

@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"bytes"
+	"github.com/getkin/kin-openapi/openapi3"
 	"os"
 	"testing"
 
@@ -43,5 +44,43 @@ func TestGenericSpecIsUpToDate(t *testing.T) {
 	}
 	if !bytes.Equal(want, EmbeddedGeneric()) {
 		t.Fatal("openapi/generic.yaml is stale: run go generate ./openapi")
+	}
+}
+
+// BenchmarkLoad is the shipped spec's start-time load (not validated).
+func BenchmarkLoad(b *testing.B) {
+	for b.Loop() {
+		if _, err := Load(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadHandWrittenValidated is the start-time load before the
+// generic part: alianza.yaml alone, validated.
+func BenchmarkLoadHandWrittenValidated(b *testing.B) {
+	for b.Loop() {
+		if _, err := Parse(embedded); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadPlainYAML is Load without blockyaml: both documents decoded
+// by go.yaml.in/yaml and kin-openapi alone.
+func BenchmarkLoadPlainYAML(b *testing.B) {
+	for b.Loop() {
+		d0, err := decodePlain(embedded)
+		if err != nil {
+			b.Fatal(err)
+		}
+		d1, err := decodePlain(generic)
+		if err != nil {
+			b.Fatal(err)
+		}
+		merge(d0, d1)
+		if err := openapi3.NewLoader().ResolveRefsIn(d0, nil); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
