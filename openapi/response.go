@@ -39,7 +39,7 @@ func NewResponseValidator(docs ...[]byte) (*ResponseValidator, error) {
 		closeObjects(ref, seen)
 	}
 	for _, op := range s.ops {
-		for _, resp := range op.Route.Operation.Responses.Map() {
+		for _, resp := range op.Route().Operation.Responses.Map() {
 			if resp.Value == nil {
 				continue
 			}
@@ -85,7 +85,7 @@ func (v *ResponseValidator) Validate(req *http.Request, status int, header http.
 	}
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{
-			Request: req, PathParams: vars, Route: op.Route, Options: responseOptions,
+			Request: req, PathParams: vars, Route: op.Route(), Options: responseOptions,
 		},
 		Status:  status,
 		Header:  header,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"github.com/getkin/kin-openapi/openapi3"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/fakealianza/fakealianza/openapi/internal/vendorgen"
@@ -21,12 +22,20 @@ func TestShippedSpecIsValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := loaded.Complete(); err != nil {
+		t.Fatal(err)
+	}
 	if len(loaded.Operations()) != len(checked.Operations()) || len(loaded.Operations()) == 0 {
 		t.Fatalf("Load has %d operations, Parse %d", len(loaded.Operations()), len(checked.Operations()))
 	}
 	for i, op := range checked.Operations() {
-		if got := loaded.Operations()[i]; got.ID != op.ID || got.Path != op.Path || got.Method != op.Method {
+		got := loaded.Operations()[i]
+		if got.ID != op.ID || got.Path != op.Path || got.Method != op.Method || got.Public != op.Public ||
+			!slices.Equal(got.Tags(), op.Tags()) {
 			t.Fatalf("operation %d: Load %s %s %s, Parse %s %s %s", i, got.Method, got.Path, got.ID, op.Method, op.Path, op.ID)
+		}
+		if got.Route().Operation.OperationID != op.ID {
+			t.Fatalf("operation %s: Load's details are %s's", op.ID, got.Route().Operation.OperationID)
 		}
 	}
 }
@@ -44,6 +53,13 @@ func TestGenericSpecIsUpToDate(t *testing.T) {
 	}
 	if !bytes.Equal(want, EmbeddedGeneric()) {
 		t.Fatal("openapi/generic.yaml is stale: run go generate ./openapi")
+	}
+	idx, err := vendorgen.Index(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(idx, genericIndex) {
+		t.Fatal("openapi/generic-ops.json is stale: run go generate ./openapi")
 	}
 }
 

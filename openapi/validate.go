@@ -40,7 +40,7 @@ var requestOptions = &openapi3filter.Options{
 // request body must be re-readable (the caller buffers it).
 func (s *Spec) ValidateRequest(ctx context.Context, r *http.Request, op *Operation, pathParams map[string]string) *Failure {
 	in := &openapi3filter.RequestValidationInput{
-		Request: r, PathParams: pathParams, Route: op.Route, Options: requestOptions,
+		Request: r, PathParams: pathParams, Route: op.Route(), Options: requestOptions,
 	}
 	err := openapi3filter.ValidateRequest(ctx, in)
 	if err == nil {

@@ -59,7 +59,7 @@ type genericPlan struct {
 }
 
 // genericPlans works out a plan for every operation that has no handler.
-func genericPlans(spec *openapi.Spec, served map[string]Handler) map[string]*genericPlan {
+func genericPlans(spec *openapi.Spec, served map[string]bool) map[string]*genericPlan {
 	byPath := map[string]map[string]*openapi.Operation{}
 	for _, op := range spec.Operations() {
 		if byPath[op.Path] == nil {
@@ -79,16 +79,16 @@ func genericPlans(spec *openapi.Spec, served map[string]Handler) map[string]*gen
 	}
 	isGenericPost := func(path string) bool {
 		op := byPath[path][http.MethodPost]
-		return op != nil && served[op.ID] == nil
+		return op != nil && !served[op.ID]
 	}
 	plans := map[string]*genericPlan{}
 	for _, op := range spec.Operations() {
-		if served[op.ID] != nil || op.IsAdmin() {
+		if served[op.ID] || op.IsAdmin() {
 			continue
 		}
 		p := &genericPlan{op: op}
-		p.status, p.resp, p.media = successOf(op.Route.Operation)
-		p.req = requestSchema(op.Route.Operation)
+		p.status, p.resp, p.media = successOf(op.Route().Operation)
+		p.req = requestSchema(op.Route().Operation)
 		p.job = p.resp != nil && strings.HasSuffix(p.resp.Ref, "/Job")
 		last := op.Path[strings.LastIndexByte(op.Path, '/')+1:]
 		collection := op.Path
@@ -165,7 +165,7 @@ func isParam(seg string) bool { return strings.HasPrefix(seg, "{") && strings.Ha
 
 // isList reports whether an operation answers a list (an array or a page).
 func isList(op *openapi.Operation) bool {
-	_, resp, _ := successOf(op.Route.Operation)
+	_, resp, _ := successOf(op.Route().Operation)
 	s := flatValue(resp)
 	return s != nil && (s.Type.Is(openapi3.TypeArray) || s.Properties["results"] != nil)
 }
@@ -244,83 +244,90 @@ func typeName(resp *openapi3.SchemaRef, collection string) string {
 	return collection[strings.LastIndexByte(collection, '/')+1:]
 }
 
-// generic serves one operation of the engine.
-func (a *api) generic(p *genericPlan) Handler {
+// generic serves one operation of the engine; handBuilt are the operations
+// with handlers of their own.
+func (a *api) generic(id string, handBuilt map[string]bool) Handler {
 	return func(r *Request) (Response, error) {
-		if err := a.genericParents(r, p); err != nil {
-			return Response{}, err
-		}
-		path := r.URL.Path
-		collection := path
-		if i := strings.LastIndexByte(path, '/'); i > 0 && isParam(p.op.Path[strings.LastIndexByte(p.op.Path, '/')+1:]) {
-			collection = path[:i]
-		}
-		st := a.deps.Store
-		switch p.kind {
-		case genCreate:
-			body := requestObject(r.Body)
-			id := newGenericID(p)
-			body["id"] = id
-			body[p.idField] = id
-			a.fillFromPath(p, r, body)
-			o := st.GenericPut(store.GenericObject{
-				Path: collection + "/" + id, Collection: collection, Template: p.op.Path + "/{id}", ID: id,
-				PartitionID: r.Vars["partitionId"], Body: withDefaults(p.resp, body),
-			})
-			return p.answer(o.Body), nil
-		case genList:
-			objs := st.GenericList(collection)
-			return p.list(r, objs), nil
-		case genGet, genOneGet:
-			o, ok := st.GenericGet(path)
-			if !ok {
-				if p.creatable {
-					return Response{}, store.NotFound(p.typeName, lastSegment(path))
-				}
-				body := map[string]any{}
-				if p.kind == genGet {
-					body[p.idField] = lastSegment(path)
-				}
-				a.fillFromPath(p, r, body)
-				return p.answer(withDefaults(p.resp, body)), nil
-			}
-			return p.answer(o.Body), nil
-		case genReplace, genMerge, genOneReplace, genOneMerge:
-			old, ok := st.GenericGet(path)
-			if !ok && p.creatable {
-				return Response{}, store.NotFound(p.typeName, lastSegment(path))
-			}
-			body := requestObject(r.Body)
-			if p.kind == genMerge || p.kind == genOneMerge {
-				merged := old.Body
-				if merged == nil {
-					merged = map[string]any{}
-				}
-				for k, v := range body {
-					merged[k] = v
-				}
-				body = merged
-			}
-			id := ""
-			if p.kind == genReplace || p.kind == genMerge {
-				id = lastSegment(path)
-				body[p.idField] = id
-			}
-			a.fillFromPath(p, r, body)
-			o := st.GenericPut(store.GenericObject{
-				Path: path, Collection: collection, Template: p.op.Path, ID: id,
-				PartitionID: r.Vars["partitionId"], Body: withDefaults(p.resp, body),
-			})
-			return p.answer(o.Body), nil
-		case genDelete, genOneDelete:
-			old, _ := st.GenericGet(path)
-			if !st.GenericDelete(path) && p.creatable {
-				return Response{}, store.NotFound(p.typeName, lastSegment(path))
-			}
-			return p.answer(old.Body), nil
-		}
-		return a.genericAction(p, r)
+		a.plansOnce.Do(func() { a.plans = genericPlans(a.deps.Spec, handBuilt) })
+		return a.serveGeneric(a.plans[id], r)
 	}
+}
+
+// serveGeneric serves one request of a generic operation.
+func (a *api) serveGeneric(p *genericPlan, r *Request) (Response, error) {
+	if err := a.genericParents(r, p); err != nil {
+		return Response{}, err
+	}
+	path := r.URL.Path
+	collection := path
+	if i := strings.LastIndexByte(path, '/'); i > 0 && isParam(p.op.Path[strings.LastIndexByte(p.op.Path, '/')+1:]) {
+		collection = path[:i]
+	}
+	st := a.deps.Store
+	switch p.kind {
+	case genCreate:
+		body := requestObject(r.Body)
+		id := newGenericID(p)
+		body["id"] = id
+		body[p.idField] = id
+		a.fillFromPath(p, r, body)
+		o := st.GenericPut(store.GenericObject{
+			Path: collection + "/" + id, Collection: collection, Template: p.op.Path + "/{id}", ID: id,
+			PartitionID: r.Vars["partitionId"], Body: withDefaults(p.resp, body),
+		})
+		return p.answer(o.Body), nil
+	case genList:
+		objs := st.GenericList(collection)
+		return p.list(r, objs), nil
+	case genGet, genOneGet:
+		o, ok := st.GenericGet(path)
+		if !ok {
+			if p.creatable {
+				return Response{}, store.NotFound(p.typeName, lastSegment(path))
+			}
+			body := map[string]any{}
+			if p.kind == genGet {
+				body[p.idField] = lastSegment(path)
+			}
+			a.fillFromPath(p, r, body)
+			return p.answer(withDefaults(p.resp, body)), nil
+		}
+		return p.answer(o.Body), nil
+	case genReplace, genMerge, genOneReplace, genOneMerge:
+		old, ok := st.GenericGet(path)
+		if !ok && p.creatable {
+			return Response{}, store.NotFound(p.typeName, lastSegment(path))
+		}
+		body := requestObject(r.Body)
+		if p.kind == genMerge || p.kind == genOneMerge {
+			merged := old.Body
+			if merged == nil {
+				merged = map[string]any{}
+			}
+			for k, v := range body {
+				merged[k] = v
+			}
+			body = merged
+		}
+		id := ""
+		if p.kind == genReplace || p.kind == genMerge {
+			id = lastSegment(path)
+			body[p.idField] = id
+		}
+		a.fillFromPath(p, r, body)
+		o := st.GenericPut(store.GenericObject{
+			Path: path, Collection: collection, Template: p.op.Path, ID: id,
+			PartitionID: r.Vars["partitionId"], Body: withDefaults(p.resp, body),
+		})
+		return p.answer(o.Body), nil
+	case genDelete, genOneDelete:
+		old, _ := st.GenericGet(path)
+		if !st.GenericDelete(path) && p.creatable {
+			return Response{}, store.NotFound(p.typeName, lastSegment(path))
+		}
+		return p.answer(old.Body), nil
+	}
+	return a.genericAction(p, r)
 }
 
 // genericAction answers an RPC: a job for exports and bulk operations, the

@@ -132,7 +132,7 @@ func (w *walker) send(op *openapi.Operation, path string) *fatest.Resp {
 // sendVia is send, without response validation when raw.
 func (w *walker) sendVia(op *openapi.Operation, path string, raw bool) *fatest.Resp {
 	q := url.Values{}
-	for _, p := range append(append(openapi3.Parameters{}, op.Route.PathItem.Parameters...), op.Route.Operation.Parameters...) {
+	for _, p := range append(append(openapi3.Parameters{}, op.Route().PathItem.Parameters...), op.Route().Operation.Parameters...) {
 		if p.Value.In == "query" && p.Value.Required {
 			q.Set(p.Value.Name, fmt.Sprint(openapi.Zero(p.Value.Schema)))
 		}
@@ -152,7 +152,7 @@ func (w *walker) sendVia(op *openapi.Operation, path string, raw bool) *fatest.R
 }
 
 func paramValue(op *openapi.Operation, name string) string {
-	for _, p := range append(append(openapi3.Parameters{}, op.Route.PathItem.Parameters...), op.Route.Operation.Parameters...) {
+	for _, p := range append(append(openapi3.Parameters{}, op.Route().PathItem.Parameters...), op.Route().Operation.Parameters...) {
 		if p.Value.Name == name && p.Value.In == "path" {
 			if v := fmt.Sprint(openapi.Zero(p.Value.Schema)); v != "" {
 				return v
@@ -164,7 +164,7 @@ func paramValue(op *openapi.Operation, name string) string {
 
 // requestBody is a body the operation's schema accepts and its media type.
 func requestBody(op *openapi.Operation) ([]byte, string) {
-	rb := op.Route.Operation.RequestBody
+	rb := op.Route().Operation.RequestBody
 	if rb == nil || rb.Value == nil {
 		return nil, ""
 	}

@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fakealianza/fakealianza/authfake"
@@ -60,10 +61,19 @@ type Router struct {
 	matcher  *openapi.Matcher
 	handlers map[string]Handler
 	perms    map[string]string // operationId -> permission type
+	// warm decodes the spec's deferred part in the background at the first
+	// /v2 request, so a start does not and later generic requests need not
+	// wait for it.
+	warm sync.Once
 }
 
 type api struct {
 	deps Deps
+
+	// The generic engine's plans, worked out at the first generic request
+	// (they read the spec's schemas, which a start does not decode).
+	plansOnce sync.Once
+	plans     map[string]*genericPlan
 }
 
 // New builds the router. It fails when the spec declares an operation that
@@ -109,12 +119,15 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 	}
 	// Every operation of the spec without a hand-written handler is served
 	// by the generic engine; the /__admin API has no generic operations.
-	plans := genericPlans(d.Spec, handlers)
+	handBuilt := map[string]bool{}
+	for id := range handlers {
+		handBuilt[id] = true
+	}
 	var missing, extra, unguarded []string
 	perms := map[string]string{}
 	for _, op := range d.Spec.Operations() {
-		if plan, ok := plans[op.ID]; ok {
-			handlers[op.ID] = a.generic(plan)
+		if !handBuilt[op.ID] && !op.IsAdmin() {
+			handlers[op.ID] = a.generic(op.ID, handBuilt)
 			perms[op.ID] = authfake.PermissionFor(op.ID, op.Tags())
 			continue
 		}
@@ -196,6 +209,15 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	opID = op.ID
+	if !op.IsAdmin() {
+		rt.warm.Do(func() {
+			go func() {
+				if err := rt.deps.Spec.Complete(); err != nil {
+					rt.log.Error("spec", "err", err)
+				}
+			}()
+		})
+	}
 	if err := rt.deps.QA.guard(r, op); err != nil {
 		renderError(sw, err)
 		return

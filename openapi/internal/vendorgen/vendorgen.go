@@ -21,6 +21,7 @@ package vendorgen
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -296,4 +297,55 @@ func pairs(m *yaml.Node) func(func(string, *yaml.Node) bool) {
 			}
 		}
 	}
+}
+
+// IndexEntry is one line of generic-ops.json: what a start needs of a
+// generated operation without decoding generic.yaml.
+type IndexEntry struct {
+	Path        string   `json:"path"`
+	Method      string   `json:"method"`
+	OperationID string   `json:"operationId"`
+	Tags        []string `json:"tags,omitempty"`
+	Public      bool     `json:"public,omitempty"`
+}
+
+// Index lists the operations of a generated document, one JSON object a
+// line, in the document's order.
+func Index(gen []byte) ([]byte, error) {
+	doc, err := root(gen)
+	if err != nil {
+		return nil, fmt.Errorf("vendorgen: index: %w", err)
+	}
+	var b bytes.Buffer
+	b.WriteString("[\n")
+	first := true
+	for path, item := range pairs(get(doc, "paths")) {
+		for m, op := range pairs(item) {
+			e := IndexEntry{Path: path, Method: strings.ToUpper(m), OperationID: get(op, "operationId").Value}
+			for _, t := range seq(get(op, "tags")) {
+				e.Tags = append(e.Tags, t.Value)
+			}
+			if sec := get(op, "security"); sec != nil && sec.Kind == yaml.SequenceNode && len(sec.Content) == 0 {
+				e.Public = true
+			}
+			line, err := json.Marshal(e)
+			if err != nil {
+				return nil, err
+			}
+			if !first {
+				b.WriteString(",\n")
+			}
+			first = false
+			b.Write(line)
+		}
+	}
+	b.WriteString("\n]\n")
+	return b.Bytes(), nil
+}
+
+func seq(n *yaml.Node) []*yaml.Node {
+	if n == nil || n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	return n.Content
 }
