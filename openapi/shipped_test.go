@@ -2,7 +2,6 @@ package openapi
 
 import (
 	"bytes"
-	"github.com/getkin/kin-openapi/openapi3"
 	"os"
 	"slices"
 	"testing"
@@ -82,20 +81,14 @@ func BenchmarkLoadHandWrittenValidated(b *testing.B) {
 	}
 }
 
-// BenchmarkLoadPlainYAML is Load without blockyaml: both documents decoded
-// by go.yaml.in/yaml and kin-openapi alone.
-func BenchmarkLoadPlainYAML(b *testing.B) {
+// BenchmarkComplete is the deferred part: both documents decoded and merged.
+func BenchmarkComplete(b *testing.B) {
 	for b.Loop() {
-		d0, err := decodePlain(embedded)
+		s, err := Load()
 		if err != nil {
 			b.Fatal(err)
 		}
-		d1, err := decodePlain(generic)
-		if err != nil {
-			b.Fatal(err)
-		}
-		merge(d0, d1)
-		if err := openapi3.NewLoader().ResolveRefsIn(d0, nil); err != nil {
+		if err := s.Complete(); err != nil {
 			b.Fatal(err)
 		}
 	}
