@@ -10,10 +10,7 @@ import (
 // Access levels, lowest first. The *_MYUSER levels are end-user grants; for
 // a management operation they fall short of the plain level above them.
 // DENIED grants nothing.
-var levelRank = map[string]int{
-	"NONE": 0, "READ_MYUSER": 1, "READ": 2, "EDIT_MYUSER": 3, "EDIT": 4,
-	"CREATE_MYUSER": 5, "CREATE": 6, "DELETE_MYUSER": 7, "DELETE": 8, "DENIED": -1,
-}
+var levelRank = store.AccessLevelRank
 
 // NeededLevel is the access level a verb needs: GET READ, PUT/PATCH EDIT,
 // POST CREATE, DELETE DELETE.
@@ -171,6 +168,11 @@ var OperationPermissions = map[string]string{
 	"statusSearch": "PhoneNumberServiceActivation",
 	// telephone numbers: address
 	"validateAddress": TokenOnly, "typeAhead": TokenOnly,
+
+	// management users (hand-built; security groups are generic, by tag)
+	"listManagementUsers": "ProductUsers", "createManagementUser": "ProductUsers",
+	"getManagementUser": "ProductUsers", "updateManagementUser": "ProductUsers",
+	"patchManagementUser": "ProductUsers", "deleteManagementUser": "ProductUsers",
 
 	// ---- datafeed ----
 	"cdrSearch": "AccountCallHistory",

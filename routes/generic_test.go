@@ -162,8 +162,22 @@ func paramValue(op *openapi.Operation, name string) string {
 	return "1"
 }
 
+// ruleBodies are bodies for operations whose rules ask more than their
+// schema (a management user needs a username, unique): n makes them unique.
+var ruleBodies = map[string]func(n int) any{
+	"createManagementUser": func(n int) any { return map[string]any{"username": fmt.Sprintf("walk%d@example.com", n)} },
+	"updateManagementUser": func(n int) any { return map[string]any{"username": fmt.Sprintf("walked%d@example.com", n)} },
+}
+
+var ruleBodyCount int
+
 // requestBody is a body the operation's schema accepts and its media type.
 func requestBody(op *openapi.Operation) ([]byte, string) {
+	if f, ok := ruleBodies[op.ID]; ok {
+		ruleBodyCount++
+		b, _ := json.Marshal(f(ruleBodyCount))
+		return b, "application/json"
+	}
 	rb := op.Route().Operation.RequestBody
 	if rb == nil || rb.Value == nil {
 		return nil, ""

@@ -107,6 +107,7 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 		a.deviceRoutes(),
 		a.callingPlanRoutes(),
 		a.numberRoutes(),
+		a.managementUserRoutes(),
 		a.qaRoutes(),
 		testOps,
 	} {
