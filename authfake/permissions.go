@@ -173,6 +173,7 @@ var OperationPermissions = map[string]string{
 	"listManagementUsers": "ProductUsers", "createManagementUser": "ProductUsers",
 	"getManagementUser": "ProductUsers", "updateManagementUser": "ProductUsers",
 	"patchManagementUser": "ProductUsers", "deleteManagementUser": "ProductUsers",
+	"searchManagementUsers": "ProductUsers",
 
 	// ---- datafeed ----
 	"cdrSearch": "AccountCallHistory",

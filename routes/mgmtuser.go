@@ -2,6 +2,7 @@ package routes
 
 import (
 	"encoding/json"
+	"strconv"
 
 	"github.com/fakealianza/fakealianza/store"
 )
@@ -34,6 +35,12 @@ func managementUserView(u store.ManagementUser) managementUserX {
 		v.GroupIDs = []string{}
 	}
 	return v
+}
+
+// managementUserPage is ManagementUserSearchResponseX.
+type managementUserPage struct {
+	TotalRecords int64             `json:"totalRecords"`
+	Results      []managementUserX `json:"results"`
 }
 
 // managementUserIn is a request body: ManagementUserX plus the password a
@@ -109,6 +116,24 @@ func (a *api) managementUserRoutes() map[string]Handler {
 				return Response{}, err
 			}
 			return OK(managementUserView(u)), nil
+		},
+		"searchManagementUsers": func(r *Request) (Response, error) {
+			q := r.URL.Query()
+			first, _ := strconv.Atoi(q.Get("firstResultIndex"))
+			limit, err := strconv.Atoi(q.Get("maxResult"))
+			if err != nil || limit <= 0 {
+				limit = 20
+			}
+			total, us, err := st.SearchManagementUsers(r.Vars["partitionId"], q.Get("searchString"), q.Get("sortColumn"),
+				q.Get("descending") == "true", first, limit)
+			if err != nil {
+				return Response{}, err
+			}
+			page := make([]managementUserX, 0, len(us))
+			for _, u := range us {
+				page = append(page, managementUserView(u))
+			}
+			return OK(managementUserPage{TotalRecords: int64(total), Results: page}), nil
 		},
 		"getManagementUser": func(r *Request) (Response, error) {
 			u, err := st.ManagementUserIn(r.Vars["partitionId"], r.Vars["id"])

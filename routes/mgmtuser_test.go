@@ -2,6 +2,7 @@ package routes_test
 
 import (
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/fakealianza/fakealianza/fatest"
@@ -80,6 +81,27 @@ func TestManagementUserFromTheAPI(t *testing.T) {
 				t.Fatalf("login after delete: %d %s", r.Status, r.Body)
 			}
 		})
+	}
+	for _, c := range []struct {
+		query string
+		want  []string
+	}{
+		{"searchString=EXAMPLE.COM&sortColumn=username", []string{fatest.AdminUser, fatest.ReaderUser}},
+		{"searchString=example&sortColumn=username&descending=true&maxResult=1", []string{fatest.ReaderUser}},
+		{"searchString=nobody&sortColumn=lastName", nil},
+	} {
+		var page struct {
+			TotalRecords int
+			Results      []struct{ Username string }
+		}
+		srv.Call(http.MethodGet, p+"/managementuser/search?"+c.query, nil, auth(admin)).Decode(t, &page)
+		var got []string
+		for _, u := range page.Results {
+			got = append(got, u.Username)
+		}
+		if !slices.Equal(got, c.want) || (c.want != nil && page.TotalRecords != 2) {
+			t.Errorf("search %s: %d %v, want %v", c.query, page.TotalRecords, got, c.want)
+		}
 	}
 	dup := srv.Call(http.MethodPost, p+"/managementuser", map[string]any{"username": fatest.AdminUser}, auth(admin))
 	if status, msgs, _ := dup.Envelope(t); status != http.StatusBadRequest || msgs[0] != "DuplicateUsername" {

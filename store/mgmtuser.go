@@ -274,3 +274,41 @@ func passwordAcceptable(p string) bool {
 	}
 	return letter && digit
 }
+
+// SearchManagementUsers pages through a partition's management users whose
+// username, first or last name contains q (ignoring case), ordered by
+// sortColumn (firstName, lastName or username; descending on request). It
+// returns the number of matches and the page [first, first+limit).
+func (s *Store) SearchManagementUsers(partitionID, q, sortColumn string, descending bool, first, limit int) (int, []ManagementUser, error) {
+	all, err := s.ManagementUsers(partitionID)
+	if err != nil {
+		return 0, nil, err
+	}
+	q = strings.ToLower(q)
+	hits := slices.DeleteFunc(all, func(u ManagementUser) bool {
+		return !strings.Contains(strings.ToLower(u.Username), q) && !strings.Contains(strings.ToLower(u.FirstName), q) &&
+			!strings.Contains(strings.ToLower(u.LastName), q)
+	})
+	key := func(u ManagementUser) string {
+		switch sortColumn {
+		case "firstName":
+			return strings.ToLower(u.FirstName)
+		case "lastName":
+			return strings.ToLower(u.LastName)
+		}
+		return strings.ToLower(u.Username)
+	}
+	slices.SortStableFunc(hits, func(a, b ManagementUser) int {
+		c := strings.Compare(key(a), key(b))
+		if descending {
+			return -c
+		}
+		return c
+	})
+	first = min(max(first, 0), len(hits))
+	end := len(hits)
+	if limit > 0 {
+		end = min(end, first+limit)
+	}
+	return len(hits), hits[first:end], nil
+}
