@@ -387,3 +387,54 @@ func TestGenericObjectsGoWithTheirAccount(t *testing.T) {
 		t.Fatalf("read under a deleted account: %d %s", r.Status, r.Body)
 	}
 }
+
+// Searches and lists filter the stored items; an export or bulk operation
+// is a job with the usual lifecycle.
+func TestGenericListsFilterAndJobsRun(t *testing.T) {
+	w := newWalker(t)
+	a := "/v2/partition/" + fatest.AlphaPartition + "/account/fakeAcct00000000000001"
+	for _, name := range []string{"Front Desk", "Back Office", "Front Porch"} {
+		r := w.call(http.MethodPost, a+"/business-line", map[string]any{
+			"name": name, "accountId": "fakeAcct00000000000001", "partitionId": fatest.AlphaPartition,
+		})
+		if r.Status/100 != 2 {
+			t.Fatalf("create %s: %d %s", name, r.Status, r.Body)
+		}
+		if m := r.Map(t); m["name"] != name || len(m["id"].(string)) != 36 {
+			t.Fatalf("created %v, want the name and a UUID", m)
+		}
+	}
+	cases := []struct {
+		query string
+		want  []string
+	}{
+		{"", []string{"Front Desk", "Back Office", "Front Porch"}},
+		{"?name=front", []string{"Front Desk", "Front Porch"}},
+		{"?q=OFFICE", []string{"Back Office"}},
+		{"?name=nothing", nil},
+	}
+	for _, c := range cases {
+		var got []struct{ Name string }
+		w.call(http.MethodGet, a+"/business-line"+c.query, nil).Decode(t, &got)
+		var names []string
+		for _, g := range got {
+			names = append(names, g.Name)
+		}
+		if !slices.Equal(names, c.want) {
+			t.Errorf("list %q: %v, want %v", c.query, names, c.want)
+		}
+	}
+
+	r := w.call(http.MethodPost, "/v2/partition/"+fatest.AlphaPartition+"/account/bulkstatuschange_2", map[string]any{"key": "k"})
+	if r.Status != http.StatusOK {
+		t.Fatalf("bulk status change: %d %s", r.Status, r.Body)
+	}
+	job := r.Map(t)
+	id, _ := job["id"].(string)
+	if len(id) != 36 || job["status"] == nil {
+		t.Fatalf("job %v", job)
+	}
+	if r := w.call(http.MethodGet, "/v2/job/"+id, nil); r.Status != http.StatusOK || r.Map(t)["id"] != id {
+		t.Fatalf("job by id: %d %s", r.Status, r.Body)
+	}
+}
