@@ -438,3 +438,35 @@ func TestGenericListsFilterAndJobsRun(t *testing.T) {
 		t.Fatalf("job by id: %d %s", r.Status, r.Body)
 	}
 }
+
+// Generic objects are part of the state: a snapshot carries them back after
+// a reset, and a partition reset removes them.
+func TestGenericObjectsInTheState(t *testing.T) {
+	w := newWalker(t)
+	lines := "/v2/partition/" + fatest.AlphaPartition + "/account/fakeAcct00000000000001/business-line"
+	r := w.call(http.MethodPost, lines, map[string]any{
+		"name": "Kept", "accountId": "fakeAcct00000000000001", "partitionId": fatest.AlphaPartition,
+	})
+	if r.Status/100 != 2 {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	at := lines + "/" + r.Map(t)["id"].(string)
+	state := w.srv.Call(http.MethodGet, "/__admin/state", nil)
+	if state.Status != http.StatusOK || !bytes.Contains(state.Body, []byte(`"Kept"`)) {
+		t.Fatalf("state: %d, the business line missing", state.Status)
+	}
+	if r := w.srv.Call(http.MethodPost, "/__admin/partitions/"+fatest.AlphaPartition+"/reset", nil); r.Status != http.StatusNoContent {
+		t.Fatalf("partition reset: %d %s", r.Status, r.Body)
+	}
+	w.token = w.srv.Admin(t)
+	if r := w.call(http.MethodGet, at, nil); r.Status != http.StatusNotFound {
+		t.Fatalf("after the partition's reset: %d %s", r.Status, r.Body)
+	}
+	if r := w.srv.Call(http.MethodPut, "/__admin/state", state.Body); r.Status != http.StatusNoContent {
+		t.Fatalf("put state: %d %s", r.Status, r.Body)
+	}
+	w.token = w.srv.Admin(t)
+	if r := w.call(http.MethodGet, at, nil); r.Status != http.StatusOK || r.Map(t)["name"] != "Kept" {
+		t.Fatalf("after the state came back: %d %s", r.Status, r.Body)
+	}
+}
