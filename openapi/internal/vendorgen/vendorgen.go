@@ -16,7 +16,9 @@
 // each gets the plain HTTP status text of its code instead. One deliberate
 // change: every 401 refers to the project's Unauthorized response, and every
 // other error response with a body to the project's Error response (the
-// server writes every error in Alianza's one envelope).
+// server writes every error in Alianza's one envelope); a success body that
+// is not JSON (CSV, audio, plain text) keeps its media type without the
+// vendor's schema, which names Java types (StreamingOutput, byte arrays).
 package vendorgen
 
 import (
@@ -238,6 +240,13 @@ func withStatusText(responses *yaml.Node) {
 		}
 		if get(r, "$ref") != nil {
 			continue
+		}
+		for media, mt := range pairs(get(r, "content")) {
+			if media != "application/json" && media != "*/*" && mt.Kind == yaml.MappingNode {
+				// A file's bytes (CSV, audio, text) have no JSON schema; the
+				// vendor's name Java types there (StreamingOutput, byte[]).
+				mt.Content = nil
+			}
 		}
 		text := code
 		if c, err := strconv.Atoi(code); err == nil && http.StatusText(c) != "" {
