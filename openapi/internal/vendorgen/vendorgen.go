@@ -18,7 +18,8 @@
 // other error response with a body to the project's Error response (the
 // server writes every error in Alianza's one envelope); a success body that
 // is not JSON (CSV, audio, plain text) keeps its media type without the
-// vendor's schema, which names Java types (StreamingOutput, byte arrays).
+// vendor's schema, which names Java types (StreamingOutput, byte arrays);
+// and a multipart request body's schema says type: object.
 package vendorgen
 
 import (
@@ -84,6 +85,7 @@ func Generate(vendor, ours []byte) ([]byte, error) {
 				continue
 			}
 			c := clean(op, false)
+			typeForms(c)
 			refs = append(refs, collectRefs(c)...)
 			add(out, m, c)
 		}
@@ -253,6 +255,17 @@ func withStatusText(responses *yaml.Node) {
 			text = http.StatusText(c)
 		}
 		r.Content = append([]*yaml.Node{scalar("description"), scalar(text)}, r.Content...)
+	}
+}
+
+// typeForms gives a multipart request body's schema the type object its
+// properties imply, which form decoding needs (the vendor leaves it out).
+func typeForms(op *yaml.Node) {
+	for media, mt := range pairs(get(get(op, "requestBody"), "content")) {
+		s := get(mt, "schema")
+		if media == "multipart/form-data" && s != nil && get(s, "properties") != nil && get(s, "type") == nil {
+			s.Content = append([]*yaml.Node{scalar("type"), scalar("object")}, s.Content...)
+		}
 	}
 }
 
