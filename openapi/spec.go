@@ -101,14 +101,14 @@ func Load() (*Spec, error) {
 	}
 	s.docs = [][]byte{embedded, generic}
 	s.rest = func() (*openapi3.T, error) {
-		doc, err := decodeAll([][]byte{embedded, generic})
+		d, err := decodeAll([][]byte{embedded, generic})
 		if err != nil {
 			return nil, err
 		}
-		if err := resolve(doc); err != nil {
+		if err := d.resolve(); err != nil {
 			return nil, err
 		}
-		return doc, nil
+		return d.doc, nil
 	}
 	return s, nil
 }
@@ -122,19 +122,15 @@ func Parse(docs ...[]byte) (*Spec, error) { return load(true, nil, docs...) }
 
 // load decodes docs, and adds the operations of more (those the documents
 // lack) without their details.
-func load(check bool, more []IndexEntry, docs ...[]byte) (*Spec, error) {
+func load(validate bool, more []IndexEntry, docs ...[]byte) (*Spec, error) {
 	if len(docs) == 0 {
 		return nil, fmt.Errorf("openapi: no document")
 	}
-	doc, err := decodeAll(docs)
+	d, err := decodeAll(docs)
 	if err != nil {
-		if len(docs) == 1 {
-			if _, slow := loadOne(docs[0]); slow != nil {
-				return nil, slow
-			}
-		}
 		return nil, err
 	}
+	doc := d.doc
 	s := &Spec{Doc: doc, docs: docs, byID: map[string]*Operation{}}
 	// Most specific paths first (literal segments before parameters), then by
 	// method, so routers built from this list match the way Alianza's does.
@@ -182,9 +178,9 @@ func load(check bool, more []IndexEntry, docs ...[]byte) (*Spec, error) {
 		s.Matcher()
 		close(built)
 	}()
-	err = resolve(doc)
-	if err == nil && check {
-		err = validate(doc)
+	err = d.resolve()
+	if err == nil && validate {
+		err = d.validate()
 	}
 	<-built
 	if err != nil {
