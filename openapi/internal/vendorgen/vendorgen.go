@@ -139,7 +139,35 @@ func Generate(vendor, ours []byte) ([]byte, error) {
 	if err := enc.Close(); err != nil {
 		return nil, fmt.Errorf("vendorgen: encode: %w", err)
 	}
-	return b.Bytes(), nil
+	return simpleKeys(b.Bytes()), nil
+}
+
+// simpleKeys rewrites the explicit keys ("? key" then ": value") the encoder
+// writes for keys over 128 characters (a few long paths) as plain
+// "key:" entries, the block YAML that openapi's fast loader reads.
+func simpleKeys(doc []byte) []byte {
+	lines := bytes.SplitAfter(doc, []byte("\n"))
+	var out bytes.Buffer
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		indent := len(l) - len(bytes.TrimLeft(l, " "))
+		q, colon := bytes.Repeat([]byte(" "), indent), []byte{}
+		if i+1 < len(lines) {
+			colon = lines[i+1]
+		}
+		if bytes.HasPrefix(l[indent:], []byte("? ")) && bytes.HasPrefix(colon, append(append([]byte{}, q...), ": "...)) {
+			out.Write(q)
+			out.Write(bytes.TrimRight(l[indent+2:], "\n"))
+			out.WriteString(":\n")
+			out.Write(q)
+			out.WriteString("  ")
+			out.Write(colon[indent+2:])
+			i++
+			continue
+		}
+		out.Write(l)
+	}
+	return out.Bytes()
 }
 
 func root(raw []byte) (*yaml.Node, error) {
