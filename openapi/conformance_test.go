@@ -24,6 +24,7 @@ var deviations = map[string]string{
 	"generated 401":              "the operations generated from the vendor's spec (generic.yaml) answer 401 with the project's Unauthorized response, which also allows the gateway's {\"message\":\"Unauthorized\"} body",
 	"generated errors":           "the operations generated from the vendor's spec answer every other error with the project's Error response (Alianza's envelope), where a few vendor paths name other error schemas (BrandErrorResponse and the like)",
 	"generated file bodies":      "the operations generated from the vendor's spec declare non-JSON success bodies (CSV, audio, plain text) without the vendor's schema for them, which names Java types (StreamingOutput, byte arrays)",
+	"generated forms":            "the operations generated from the vendor's spec give a multipart request body's schema the type object its properties imply (form decoding needs it; the vendor leaves it out)",
 	"schema UnauthorizedMessage": "the {\"message\":\"Unauthorized\"} body seen in production for a missing token is in no vendor schema",
 	// ---- SIP trunks (issue 6) ----
 	"GET /v2/partition/{partitionId}/account/{accountId}/siptrunk":                                 siptrunkAlias,
@@ -124,6 +125,12 @@ func TestConformsToVendorSpec(t *testing.T) {
 		}
 		if r := op.Route().Operation.Responses.Value("404"); r != nil && r.Ref == "#/components/responses/Error" {
 			report("generated errors", "")
+		}
+		if rb := op.Route().Operation.RequestBody; rb != nil && rb.Value != nil && vOp.RequestBody != nil && vOp.RequestBody.Value != nil {
+			ours, theirs := rb.Value.Content.Get("multipart/form-data"), vOp.RequestBody.Value.Content.Get("multipart/form-data")
+			if ours != nil && theirs != nil && ours.Schema.Value.Type.Is("object") && theirs.Schema.Value.Type == nil {
+				report("generated forms", "")
+			}
 		}
 		for _, r := range op.Route().Operation.Responses.Map() {
 			if r.Value == nil {
