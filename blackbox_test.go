@@ -174,11 +174,11 @@ func (f *fuzzer) request(base string, op *openapi.Operation) (*http.Request, str
 		}
 		path = path[:i] + v + path[j+1:]
 	}
-	query := f.query(op.Route.Operation)
+	query := f.query(op.Route().Operation)
 	var body []byte
 	contentType := "application/json"
 	what := "schema"
-	if rb := op.Route.Operation.RequestBody; rb != nil && rb.Value != nil {
+	if rb := op.Route().Operation.RequestBody; rb != nil && rb.Value != nil {
 		var schema *openapi3.Schema
 		if mt := rb.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
 			schema = mt.Schema.Value

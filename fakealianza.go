@@ -263,7 +263,13 @@ func parseSpec(raw []byte) (*openapi.Spec, error) {
 // embeddedSpec is the embedded spec, parsed at the first start of the
 // process and shared by every later server (a test suite starts hundreds):
 // a loaded Spec is only read, by many requests at once already.
-var embeddedSpec = sync.OnceValues(func() (*openapi.Spec, error) { return parseSpec(openapi.Embedded()) })
+var embeddedSpec = sync.OnceValues(func() (*openapi.Spec, error) {
+	spec, err := openapi.Load()
+	if err == nil {
+		spec.Matcher()
+	}
+	return spec, err
+})
 
 // build makes the server's parts that do not depend on the spec: the store
 // and its fixtures, tokens, faults and scenarios, the journal and the SFTP

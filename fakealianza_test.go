@@ -78,8 +78,9 @@ func TestStartFailsClearly(t *testing.T) {
 		want string
 	}{
 		"invalid spec": {fakealianza.Options{Spec: []byte("openapi: 3.0.3\ninfo: {}\npaths: {}\n")}, "invalid spec"},
-		"operation nothing serves": {fakealianza.Options{Spec: []byte(strings.Replace(spec, "paths:\n",
-			"paths:\n  /v2/unserved:\n    get:\n      operationId: unservedThing\n      responses: {'200': {description: x}}\n", 1))},
+		// Every /v2 operation has the generic engine; an admin one needs a handler.
+		"admin operation nothing serves": {fakealianza.Options{Spec: []byte(strings.Replace(spec, "paths:\n",
+			"paths:\n  /__admin/unserved:\n    get:\n      operationId: unservedThing\n      responses: {'200': {description: x}}\n", 1))},
 			"unservedThing"},
 		"missing fixtures": {fakealianza.Options{FixturesDir: "/nonexistent/fixtures"}, "fixtures"},
 		// The spec and the rest are built at once; the spec's error comes first.

@@ -48,7 +48,9 @@ var (
 )
 
 func sharedValidator() (*openapi.ResponseValidator, error) {
-	validatorOnce.Do(func() { validator, validatorErr = openapi.NewResponseValidator(openapi.Embedded()) })
+	validatorOnce.Do(func() {
+		validator, validatorErr = openapi.NewResponseValidator(openapi.Embedded(), openapi.EmbeddedGeneric())
+	})
 	return validator, validatorErr
 }
 

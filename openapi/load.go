@@ -42,6 +42,88 @@ func decode(raw []byte) (*decoded, error) {
 	return &decoded{doc: doc}, nil
 }
 
+// decodeAll reads several documents at once and adds to the first what the
+// later ones hold and it lacks: path operations (by path and method) and
+// component schemas (by name). References resolve after the merge, so a
+// later document may use the first one's schemas.
+func decodeAll(docs [][]byte) (*decoded, error) {
+	if len(docs) == 1 {
+		return decode(docs[0])
+	}
+	out := make([]*openapi3.T, len(docs))
+	errs := make([]error, len(docs))
+	var wg sync.WaitGroup
+	for i, raw := range docs {
+		wg.Go(func() { out[i], errs[i] = decodeUnresolved(raw) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	main := out[0]
+	for _, more := range out[1:] {
+		merge(main, more)
+	}
+	return &decoded{doc: main, fast: true}, nil
+}
+
+// decodeUnresolved decodes a document without resolving its references.
+func decodeUnresolved(raw []byte) (*openapi3.T, error) {
+	if doc, err := decodeFast(raw); err == nil {
+		return doc, nil
+	}
+	return decodePlain(raw)
+}
+
+// decodePlain decodes a document with go.yaml.in/yaml and kin-openapi alone.
+func decodePlain(raw []byte) (*openapi3.T, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(raw, &root); err != nil {
+		return nil, fmt.Errorf("openapi: parse spec: %w", err)
+	}
+	if err := prepare(&root); err != nil {
+		return nil, fmt.Errorf("openapi: parse spec: %w", err)
+	}
+	doc := &openapi3.T{}
+	if err := root.Decode(doc); err != nil {
+		return nil, fmt.Errorf("openapi: parse spec: %w", err)
+	}
+	return doc, nil
+}
+
+// merge adds to doc the operations and schemas of more that doc lacks.
+func merge(doc, more *openapi3.T) {
+	if doc.Paths == nil {
+		doc.Paths = openapi3.NewPaths()
+	}
+	for path, item := range more.Paths.Map() {
+		have := doc.Paths.Value(path)
+		if have == nil {
+			doc.Paths.Set(path, item)
+			continue
+		}
+		for method, op := range item.Operations() {
+			if have.GetOperation(method) == nil {
+				have.SetOperation(method, op)
+			}
+		}
+	}
+	if more.Components == nil {
+		return
+	}
+	if doc.Components == nil {
+		doc.Components = &openapi3.Components{}
+	}
+	if doc.Components.Schemas == nil {
+		doc.Components.Schemas = openapi3.Schemas{}
+	}
+	for name, s := range more.Components.Schemas {
+		if _, ok := doc.Components.Schemas[name]; !ok {
+			doc.Components.Schemas[name] = s
+		}
+	}
+}
+
 // resolve resolves references (loadOne already did, the fast path has not).
 func (d *decoded) resolve() error {
 	if !d.fast {

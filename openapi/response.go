@@ -34,8 +34,8 @@ var responseOptions = &openapi3filter.Options{
 // NewResponseValidator loads its own copy of the raw spec and closes every
 // object schema that leaves additionalProperties open, so an undeclared
 // response field fails validation.
-func NewResponseValidator(raw []byte) (*ResponseValidator, error) {
-	s, err := Parse(raw)
+func NewResponseValidator(docs ...[]byte) (*ResponseValidator, error) {
+	s, err := Parse(docs...)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +44,7 @@ func NewResponseValidator(raw []byte) (*ResponseValidator, error) {
 		closeObjects(ref, seen)
 	}
 	for _, op := range s.ops {
-		for _, resp := range op.Route.Operation.Responses.Map() {
+		for _, resp := range op.Route().Operation.Responses.Map() {
 			if resp.Value == nil {
 				continue
 			}
@@ -90,7 +90,7 @@ func (v *ResponseValidator) Validate(req *http.Request, status int, header http.
 	}
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{
-			Request: req, PathParams: vars, Route: op.Route, Options: responseOptions,
+			Request: req, PathParams: vars, Route: op.Route(), Options: responseOptions,
 		},
 		Status:  status,
 		Header:  header,

@@ -1,35 +1,68 @@
 // Package openapi holds fakealianza's own description of the Alianza API
-// (alianza.yaml, embedded), loads and checks it once at start, validates
-// requests against it, and validates responses for tests and strict mode.
+// (alianza.yaml, hand-written, and generic.yaml, generated from the vendor's
+// spec; both embedded), loads it at start, validates requests against it,
+// and validates responses for tests and strict mode.
 package openapi
 
 import (
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
+	yaml "go.yaml.in/yaml/v4"
 )
 
 //go:embed alianza.yaml
 var embedded []byte
 
-// Embedded returns the project's spec as shipped in the binary.
+// generic.yaml is generated from the vendor's spec (go generate; see
+// internal/vendorgen): the operations no hand-written rule serves.
+// generic-ops.json lists its operations (path, method, operationId, tags,
+// public) so a start need not decode it.
+//
+//go:generate go run ./internal/vendorgen/cmd/vendorgen
+//go:embed generic.yaml
+var generic []byte
+
+//go:embed generic-ops.json
+var genericIndex []byte
+
+// Embedded returns the project's hand-written spec as shipped in the binary.
 func Embedded() []byte { return embedded }
 
-// Spec is a loaded, validated OpenAPI document and its operations.
+// EmbeddedGeneric returns the generated part of the shipped spec: the
+// vendor's operations that alianza.yaml does not define.
+func EmbeddedGeneric() []byte { return generic }
+
+// Spec is a loaded OpenAPI document and its operations.
 type Spec struct {
+	// Doc is the main document. For the shipped spec (Load) it is
+	// alianza.yaml alone: the generated operations come from a second
+	// document, decoded when first needed (Complete).
 	Doc  *openapi3.T
-	Raw  []byte
+	docs [][]byte // the source documents, the main one first
 	ops  []*Operation
 	byID map[string]*Operation
 
 	matcherOnce sync.Once
 	matcher     *Matcher
+
+	// The shipped spec's deferred part (nil: none).
+	rest         func() (*openapi3.T, error)
+	completeOnce sync.Once
+	full         *openapi3.T
+	completeErr  error
+
+	rawOnce sync.Once
+	raw     []byte
+	rawErr  error
 }
 
 // Operation is one method on one path of the spec.
@@ -38,47 +71,101 @@ type Operation struct {
 	Method string
 	Path   string // the spec's template, e.g. /v2/partition/{partitionId}/account
 	Public bool   // security: [] (no X-AUTH-TOKEN needed)
-	Route  *routers.Route
+	tags   []string
+	route  atomic.Pointer[routers.Route]
+	spec   *Spec
 }
 
-// Load parses and validates the embedded spec.
-func Load() (*Spec, error) { return Parse(embedded) }
+// IndexEntry is one operation of generic-ops.json.
+type IndexEntry struct {
+	Path        string   `json:"path"`
+	Method      string   `json:"method"`
+	OperationID string   `json:"operationId"`
+	Tags        []string `json:"tags,omitempty"`
+	Public      bool     `json:"public,omitempty"`
+}
 
-// Parse parses and validates a spec document. It fails when the document is
-// not valid OpenAPI 3, or when an operation lacks an operationId (routes are
-// bound to handlers by operationId).
-func Parse(raw []byte) (*Spec, error) {
-	d, err := decode(raw)
+// Load reads the shipped spec: alianza.yaml, and the operations of
+// generic.yaml that it lacks. Neither is validated at run time, which would
+// be most of a start: tests validate them (TestShippedSpecIsValid). Only
+// alianza.yaml is decoded now; generic.yaml is decoded by Complete, which
+// the first use of a generated operation's details calls.
+func Load() (*Spec, error) {
+	var idx []IndexEntry
+	if err := json.Unmarshal(genericIndex, &idx); err != nil {
+		return nil, fmt.Errorf("openapi: generic-ops.json: %w", err)
+	}
+	s, err := load(false, idx, embedded)
+	if err != nil {
+		return nil, err
+	}
+	s.docs = [][]byte{embedded, generic}
+	s.rest = func() (*openapi3.T, error) {
+		d, err := decodeAll([][]byte{embedded, generic})
+		if err != nil {
+			return nil, err
+		}
+		if err := d.resolve(); err != nil {
+			return nil, err
+		}
+		return d.doc, nil
+	}
+	return s, nil
+}
+
+// Parse parses and validates spec documents (a user's spec is always
+// validated). The first is the main document; each later one adds the path
+// operations and component schemas the earlier ones lack. It fails when the
+// result is not valid OpenAPI 3, or when an operation lacks an operationId
+// (routes are bound to handlers by operationId).
+func Parse(docs ...[]byte) (*Spec, error) { return load(true, nil, docs...) }
+
+// load decodes docs, and adds the operations of more (those the documents
+// lack) without their details.
+func load(validate bool, more []IndexEntry, docs ...[]byte) (*Spec, error) {
+	if len(docs) == 0 {
+		return nil, fmt.Errorf("openapi: no document")
+	}
+	d, err := decodeAll(docs)
 	if err != nil {
 		return nil, err
 	}
 	doc := d.doc
-	s := &Spec{Doc: doc, Raw: raw, byID: map[string]*Operation{}}
+	s := &Spec{Doc: doc, docs: docs, byID: map[string]*Operation{}}
 	// Most specific paths first (literal segments before parameters), then by
 	// method, so routers built from this list match the way Alianza's does.
-	for _, path := range doc.Paths.InMatchingOrder() {
-		item := doc.Paths.Value(path)
-		ops := item.Operations()
-		methods := make([]string, 0, len(ops))
-		for m := range ops {
-			methods = append(methods, m)
+	order := openapi3.NewPaths()
+	for path := range doc.Paths.Map() {
+		order.Set(path, &openapi3.PathItem{})
+	}
+	pending := map[string][]IndexEntry{}
+	for _, e := range more {
+		if item := doc.Paths.Value(e.Path); item != nil && item.GetOperation(e.Method) != nil {
+			continue
 		}
-		sort.Strings(methods)
-		for _, method := range methods {
-			op := ops[method]
-			if op.OperationID == "" {
-				return nil, fmt.Errorf("openapi: %s %s has no operationId", method, path)
+		order.Set(e.Path, &openapi3.PathItem{})
+		pending[e.Path] = append(pending[e.Path], e)
+	}
+	for _, path := range order.InMatchingOrder() {
+		var list []*Operation
+		if item := doc.Paths.Value(path); item != nil {
+			for method, op := range item.Operations() {
+				public := op.Security != nil && len(*op.Security) == 0
+				o := &Operation{ID: op.OperationID, Method: method, Path: path, Public: public, tags: op.Tags, spec: s}
+				o.route.Store(&routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op})
+				list = append(list, o)
 			}
-			if _, dup := s.byID[op.OperationID]; dup {
-				return nil, fmt.Errorf("openapi: operationId %s used twice", op.OperationID)
+		}
+		for _, e := range pending[path] {
+			list = append(list, &Operation{ID: e.OperationID, Method: e.Method, Path: path, Public: e.Public, tags: e.Tags, spec: s})
+		}
+		sort.Slice(list, func(i, j int) bool { return list[i].Method < list[j].Method })
+		for _, o := range list {
+			if o.ID == "" {
+				return nil, fmt.Errorf("openapi: %s %s has no operationId", o.Method, path)
 			}
-			public := false
-			if op.Security != nil && len(*op.Security) == 0 {
-				public = true
-			}
-			o := &Operation{
-				ID: op.OperationID, Method: method, Path: path, Public: public,
-				Route: &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
+			if _, dup := s.byID[o.ID]; dup {
+				return nil, fmt.Errorf("openapi: operationId %s used twice", o.ID)
 			}
 			s.ops = append(s.ops, o)
 			s.byID[o.ID] = o
@@ -92,18 +179,85 @@ func Parse(raw []byte) (*Spec, error) {
 		close(built)
 	}()
 	err = d.resolve()
-	if err == nil {
+	if err == nil && validate {
 		err = d.validate()
 	}
 	<-built
 	if err != nil {
-		// Report what kin-openapi's own loader says of the document.
-		if _, slow := loadOne(raw); slow != nil {
-			return nil, slow
+		// Report what kin-openapi's own loader says of a lone document.
+		if len(docs) == 1 {
+			if _, slow := loadOne(docs[0]); slow != nil {
+				return nil, slow
+			}
 		}
 		return nil, fmt.Errorf("openapi: invalid spec: %w", err)
 	}
 	return s, nil
+}
+
+// Complete decodes the deferred part of the shipped spec, once; later
+// calls return at once. The server calls it in the background when it is
+// ready, so the first request to a generated operation seldom waits.
+func (s *Spec) Complete() error {
+	if s.rest == nil {
+		return nil
+	}
+	s.completeOnce.Do(func() {
+		full, err := s.rest()
+		if err != nil {
+			s.completeErr = fmt.Errorf("openapi: the generated part of the spec: %w", err)
+			return
+		}
+		s.full = full
+		for _, o := range s.ops {
+			if o.route.Load() != nil {
+				continue
+			}
+			item := full.Paths.Value(o.Path)
+			op := item.GetOperation(o.Method)
+			if op == nil {
+				s.completeErr = fmt.Errorf("openapi: %s %s is in generic-ops.json but not in generic.yaml", o.Method, o.Path)
+				return
+			}
+			o.route.Store(&routers.Route{Spec: full, Path: o.Path, PathItem: item, Method: o.Method, Operation: op})
+		}
+	})
+	return s.completeErr
+}
+
+// Route is the operation's kin-openapi route: its parameters, body and
+// responses. For a generated operation of the shipped spec the first call
+// waits for Complete.
+func (o *Operation) Route() *routers.Route {
+	if r := o.route.Load(); r != nil {
+		return r
+	}
+	if err := o.spec.Complete(); err != nil || o.route.Load() == nil {
+		// Tests hold the shipped spec complete; an operation without details
+		// answers as one that declares nothing.
+		return &routers.Route{Spec: o.spec.Doc, Path: o.Path, PathItem: &openapi3.PathItem{}, Method: o.Method,
+			Operation: &openapi3.Operation{OperationID: o.ID, Responses: openapi3.NewResponses()}}
+	}
+	return o.route.Load()
+}
+
+// Raw is the spec as one YAML document: the main document as written when
+// it is the only one, else the merged document.
+func (s *Spec) Raw() ([]byte, error) {
+	if len(s.docs) == 1 {
+		return s.docs[0], nil
+	}
+	s.rawOnce.Do(func() {
+		doc := s.Doc
+		if s.rest != nil {
+			if s.rawErr = s.Complete(); s.rawErr != nil {
+				return
+			}
+			doc = s.full
+		}
+		s.raw, s.rawErr = yaml.Marshal(doc)
+	})
+	return s.raw, s.rawErr
 }
 
 // Operations lists every operation, most specific paths first.
@@ -116,7 +270,7 @@ func (s *Spec) Operation(id string) (*Operation, bool) {
 }
 
 // Tags returns the operation's tags.
-func (o *Operation) Tags() []string { return o.Route.Operation.Tags }
+func (o *Operation) Tags() []string { return o.tags }
 
 // IsAdmin reports whether the operation belongs to the /__admin API.
 func (o *Operation) IsAdmin() bool { return strings.HasPrefix(o.Path, "/__admin") }

@@ -25,6 +25,13 @@ type Failure struct {
 // only the formats it is told of.
 func init() {
 	openapi3.DefineStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562))
+	// Binary bodies (uploads, greetings, voicemail audio) are checked for
+	// presence, not content.
+	for _, ct := range []string{"audio/mpeg", "audio/wav", "audio/x-wav", "application/octet-stream", "text/csv"} {
+		if openapi3filter.RegisteredBodyDecoder(ct) == nil {
+			openapi3filter.RegisterBodyDecoder(ct, openapi3filter.FileBodyDecoder)
+		}
+	}
 }
 
 var requestOptions = &openapi3filter.Options{
@@ -52,7 +59,7 @@ func (s *Spec) ValidateRequestNoBody(ctx context.Context, r *http.Request, op *O
 
 func validateRequest(ctx context.Context, r *http.Request, op *Operation, pathParams map[string]string, opts *openapi3filter.Options) *Failure {
 	in := &openapi3filter.RequestValidationInput{
-		Request: r, PathParams: pathParams, Route: op.Route, Options: opts,
+		Request: r, PathParams: pathParams, Route: op.Route(), Options: opts,
 	}
 	err := openapi3filter.ValidateRequest(ctx, in)
 	if err == nil {

@@ -33,7 +33,11 @@ func (a *api) adminRoutes() map[string]Handler {
 			return Response{Status: http.StatusOK, Raw: pem, ContentType: "application/x-pem-file"}, nil
 		},
 		"adminOpenAPI": func(*Request) (Response, error) {
-			return Response{Status: http.StatusOK, Raw: a.deps.Spec.Raw, ContentType: "application/yaml"}, nil
+			raw, err := a.deps.Spec.Raw()
+			if err != nil {
+				return Response{}, err
+			}
+			return Response{Status: http.StatusOK, Raw: raw, ContentType: "application/yaml"}, nil
 		},
 	}
 }

@@ -65,10 +65,10 @@ func withNulls(s *openapi3.Schema, body any) any {
 func nullBody(t *testing.T, spec *openapi.Spec, opID string, body map[string]any) map[string]any {
 	t.Helper()
 	op, ok := spec.Operation(opID)
-	if !ok || op.Route.Operation.RequestBody == nil {
+	if !ok || op.Route().Operation.RequestBody == nil {
 		t.Fatalf("operation %s has no request body in the spec", opID)
 	}
-	mt := op.Route.Operation.RequestBody.Value.Content.Get("application/json")
+	mt := op.Route().Operation.RequestBody.Value.Content.Get("application/json")
 	if mt == nil || mt.Schema == nil {
 		t.Fatalf("operation %s has no JSON body schema", opID)
 	}

@@ -30,7 +30,8 @@ const widgetPath = `  /v2/partition/{partitionId}/widget:
 `
 
 func TestPermissionsByVerb(t *testing.T) {
-	spec, err := openapi.Parse([]byte(strings.Replace(string(openapi.Embedded()), "paths:\n", "paths:\n"+widgetPath, 1)))
+	spec, err := openapi.Parse([]byte(strings.Replace(string(openapi.Embedded()), "paths:\n", "paths:\n"+widgetPath, 1)),
+		openapi.EmbeddedGeneric())
 	if err != nil {
 		t.Fatal(err)
 	}

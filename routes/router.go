@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -76,10 +77,20 @@ type Router struct {
 	log      *slog.Logger
 	matcher  *openapi.Matcher
 	handlers map[string]Handler
+	perms    map[string]string // operationId -> permission type
+	// warm decodes the spec's deferred part in the background at the first
+	// /v2 request, so a start does not and later generic requests need not
+	// wait for it.
+	warm sync.Once
 }
 
 type api struct {
 	deps Deps
+
+	// The generic engine's plans, worked out at the first generic request
+	// (they read the spec's schemas, which a start does not decode).
+	plansOnce sync.Once
+	plans     map[string]*genericPlan
 }
 
 // New builds the router. It fails when the spec declares an operation that
@@ -113,6 +124,7 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 		a.deviceRoutes(),
 		a.callingPlanRoutes(),
 		a.numberRoutes(),
+		a.managementUserRoutes(),
 		a.qaRoutes(),
 		a.adminViewRoutes(),
 		a.certifyRoutes(),
@@ -125,14 +137,28 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 			handlers[id] = h
 		}
 	}
+	// Every operation of the spec without a hand-written handler is served
+	// by the generic engine; the /__admin API has no generic operations.
+	handBuilt := map[string]bool{}
+	for id := range handlers {
+		handBuilt[id] = true
+	}
 	var missing, extra, unguarded []string
+	perms := map[string]string{}
 	for _, op := range d.Spec.Operations() {
+		if !handBuilt[op.ID] && !op.IsAdmin() {
+			handlers[op.ID] = a.generic(op.ID, handBuilt)
+			perms[op.ID] = authfake.PermissionFor(op.ID, op.Tags())
+			continue
+		}
 		if _, ok := handlers[op.ID]; !ok {
 			missing = append(missing, op.ID)
 		}
-		if _, ok := authfake.Permission(op.ID); !op.Public && !ok {
+		perm, ok := authfake.Permission(op.ID)
+		if !op.Public && !ok {
 			unguarded = append(unguarded, op.ID)
 		}
+		perms[op.ID] = perm
 	}
 	for id := range handlers {
 		if _, ok := d.Spec.Operation(id); !ok {
@@ -151,7 +177,7 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 	if len(extra) > 0 {
 		return nil, fmt.Errorf("routes: handlers for operations the spec lacks: %s", strings.Join(extra, ", "))
 	}
-	return &Router{deps: d, log: d.Logger, matcher: d.Spec.Matcher(), handlers: handlers}, nil
+	return &Router{deps: d, log: d.Logger, matcher: d.Spec.Matcher(), handlers: handlers, perms: perms}, nil
 }
 
 // statusWriter remembers whether and what the handler wrote.
@@ -204,6 +230,15 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	opID = op.ID
+	if !op.IsAdmin() {
+		rt.warm.Do(func() {
+			go func() {
+				if err := rt.deps.Spec.Complete(); err != nil {
+					rt.log.Error("spec", "err", err)
+				}
+			}()
+		})
+	}
 	if err := rt.deps.QA.guard(r, op); err != nil {
 		renderError(sw, err)
 		return
@@ -302,7 +337,7 @@ func (rt *Router) authorize(r *http.Request, op *openapi.Operation, vars map[str
 	if pid, ok := vars["partitionId"]; ok && !p.Partitions[pid] {
 		return nil, authfake.ErrNotPermitted
 	}
-	if !authfake.Allowed(p.User, op.ID, op.Method) {
+	if !authfake.AllowedFor(p.User, rt.perms[op.ID], op.Method) {
 		return nil, authfake.ErrForbidden
 	}
 	return p, nil

@@ -478,6 +478,7 @@ func (s *Store) DeleteAccount(partitionID, id string, by Actor) error {
 		delete(s.vmBoxes, b)
 	}
 	s.releaseAccountNumbers(a)
+	s.dropGenericUnder("/v2/partition/" + a.PartitionID + "/account/" + a.ID + "/")
 	s.logHistory(a, by, "DELETE", "ACCOUNT", "Account", a.ID, a.AccountName, a, nil)
 	delete(s.accounts, a.ID)
 	delete(s.acctByNumber, acctKey(a.PartitionID, a.AccountNumber))

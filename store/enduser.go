@@ -682,6 +682,7 @@ func (s *Store) DeleteEndUser(partitionID, accountID, key, idType string, by Act
 		}
 	}
 	s.logHistory(a, by, "DELETE", "USER", "EndUser", u.ID, displayName(u.FirstName, u.LastName), u, nil)
+	s.dropGenericUnder("/v2/partition/" + a.PartitionID + "/account/" + a.ID + "/user/" + u.ID + "/")
 	s.removeEndUser(u)
 	return nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"crypto/subtle"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -22,6 +23,186 @@ type ManagementUser struct {
 	Permissions        map[string]string `json:"permissions,omitempty"`
 	MustChangePassword bool              `json:"mustChangePassword"`
 	LanguageTag        string            `json:"languageTag,omitempty"`
+	// Roles and GroupIDs come from the API (ManagementUserX). A user with
+	// security groups has the permissions they grant (see groupPermissions),
+	// not the map above.
+	Roles    []string `json:"roles,omitempty"`
+	GroupIDs []string `json:"groupIds,omitempty"`
+}
+
+// DefaultManagementPassword is the password of a management user created
+// through the API without one (the body's password field, which
+// ManagementUserX does not describe, sets it); such a user must change it at
+// the first login, as after an Admin Portal invitation.
+const DefaultManagementPassword = "fakealianza"
+
+// AccessLevelRank orders the access levels, lowest first. The *_MYUSER
+// levels are end-user grants; for a management operation they fall short
+// of the plain level above them. DENIED grants nothing.
+var AccessLevelRank = map[string]int{
+	"NONE": 0, "READ_MYUSER": 1, "READ": 2, "EDIT_MYUSER": 3, "EDIT": 4,
+	"CREATE_MYUSER": 5, "CREATE": 6, "DELETE_MYUSER": 7, "DELETE": 8, "DENIED": -1,
+}
+
+// securityGroupPath is where the generic engine keeps a security group
+// (SecurityRoleX) of a partition.
+func securityGroupPath(partitionID, groupID string) string {
+	return "/v2/partition/" + partitionID + "/security/" + groupID
+}
+
+// withGroupPermissions gives a user with security groups the permissions
+// they grant: for each permission type, the highest accessType of its
+// groups' permissions [{type, accessType}]. Groups that do not exist grant
+// nothing. Lock held.
+func (s *Store) withGroupPermissions(u ManagementUser) ManagementUser {
+	if len(u.GroupIDs) == 0 {
+		return u
+	}
+	perms := map[string]string{}
+	for _, gid := range u.GroupIDs {
+		g, ok := s.generic[securityGroupPath(u.PartitionID, gid)]
+		if !ok {
+			continue
+		}
+		list, _ := g.Body["permissions"].([]any)
+		for _, p := range list {
+			m, _ := p.(map[string]any)
+			t, _ := m["type"].(string)
+			lvl, _ := m["accessType"].(string)
+			if t == "" {
+				continue
+			}
+			if cur, ok := perms[t]; !ok || AccessLevelRank[lvl] > AccessLevelRank[cur] {
+				perms[t] = lvl
+			}
+		}
+	}
+	u.Permissions = perms
+	return u
+}
+
+// ManagementUsers lists a partition's management users by username.
+func (s *Store) ManagementUsers(partitionID string) ([]ManagementUser, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if _, ok := s.partitions[partitionID]; !ok {
+		return nil, NotFound("Partition", partitionID)
+	}
+	var out []ManagementUser
+	for _, u := range s.mgmtUsers {
+		if u.PartitionID == partitionID {
+			out = append(out, s.withGroupPermissions(deepCopy(*u)))
+		}
+	}
+	slices.SortFunc(out, func(a, b ManagementUser) int { return strings.Compare(a.Username, b.Username) })
+	return out, nil
+}
+
+// ManagementUserIn returns one management user of a partition.
+func (s *Store) ManagementUserIn(partitionID, id string) (ManagementUser, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, err := s.mgmtUserIn(partitionID, id)
+	if err != nil {
+		return ManagementUser{}, err
+	}
+	return s.withGroupPermissions(deepCopy(*u)), nil
+}
+
+func (s *Store) mgmtUserIn(partitionID, id string) (*ManagementUser, error) {
+	if _, ok := s.partitions[partitionID]; !ok {
+		return nil, NotFound("Partition", partitionID)
+	}
+	u, ok := s.mgmtUsers[id]
+	if !ok || u.PartitionID != partitionID {
+		return nil, NotFound("ManagementUser", id)
+	}
+	return u, nil
+}
+
+// CreateManagementUser adds a management user to a partition: a new id, a
+// username (an email address) no other user has (400 UsernameRequired,
+// 400 DuplicateUsername), and the given password or
+// DefaultManagementPassword with a change required at first login.
+func (s *Store) CreateManagementUser(partitionID string, u ManagementUser) (ManagementUser, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.partitions[partitionID]; !ok {
+		return ManagementUser{}, NotFound("Partition", partitionID)
+	}
+	if strings.TrimSpace(u.Username) == "" {
+		return ManagementUser{}, Invalid("UsernameRequired")
+	}
+	key := strings.ToLower(u.Username)
+	if _, dup := s.mgmtByName[key]; dup {
+		return ManagementUser{}, Invalid("DuplicateUsername")
+	}
+	u.ID, u.PartitionID = NewID(), partitionID
+	if u.Password == "" {
+		u.Password, u.MustChangePassword = DefaultManagementPassword, true
+	}
+	if u.EmailAddress == "" {
+		u.EmailAddress = u.Username
+	}
+	u = deepCopy(u)
+	s.mgmtUsers[u.ID] = &u
+	s.mgmtByName[key] = u.ID
+	return s.withGroupPermissions(deepCopy(u)), nil
+}
+
+// UpdateManagementUser replaces a user's details (merge: only the fields
+// the patch map names). The id, partition and password stay; a new
+// username must be free.
+func (s *Store) UpdateManagementUser(partitionID, id string, next ManagementUser, merge map[string]bool) (ManagementUser, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, err := s.mgmtUserIn(partitionID, id)
+	if err != nil {
+		return ManagementUser{}, err
+	}
+	out := *u
+	set := func(field string) bool { return merge == nil || merge[field] }
+	if set("username") {
+		if strings.TrimSpace(next.Username) == "" {
+			return ManagementUser{}, Invalid("UsernameRequired")
+		}
+		if other, dup := s.mgmtByName[strings.ToLower(next.Username)]; dup && other != id {
+			return ManagementUser{}, Invalid("DuplicateUsername")
+		}
+		out.Username = next.Username
+	}
+	for field, apply := range map[string]func(){
+		"firstName":          func() { out.FirstName = next.FirstName },
+		"lastName":           func() { out.LastName = next.LastName },
+		"emailAddress":       func() { out.EmailAddress = next.EmailAddress },
+		"languageTag":        func() { out.LanguageTag = next.LanguageTag },
+		"mustChangePassword": func() { out.MustChangePassword = next.MustChangePassword },
+		"roles":              func() { out.Roles = next.Roles },
+		"groupIds":           func() { out.GroupIDs = next.GroupIDs },
+	} {
+		if set(field) {
+			apply()
+		}
+	}
+	delete(s.mgmtByName, strings.ToLower(u.Username))
+	out = deepCopy(out)
+	*u = out
+	s.mgmtByName[strings.ToLower(u.Username)] = id
+	return s.withGroupPermissions(deepCopy(out)), nil
+}
+
+// DeleteManagementUser removes a user; its tokens stop working at once
+// (authfake resolves every token to its user on each call).
+func (s *Store) DeleteManagementUser(partitionID, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, err := s.mgmtUserIn(partitionID, id)
+	if err != nil {
+		return err
+	}
+	delete(s.mgmtByName, strings.ToLower(u.Username))
+	delete(s.mgmtUsers, id)
+	return nil
 }
 
 // Authenticate checks a username (case-insensitive) and password. Any
@@ -33,7 +214,7 @@ func (s *Store) Authenticate(username, password string) (ManagementUser, error) 
 	if err != nil {
 		return ManagementUser{}, err
 	}
-	return deepCopy(*u), nil
+	return s.withGroupPermissions(deepCopy(*u)), nil
 }
 
 // credentials finds the user a username and password belong to. Lock held.
@@ -57,7 +238,7 @@ func (s *Store) ManagementUserByID(id string) (ManagementUser, error) {
 	if !ok {
 		return ManagementUser{}, NotFound("ManagementUser", id)
 	}
-	return deepCopy(*u), nil
+	return s.withGroupPermissions(deepCopy(*u)), nil
 }
 
 // ChangeManagementPassword checks the current password and sets a new one.
@@ -75,7 +256,7 @@ func (s *Store) ChangeManagementPassword(username, password, newPassword string)
 	}
 	u.Password = newPassword
 	u.MustChangePassword = false
-	return deepCopy(*u), nil
+	return s.withGroupPermissions(deepCopy(*u)), nil
 }
 
 func passwordAcceptable(p string) bool {
@@ -92,4 +273,42 @@ func passwordAcceptable(p string) bool {
 		}
 	}
 	return letter && digit
+}
+
+// SearchManagementUsers pages through a partition's management users whose
+// username, first or last name contains q (ignoring case), ordered by
+// sortColumn (firstName, lastName or username; descending on request). It
+// returns the number of matches and the page [first, first+limit).
+func (s *Store) SearchManagementUsers(partitionID, q, sortColumn string, descending bool, first, limit int) (int, []ManagementUser, error) {
+	all, err := s.ManagementUsers(partitionID)
+	if err != nil {
+		return 0, nil, err
+	}
+	q = strings.ToLower(q)
+	hits := slices.DeleteFunc(all, func(u ManagementUser) bool {
+		return !strings.Contains(strings.ToLower(u.Username), q) && !strings.Contains(strings.ToLower(u.FirstName), q) &&
+			!strings.Contains(strings.ToLower(u.LastName), q)
+	})
+	key := func(u ManagementUser) string {
+		switch sortColumn {
+		case "firstName":
+			return strings.ToLower(u.FirstName)
+		case "lastName":
+			return strings.ToLower(u.LastName)
+		}
+		return strings.ToLower(u.Username)
+	}
+	slices.SortStableFunc(hits, func(a, b ManagementUser) int {
+		c := strings.Compare(key(a), key(b))
+		if descending {
+			return -c
+		}
+		return c
+	})
+	first = min(max(first, 0), len(hits))
+	end := len(hits)
+	if limit > 0 {
+		end = min(end, first+limit)
+	}
+	return len(hits), hits[first:end], nil
 }

@@ -49,6 +49,9 @@ type State struct {
 	DatafeedLogins []DatafeedLogin    `json:"datafeedLogins,omitempty"`
 	CDRs           []CallDetailRecord `json:"cdrs,omitempty"`
 	CDRFills       []CDRFill          `json:"cdrFills,omitempty"`
+
+	// ---- the generic resource engine ----
+	Generic []GenericObject `json:"generic,omitempty"`
 }
 
 // Merge appends other's lists to s (fixtures may be split over several files).
@@ -77,6 +80,7 @@ func (s *State) Merge(other State) {
 	s.DatafeedLogins = append(s.DatafeedLogins, other.DatafeedLogins...)
 	s.CDRs = append(s.CDRs, other.CDRs...)
 	s.CDRFills = append(s.CDRFills, other.CDRFills...)
+	s.Generic = append(s.Generic, other.Generic...)
 }
 
 // Store is the emulated platform's state.
@@ -94,6 +98,7 @@ type Store struct {
 	accountTree
 	trunkTree
 	numberBook
+	genericBook
 	tnCooldownDays int // overrides every partition's tnDeleteCooldownDays when > 0
 	historyMax     int // records kept per account history (0: DefaultHistoryLimit)
 	feed           feedState
@@ -160,6 +165,7 @@ func (s *Store) load(st State) error {
 	if err := s.checkLoadedRoutes(); err != nil {
 		return err
 	}
+	s.loadGeneric(st.Generic)
 	return s.loadFeed(st)
 }
 
@@ -180,6 +186,7 @@ func (s *Store) snapshotLocked() State {
 	s.snapshotTrunkTree(&st)
 	s.snapshotNumbers(&st)
 	s.snapshotFeed(&st)
+	s.snapshotGeneric(&st)
 	return st
 }
 
@@ -218,6 +225,7 @@ func (s *Store) adopt(fresh *Store, keep func(id string) bool) {
 	s.trimHistory()
 	s.trunkTree = fresh.trunkTree
 	s.numberBook = fresh.numberBook
+	s.genericBook = fresh.genericBook
 	fresh.feed.cfg = s.feed.cfg
 	s.feed = fresh.feed
 	kept := map[string]*progress{}

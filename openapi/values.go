@@ -1,0 +1,275 @@
+package openapi
+
+import (
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/google/uuid"
+)
+
+// maxDepth bounds how deep Shape and Zero follow nested and recursive
+// schemas.
+const maxDepth = 8
+
+// Zero is the plainest value a schema accepts: its default, else its first
+// enum literal, else a value of its type that keeps its constraints
+// (lengths, bounds, formats, required fields).
+func Zero(ref *openapi3.SchemaRef) any { return zero(ref, 0) }
+
+// Shape fits v to a schema: an object keeps the properties the schema names
+// (values shaped in turn), absent ones take their default, and required ones
+// with no value their Zero; a value of the wrong type becomes the Zero; an
+// enum string that is no literal of the enum becomes the first literal.
+// A response built this way is one the schema describes.
+func Shape(ref *openapi3.SchemaRef, v any) any { return shape(ref, v, 0) }
+
+// flat merges an allOf into one schema and picks the first of a oneOf or
+// anyOf.
+func flat(ref *openapi3.SchemaRef) *openapi3.Schema { return flatTo(ref, 0) }
+
+func flatTo(ref *openapi3.SchemaRef, depth int) *openapi3.Schema {
+	if ref == nil || ref.Value == nil {
+		return nil
+	}
+	s := ref.Value
+	if depth > maxDepth || len(s.AllOf) == 0 && len(s.OneOf) == 0 && len(s.AnyOf) == 0 {
+		return s
+	}
+	out := *s
+	out.Properties = openapi3.Schemas{}
+	for k, p := range s.Properties {
+		out.Properties[k] = p
+	}
+	out.Required = append([]string(nil), s.Required...)
+	parts := s.AllOf
+	if len(s.OneOf) > 0 {
+		parts = append(parts, s.OneOf[0])
+	} else if len(s.AnyOf) > 0 {
+		parts = append(parts, s.AnyOf[0])
+	}
+	out.AllOf, out.OneOf, out.AnyOf = nil, nil, nil
+	for _, p := range parts {
+		f := flatTo(p, depth+1)
+		if f == nil {
+			continue
+		}
+		for k, v := range f.Properties {
+			out.Properties[k] = v
+		}
+		out.Required = append(out.Required, f.Required...)
+		if out.Type == nil || len(out.Type.Slice()) == 0 {
+			out.Type = f.Type
+		}
+		if out.Items == nil {
+			out.Items = f.Items
+		}
+		if len(out.Enum) == 0 {
+			out.Enum = f.Enum
+		}
+		if out.Format == "" {
+			out.Format = f.Format
+		}
+	}
+	return &out
+}
+
+func typeOf(s *openapi3.Schema) string {
+	if s.Type != nil && len(s.Type.Slice()) > 0 {
+		return s.Type.Slice()[0]
+	}
+	switch {
+	case len(s.Properties) > 0 || s.AdditionalProperties.Schema != nil:
+		return openapi3.TypeObject
+	case s.Items != nil:
+		return openapi3.TypeArray
+	}
+	return ""
+}
+
+func zero(ref *openapi3.SchemaRef, depth int) any {
+	s := flat(ref)
+	if s == nil {
+		return nil
+	}
+	if s.Default != nil {
+		return s.Default
+	}
+	if len(s.Enum) > 0 {
+		return s.Enum[0]
+	}
+	switch typeOf(s) {
+	case openapi3.TypeString:
+		return zeroString(s)
+	case openapi3.TypeInteger, openapi3.TypeNumber:
+		n := 0.0
+		if s.Min != nil {
+			n = *s.Min
+			if b := s.ExclusiveMin.Bool; b != nil && *b {
+				n++
+			}
+		}
+		if s.Max != nil && n > *s.Max {
+			n = *s.Max
+		}
+		if typeOf(s) == openapi3.TypeInteger {
+			return int64(n)
+		}
+		return n
+	case openapi3.TypeBoolean:
+		return false
+	case openapi3.TypeArray:
+		out := []any{}
+		if s.MinItems > 0 && depth < maxDepth {
+			for range min(s.MinItems, 3) {
+				out = append(out, zero(s.Items, depth+1))
+			}
+		}
+		return out
+	case openapi3.TypeObject:
+		if depth >= maxDepth {
+			return map[string]any{}
+		}
+		return shape(ref, nil, depth)
+	}
+	return ""
+}
+
+var patternCandidates = []string{"", "a", "0", "1", "abc", "a1", "A", "2025", "1234567890", "12345678901", "AAAA", "en-US", "a-1"}
+
+func zeroString(s *openapi3.Schema) string {
+	switch s.Format {
+	case "date-time":
+		return time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
+	case "date":
+		return time.Now().UTC().Format("2006-01-02")
+	case "uuid":
+		return uuid.NewString()
+	case "email":
+		return "user@example.com"
+	case "uri", "url":
+		return "https://example.com/"
+	case "byte":
+		return ""
+	}
+	want := int(s.MinLength)
+	fit := func(c string) bool {
+		if len(c) < want || (s.MaxLength != nil && uint64(len(c)) > *s.MaxLength) {
+			return false
+		}
+		if s.Pattern == "" {
+			return true
+		}
+		re, err := regexp.Compile(s.Pattern)
+		return err == nil && re.MatchString(c)
+	}
+	for _, c := range patternCandidates {
+		if fit(c) {
+			return c
+		}
+	}
+	if want > 0 {
+		return strings.Repeat("a", want)
+	}
+	return ""
+}
+
+func shape(ref *openapi3.SchemaRef, v any, depth int) any {
+	s := flat(ref)
+	if s == nil {
+		return v
+	}
+	if depth > maxDepth {
+		return zeroFlat(s)
+	}
+	switch typeOf(s) {
+	case openapi3.TypeObject:
+		m, _ := v.(map[string]any)
+		out := map[string]any{}
+		if len(s.Properties) == 0 {
+			// A map: keep the entries, shaped by the value schema if any.
+			for k, e := range m {
+				if e == nil {
+					continue
+				}
+				if as := s.AdditionalProperties.Schema; as != nil {
+					e = shape(as, e, depth+1)
+				}
+				out[k] = e
+			}
+			return out
+		}
+		required := map[string]bool{}
+		for _, r := range s.Required {
+			required[r] = true
+		}
+		for k, p := range s.Properties {
+			if pv, ok := m[k]; ok && pv != nil {
+				out[k] = shape(p, pv, depth+1)
+				continue
+			}
+			if p.Value != nil && p.Value.Default != nil {
+				out[k] = p.Value.Default
+			} else if required[k] {
+				out[k] = zero(p, depth+1)
+			}
+		}
+		return out
+	case openapi3.TypeArray:
+		l, ok := v.([]any)
+		if !ok {
+			return zero(ref, depth)
+		}
+		out := make([]any, 0, len(l))
+		for _, e := range l {
+			out = append(out, shape(s.Items, e, depth+1))
+		}
+		return out
+	case openapi3.TypeString:
+		str, ok := v.(string)
+		if !ok {
+			return zero(ref, depth)
+		}
+		if len(s.Enum) > 0 && !inEnum(s.Enum, str) {
+			return s.Enum[0]
+		}
+		return str
+	case openapi3.TypeInteger:
+		if f, ok := v.(float64); ok && f == float64(int64(f)) {
+			return v
+		}
+		if _, ok := v.(int64); ok {
+			return v
+		}
+		return zero(ref, depth)
+	case openapi3.TypeNumber:
+		switch v.(type) {
+		case float64, int64, int:
+			return v
+		}
+		return zero(ref, depth)
+	case openapi3.TypeBoolean:
+		if _, ok := v.(bool); ok {
+			return v
+		}
+		return zero(ref, depth)
+	}
+	if v == nil {
+		return zeroFlat(s)
+	}
+	return v
+}
+
+func zeroFlat(s *openapi3.Schema) any {
+	return zero(&openapi3.SchemaRef{Value: s}, maxDepth+1)
+}
+
+func inEnum(enum []any, v any) bool {
+	for _, e := range enum {
+		if e == v {
+			return true
+		}
+	}
+	return false
+}
