@@ -2,6 +2,7 @@ package store
 
 import (
 	"crypto/subtle"
+	"maps"
 	"strings"
 	"unicode"
 )
@@ -24,6 +25,17 @@ type ManagementUser struct {
 	LanguageTag        string            `json:"languageTag,omitempty"`
 }
 
+// clone copies a user as deepCopy would (empty permissions come back nil),
+// without going through JSON: the auth check reads one per request.
+func (u *ManagementUser) clone() ManagementUser {
+	out := *u
+	out.Permissions = nil
+	if len(u.Permissions) > 0 {
+		out.Permissions = maps.Clone(u.Permissions)
+	}
+	return out
+}
+
 // Authenticate checks a username (case-insensitive) and password. Any
 // mismatch is the same 400 LoginInvalid, whichever half was wrong.
 func (s *Store) Authenticate(username, password string) (ManagementUser, error) {
@@ -33,7 +45,7 @@ func (s *Store) Authenticate(username, password string) (ManagementUser, error) 
 	if err != nil {
 		return ManagementUser{}, err
 	}
-	return deepCopy(*u), nil
+	return u.clone(), nil
 }
 
 // credentials finds the user a username and password belong to. Lock held.
@@ -57,7 +69,7 @@ func (s *Store) ManagementUserByID(id string) (ManagementUser, error) {
 	if !ok {
 		return ManagementUser{}, NotFound("ManagementUser", id)
 	}
-	return deepCopy(*u), nil
+	return u.clone(), nil
 }
 
 // ChangeManagementPassword checks the current password and sets a new one.
@@ -75,7 +87,7 @@ func (s *Store) ChangeManagementPassword(username, password, newPassword string)
 	}
 	u.Password = newPassword
 	u.MustChangePassword = false
-	return deepCopy(*u), nil
+	return u.clone(), nil
 }
 
 func passwordAcceptable(p string) bool {
