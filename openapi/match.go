@@ -28,9 +28,14 @@ var unserved = &Operation{}
 // every vendor path: a request that addresses a vendor operation the spec
 // does not serve matches nothing. Paths are not cleaned, so an empty segment
 // (/v2/partition//account) matches nothing, as on Alianza.
+//
+// The routes are split by how many slashes their path has (a parameter
+// never spans one): a request is tried only against the routes that could
+// match it, in the same order, so the first match is the one a single router
+// would find.
 type Matcher struct {
-	router *mux.Router
-	byPath map[string]map[string]*Operation // path template -> method -> op
+	routers map[int]*mux.Router              // slashes in the path -> its routes
+	byPath  map[string]map[string]*Operation // path template -> method -> op
 }
 
 // Matcher is the spec's matcher, built once and shared (it is read-only).
@@ -42,7 +47,7 @@ func (s *Spec) Matcher() *Matcher {
 // NewMatcher builds a matcher over every operation of the spec and every
 // path of the vendor's.
 func (s *Spec) NewMatcher() *Matcher {
-	m := &Matcher{router: mux.NewRouter().SkipClean(true), byPath: map[string]map[string]*Operation{}}
+	m := &Matcher{routers: map[int]*mux.Router{}, byPath: map[string]map[string]*Operation{}}
 	// Templates that differ only in parameter names are one route; the
 	// spec's own template (and its parameter names) wins.
 	template := map[string]string{} // shape -> template
@@ -73,7 +78,11 @@ func (s *Spec) NewMatcher() *Matcher {
 	slices.SortFunc(paths, comparePaths)
 	for _, p := range paths {
 		methods := m.byPath[p]
-		m.router.Path(p).Name(p).MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool {
+		n := strings.Count(p, "/")
+		if m.routers[n] == nil {
+			m.routers[n] = mux.NewRouter().SkipClean(true)
+		}
+		m.routers[n].Path(p).Name(p).MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool {
 			return methods[req.Method] != nil
 		})
 	}
@@ -84,8 +93,8 @@ func (s *Spec) NewMatcher() *Matcher {
 // path of the spec serves the request's method at its URL (a vendor
 // operation the spec does not serve included).
 func (m *Matcher) Match(r *http.Request) (op *Operation, vars map[string]string, ok bool) {
-	var match mux.RouteMatch
-	if !m.router.Match(r, &match) || match.Route == nil {
+	match, found := m.route(r)
+	if !found {
 		return nil, nil, false
 	}
 	op = m.byPath[match.Route.GetName()][r.Method]
@@ -98,11 +107,22 @@ func (m *Matcher) Match(r *http.Request) (op *Operation, vars map[string]string,
 // Template is the path template a request's URL and method address, served
 // or not ("" when no known path matches).
 func (m *Matcher) Template(r *http.Request) string {
-	var match mux.RouteMatch
-	if !m.router.Match(r, &match) || match.Route == nil {
+	match, found := m.route(r)
+	if !found {
 		return ""
 	}
 	return match.Route.GetName()
+}
+
+// route finds the first route matching r among those with as many slashes
+// as its path (mux matches the decoded path, as counted here).
+func (m *Matcher) route(r *http.Request) (mux.RouteMatch, bool) {
+	var match mux.RouteMatch
+	router := m.routers[strings.Count(r.URL.Path, "/")]
+	if router == nil || !router.Match(r, &match) || match.Route == nil {
+		return match, false
+	}
+	return match, true
 }
 
 func isParam(seg string) bool { return strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") }
