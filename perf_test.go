@@ -141,14 +141,26 @@ type perfResult struct {
 	p50, p99 time.Duration
 }
 
-// compare drives the emulator and then a bare handler answering the same
-// size, n requests each, and gives both results.
+// compareRounds is how many turns each side takes in compare: the sides
+// alternate so that a change in the machine's other load falls on both.
+const compareRounds = 5
+
+// compare drives the emulator and a bare handler answering the same size,
+// n requests each in turns, and gives both results.
 func compare(b *testing.B, c perfCase, token string, n int) (emu, bare perfResult) {
 	b.Helper()
 	bc := startBare(b, c, token)
 	load(b, c, token, n/10) // warm up: connections, caches
 	load(b, bc, "", n/10)
-	return load(b, c, token, n), load(b, bc, "", n)
+	var emuLat, bareLat []time.Duration
+	var emuTook, bareTook time.Duration
+	for range compareRounds {
+		lat, took := load(b, c, token, n/compareRounds)
+		emuLat, emuTook = append(emuLat, lat...), emuTook+took
+		lat, took = load(b, bc, "", n/compareRounds)
+		bareLat, bareTook = append(bareLat, lat...), bareTook+took
+	}
+	return summarise(emuLat, emuTook), summarise(bareLat, bareTook)
 }
 
 // startBare starts a bare handler that answers c's status and a body the
@@ -221,7 +233,7 @@ func send(client *http.Client, method, url string, body []byte, token string) ([
 
 // load sends n requests from perfWorkers workers as fast as they are
 // answered; every answer must have c's status.
-func load(b *testing.B, c perfCase, token string, n int) perfResult {
+func load(b *testing.B, c perfCase, token string, n int) ([]time.Duration, time.Duration) {
 	b.Helper()
 	var next atomic.Int64
 	start := time.Now()
@@ -229,7 +241,7 @@ func load(b *testing.B, c perfCase, token string, n int) perfResult {
 		i := int(next.Add(1)) - 1
 		return i, i < n
 	})
-	return summarise(lat, time.Since(start))
+	return lat, time.Since(start)
 }
 
 // paced sends n requests at rate per second (an open loop: each request
