@@ -99,7 +99,7 @@ func (s *Server) loadStateFile() error {
 	if err != nil {
 		return fmt.Errorf("state file %s: %w", s.opts.StateFile, err)
 	}
-	if err := s.store.Restore(st); err != nil {
+	if err := s.store.RestoreOwned(st); err != nil {
 		return fmt.Errorf("state file %s: %w", s.opts.StateFile, err)
 	}
 	s.log.Info("state loaded", "file", s.opts.StateFile)

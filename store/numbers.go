@@ -650,6 +650,17 @@ func (s *Store) loadNumbers(st State) error {
 			s.serviceNumbers[p.CustomerServiceNumber] = p.ID
 		}
 	}
+	// Sized up front: a million numbers load without the maps regrowing.
+	s.numbers = make(map[string]*NumberRecord, len(st.TelephoneNumbers))
+	perPartition := map[string]int{}
+	for i := range st.TelephoneNumbers {
+		perPartition[st.TelephoneNumbers[i].PartitionID]++
+	}
+	for id, n := range perPartition {
+		if _, ok := s.partitions[id]; ok {
+			s.numsByPartition[id] = make(map[string]*NumberRecord, n)
+		}
+	}
 	for i := range st.TelephoneNumbers {
 		n := st.TelephoneNumbers[i]
 		if _, ok := s.partitions[n.PartitionID]; !ok || !ValidTN(n.PhoneNumber) {

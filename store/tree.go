@@ -77,6 +77,10 @@ func (s *Store) loadAccountTree(st State) error {
 		}
 		s.archivedPlans[id] = true
 	}
+	// Sized up front: a large state loads without the maps regrowing.
+	s.accounts = make(map[string]*Account, len(st.Accounts))
+	s.acctByNumber = make(map[string]string, len(st.Accounts))
+	s.kids = make(map[string]*accountKids, len(st.Accounts))
 	for i := range st.Accounts {
 		a := st.Accounts[i]
 		p, ok := s.partitions[a.PartitionID]
