@@ -106,7 +106,7 @@ func New(seed State, clock *Clock) (*Store, error) {
 		clock = NewClock()
 	}
 	s := &Store{clock: clock, seed: seed, life: newLifecycles(), feed: newFeedState(FeedConfig{})}
-	if err := s.load(seed); err != nil {
+	if err := s.load(deepCopy(seed)); err != nil { // the seed stays as given, for Reset
 		return nil, err
 	}
 	s.resumeLifecycles()
@@ -117,6 +117,8 @@ func New(seed State, clock *Clock) (*Store, error) {
 // Clock is the store's time source.
 func (s *Store) Clock() *Clock { return s.clock }
 
+// load fills the store from st, which it owns: objects may stay in st's
+// slices and be changed there, so st must be nobody else's.
 func (s *Store) load(st State) error {
 	s.partitions = make(map[string]*Partition, len(st.Partitions))
 	s.mgmtUsers = make(map[string]*ManagementUser, len(st.ManagementUsers))
