@@ -65,8 +65,12 @@ func BenchmarkStateFileScale(b *testing.B) {
 		b.ReportMetric(ms(p50), "search-p50-ms")
 		b.ReportMetric(ms(worst), "search-max-ms")
 		// The server writes its state back on Close: not part of the figures.
-		srv.Store().Reset()
-		_ = srv.Close()
+		if err := srv.Store().Reset(); err != nil {
+			b.Fatal(err)
+		}
+		if err := srv.Close(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
