@@ -2,6 +2,7 @@ package fakealianza
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/fakealianza/fakealianza/certify"
 	"github.com/fakealianza/fakealianza/journal"
@@ -99,7 +101,7 @@ func (s *Server) loadStateFile() error {
 	if err != nil {
 		return fmt.Errorf("state file %s: %w", s.opts.StateFile, err)
 	}
-	if err := s.store.Restore(st); err != nil {
+	if err := s.store.RestoreOwned(st); err != nil {
 		return fmt.Errorf("state file %s: %w", s.opts.StateFile, err)
 	}
 	s.log.Info("state loaded", "file", s.opts.StateFile)
@@ -114,15 +116,66 @@ func decodeStateFile(f *os.File) (store.State, error) {
 	} else if fi.Size() > store.MaxStateBytes {
 		return st, fmt.Errorf("%d bytes, over the limit of %d", fi.Size(), store.MaxStateBytes)
 	}
+	if err := presize(f, &st); err != nil {
+		return st, err
+	}
 	dec := json.NewDecoder(bufio.NewReader(io.LimitReader(f, store.MaxStateBytes)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&st); err != nil {
 		return st, err
 	}
+	st.TelephoneNumbers, st.Accounts = trimmed(st.TelephoneNumbers), trimmed(st.Accounts)
 	if _, err := dec.Token(); err != io.EOF {
 		return st, errors.New("more than one JSON value")
 	}
 	return st, store.CheckWhole(&st)
+}
+
+// presize gives the state's two largest lists room for as many objects as
+// the file names by their key, so that the decoder, which appends to the
+// room it finds, does not regrow them: a million numbers regrown are several
+// hundred MB at once. The count may be high (the same key elsewhere); the
+// lists are trimmed after the decode.
+func presize(f *os.File, st *store.State) error {
+	numbers, accounts := []byte(`"phoneNumber":`), []byte(`"accountNumber":`)
+	var nNumbers, nAccounts int
+	buf := make([]byte, 1<<20)
+	carry := 0 // bytes kept from the last read: a key may span two reads
+	for {
+		n, err := f.Read(buf[carry:])
+		chunk := buf[:carry+n]
+		nNumbers += bytes.Count(chunk, numbers)
+		nAccounts += bytes.Count(chunk, accounts)
+		// Keep a tail one byte shorter than the longer key, so no key is
+		// missed across two reads (the shorter may be counted twice: the
+		// count may be high, never low).
+		keep := min(len(chunk), len(accounts)-1)
+		copy(buf, chunk[len(chunk)-keep:])
+		carry = keep
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if nNumbers > 0 {
+		st.TelephoneNumbers = make([]store.NumberRecord, 0, nNumbers)
+	}
+	if nAccounts > 0 {
+		st.Accounts = make([]store.Account, 0, nAccounts)
+	}
+	_, err := f.Seek(0, io.SeekStart)
+	return err
+}
+
+// trimmed drops room presize gave a list beyond what it was given (an
+// empty list stays as the decoder left it).
+func trimmed[T any](list []T) []T {
+	if cap(list) > len(list)+len(list)/8+16 {
+		return slices.Clone(list)
+	}
+	return list
 }
 
 // stateTempPattern names the temporary files a save writes beside the

@@ -28,9 +28,26 @@ var unserved = &Operation{}
 // every vendor path: a request that addresses a vendor operation the spec
 // does not serve matches nothing. Paths are not cleaned, so an empty segment
 // (/v2/partition//account) matches nothing, as on Alianza.
+//
+// The routes are grouped by how many slashes their path has (a parameter
+// never spans one), and a route is tried only when the request's path has
+// its literal segments: a request goes to the routes that could match it, in
+// the same order, so the first match is the one a single router would find.
 type Matcher struct {
-	router *mux.Router
+	routes map[int][]candidate              // slashes in the path -> its routes, in order
 	byPath map[string]map[string]*Operation // path template -> method -> op
+}
+
+// candidate is one route with the literal segments its path must have.
+type candidate struct {
+	route    *mux.Route
+	literals []literal
+}
+
+// literal is a path segment that is no parameter: segs[at] must be text.
+type literal struct {
+	at   int
+	text string
 }
 
 // Matcher is the spec's matcher, built once and shared (it is read-only).
@@ -42,7 +59,7 @@ func (s *Spec) Matcher() *Matcher {
 // NewMatcher builds a matcher over every operation of the spec and every
 // path of the vendor's.
 func (s *Spec) NewMatcher() *Matcher {
-	m := &Matcher{router: mux.NewRouter().SkipClean(true), byPath: map[string]map[string]*Operation{}}
+	m := &Matcher{routes: map[int][]candidate{}, byPath: map[string]map[string]*Operation{}}
 	// Templates that differ only in parameter names are one route; the
 	// spec's own template (and its parameter names) wins.
 	template := map[string]string{} // shape -> template
@@ -71,11 +88,20 @@ func (s *Spec) NewMatcher() *Matcher {
 		paths = append(paths, p)
 	}
 	slices.SortFunc(paths, comparePaths)
+	router := mux.NewRouter().SkipClean(true) // makes the routes; route matches
 	for _, p := range paths {
 		methods := m.byPath[p]
-		m.router.Path(p).Name(p).MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool {
+		route := router.Path(p).Name(p).MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool {
 			return methods[req.Method] != nil
 		})
+		c := candidate{route: route}
+		segs := strings.Split(p, "/")
+		for i, seg := range segs {
+			if !isParam(seg) {
+				c.literals = append(c.literals, literal{i, seg})
+			}
+		}
+		m.routes[len(segs)-1] = append(m.routes[len(segs)-1], c)
 	}
 	return m
 }
@@ -84,8 +110,8 @@ func (s *Spec) NewMatcher() *Matcher {
 // path of the spec serves the request's method at its URL (a vendor
 // operation the spec does not serve included).
 func (m *Matcher) Match(r *http.Request) (op *Operation, vars map[string]string, ok bool) {
-	var match mux.RouteMatch
-	if !m.router.Match(r, &match) || match.Route == nil {
+	match, found := m.route(r)
+	if !found {
 		return nil, nil, false
 	}
 	op = m.byPath[match.Route.GetName()][r.Method]
@@ -98,11 +124,38 @@ func (m *Matcher) Match(r *http.Request) (op *Operation, vars map[string]string,
 // Template is the path template a request's URL and method address, served
 // or not ("" when no known path matches).
 func (m *Matcher) Template(r *http.Request) string {
-	var match mux.RouteMatch
-	if !m.router.Match(r, &match) || match.Route == nil {
+	match, found := m.route(r)
+	if !found {
 		return ""
 	}
 	return match.Route.GetName()
+}
+
+// route finds the first route matching r among those with as many slashes
+// as its path and its literal segments (mux matches the decoded path, as
+// split here).
+func (m *Matcher) route(r *http.Request) (mux.RouteMatch, bool) {
+	segs := strings.Split(r.URL.Path, "/")
+	for _, c := range m.routes[len(segs)-1] {
+		if !c.fits(segs) {
+			continue
+		}
+		var match mux.RouteMatch
+		if c.route.Match(r, &match) {
+			return match, true
+		}
+	}
+	return mux.RouteMatch{}, false
+}
+
+// fits reports whether a path split at its slashes has c's literal segments.
+func (c candidate) fits(segs []string) bool {
+	for _, l := range c.literals {
+		if segs[l.at] != l.text {
+			return false
+		}
+	}
+	return true
 }
 
 func isParam(seg string) bool { return strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") }

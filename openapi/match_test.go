@@ -2,10 +2,15 @@ package openapi
 
 import (
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/gorilla/mux"
 )
 
 // TestVendorPathsList holds the embedded vendorpaths.txt to the vendor's
@@ -46,5 +51,53 @@ func TestComparePathsLiteralFirst(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Fatalf("sorted to %v", got)
 		}
+	}
+}
+
+// TestSplitRoutersMatchOneRouter: the matcher, grouped by slash count and
+// filtered by literal segments, finds for every known path (filled in, with a
+// slash too many or too few, an empty segment, a literal changed) the route
+// one router over all paths in the same order finds.
+func TestSplitRoutersMatchOneRouter(t *testing.T) {
+	spec, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := spec.NewMatcher()
+	paths := make([]string, 0, len(m.byPath))
+	for p := range m.byPath {
+		paths = append(paths, p)
+	}
+	slices.SortFunc(paths, comparePaths)
+	one := mux.NewRouter().SkipClean(true)
+	for _, p := range paths {
+		methods := m.byPath[p]
+		one.Path(p).Name(p).MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool {
+			return methods[req.Method] != nil
+		})
+	}
+	fill := regexp.MustCompile(`\{[^}]+\}`)
+	checked := 0
+	for _, p := range paths {
+		url := fill.ReplaceAllString(p, "x1")
+		for _, u := range []string{url, url + "/", url + "/extra", strings.Replace(url, "/", "//", 2), strings.TrimSuffix(url, "/x1"),
+			strings.Replace(url, "/v2/", "/V2/", 1), strings.Replace(url, "/x1/", "/x1/zz/", 1)} {
+			for method := range m.byPath[p] {
+				r := httptest.NewRequest(method, "http://127.0.0.1"+u, nil)
+				r.URL.Path = u
+				want := ""
+				var match mux.RouteMatch
+				if one.Match(r, &match) && match.Route != nil {
+					want = match.Route.GetName()
+				}
+				if got := m.Template(r); got != want {
+					t.Errorf("%s %s: split matcher %q, one router %q", method, u, got, want)
+				}
+				checked++
+			}
+		}
+	}
+	if checked < len(paths)*7 {
+		t.Fatalf("checked %d requests over %d paths", checked, len(paths))
 	}
 }

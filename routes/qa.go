@@ -285,7 +285,7 @@ func (a *api) qaRoutes() map[string]Handler {
 			if err := store.CheckWhole(&s); err != nil {
 				return Response{}, store.InvalidWith("InvalidState", store.Detail{"error": err.Error()})
 			}
-			if err := st.Restore(s); err != nil {
+			if err := st.RestoreOwned(s); err != nil {
 				return Response{}, store.InvalidWith("InvalidState", store.Detail{"error": err.Error()})
 			}
 			q.Reset("")

@@ -297,7 +297,7 @@ func (s *Store) CreateAccount(partitionID string, in Account, by Actor) (Account
 	if !ok {
 		return Account{}, NotFound("Partition", partitionID)
 	}
-	a := deepCopy(in)
+	a := in.clone()
 	a.ID, a.PartitionID, a.EndUserCount, a.CallingPlans = NewID(), partitionID, 0, nil
 	s.fillAccountDefaults(&a, p)
 	if err := s.validateAccount(&a, nil); err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"crypto/subtle"
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -91,7 +92,7 @@ func (s *Store) ManagementUsers(partitionID string) ([]ManagementUser, error) {
 	var out []ManagementUser
 	for _, u := range s.mgmtUsers {
 		if u.PartitionID == partitionID {
-			out = append(out, s.withGroupPermissions(deepCopy(*u)))
+			out = append(out, s.withGroupPermissions(u.clone()))
 		}
 	}
 	slices.SortFunc(out, func(a, b ManagementUser) int { return strings.Compare(a.Username, b.Username) })
@@ -106,7 +107,7 @@ func (s *Store) ManagementUserIn(partitionID, id string) (ManagementUser, error)
 	if err != nil {
 		return ManagementUser{}, err
 	}
-	return s.withGroupPermissions(deepCopy(*u)), nil
+	return s.withGroupPermissions(u.clone()), nil
 }
 
 func (s *Store) mgmtUserIn(partitionID, id string) (*ManagementUser, error) {
@@ -205,6 +206,26 @@ func (s *Store) DeleteManagementUser(partitionID, id string) error {
 	return nil
 }
 
+// clone copies a user as deepCopy would (empty permissions come back nil),
+// without going through JSON: the auth check reads one per request.
+func (u *ManagementUser) clone() ManagementUser {
+	out := *u
+	out.Permissions = nil
+	if len(u.Permissions) > 0 {
+		out.Permissions = maps.Clone(u.Permissions)
+	}
+	out.Roles, out.GroupIDs = cloneList(u.Roles), cloneList(u.GroupIDs)
+	return out
+}
+
+// cloneList copies a list as deepCopy would (empty comes back nil).
+func cloneList(l []string) []string {
+	if len(l) == 0 {
+		return nil
+	}
+	return slices.Clone(l)
+}
+
 // Authenticate checks a username (case-insensitive) and password. Any
 // mismatch is the same 400 LoginInvalid, whichever half was wrong.
 func (s *Store) Authenticate(username, password string) (ManagementUser, error) {
@@ -214,7 +235,7 @@ func (s *Store) Authenticate(username, password string) (ManagementUser, error) 
 	if err != nil {
 		return ManagementUser{}, err
 	}
-	return s.withGroupPermissions(deepCopy(*u)), nil
+	return s.withGroupPermissions(u.clone()), nil
 }
 
 // credentials finds the user a username and password belong to. Lock held.
@@ -238,7 +259,7 @@ func (s *Store) ManagementUserByID(id string) (ManagementUser, error) {
 	if !ok {
 		return ManagementUser{}, NotFound("ManagementUser", id)
 	}
-	return s.withGroupPermissions(deepCopy(*u)), nil
+	return s.withGroupPermissions(u.clone()), nil
 }
 
 // ChangeManagementPassword checks the current password and sets a new one.
@@ -256,7 +277,7 @@ func (s *Store) ChangeManagementPassword(username, password, newPassword string)
 	}
 	u.Password = newPassword
 	u.MustChangePassword = false
-	return s.withGroupPermissions(deepCopy(*u)), nil
+	return s.withGroupPermissions(u.clone()), nil
 }
 
 func passwordAcceptable(p string) bool {

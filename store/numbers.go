@@ -652,11 +652,26 @@ func (s *Store) loadNumbers(st State) error {
 			s.serviceNumbers[p.CustomerServiceNumber] = p.ID
 		}
 	}
+	// Sized up front: a million numbers load without the maps regrowing.
+	s.numbers = make(map[string]*NumberRecord, len(st.TelephoneNumbers))
+	perPartition := map[string]int{}
 	for i := range st.TelephoneNumbers {
-		n := st.TelephoneNumbers[i]
-		if _, ok := s.partitions[n.PartitionID]; !ok || !ValidTN(n.PhoneNumber) {
+		perPartition[st.TelephoneNumbers[i].PartitionID]++
+	}
+	for id, n := range perPartition {
+		if _, ok := s.partitions[id]; ok {
+			s.numsByPartition[id] = make(map[string]*NumberRecord, n)
+		}
+	}
+	for i := range st.TelephoneNumbers {
+		// The records stay where the state holds them (load owns st): a
+		// million numbers are one allocation, not a million.
+		n := &st.TelephoneNumbers[i]
+		p, ok := s.partitions[n.PartitionID]
+		if !ok || !ValidTN(n.PhoneNumber) {
 			return fmt.Errorf("telephone number %d: an 11-digit number starting with 1 and a known partition are required", i)
 		}
+		n.PartitionID = p.ID // one string for the partition's numbers, not one each
 		if _, dup := s.numbers[n.PhoneNumber]; dup {
 			return fmt.Errorf("telephone number %s: duplicate", n.PhoneNumber)
 		}
@@ -674,9 +689,9 @@ func (s *Store) loadNumbers(st State) error {
 			if !ok || acct.PartitionID != n.PartitionID {
 				return fmt.Errorf("telephone number %s: unknown account %q in its partition", n.PhoneNumber, a.AccountID)
 			}
-			s.fillAccountNumber(&n, a)
+			s.fillAccountNumber(n, a)
 		}
-		s.indexNumber(&n)
+		s.indexNumber(n)
 	}
 	for i := range st.Ports {
 		p := st.Ports[i]

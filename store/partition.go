@@ -57,7 +57,19 @@ func (s *Store) Partition(id string) (Partition, error) {
 	if !ok {
 		return Partition{}, NotFound("Partition", id)
 	}
-	return deepCopy(*p), nil
+	return p.clone(), nil
+}
+
+// clone copies a partition as deepCopy would (an empty omitempty list comes
+// back nil), without going through JSON: the auth check reads one per request.
+func (p *Partition) clone() Partition {
+	out := *p
+	out.SubPartitionIDs = nil
+	if len(p.SubPartitionIDs) > 0 {
+		out.SubPartitionIDs = slices.Clone(p.SubPartitionIDs)
+	}
+	out.AllowedDeviceTypes = slices.Clone(p.AllowedDeviceTypes)
+	return out
 }
 
 // PartitionIDs lists every partition id, sorted.

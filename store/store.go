@@ -111,7 +111,7 @@ func New(seed State, clock *Clock) (*Store, error) {
 		clock = NewClock()
 	}
 	s := &Store{clock: clock, seed: seed, life: newLifecycles(), feed: newFeedState(FeedConfig{})}
-	if err := s.load(seed); err != nil {
+	if err := s.load(deepCopy(seed)); err != nil { // the seed stays as given, for Reset
 		return nil, err
 	}
 	s.resumeLifecycles()
@@ -122,6 +122,8 @@ func New(seed State, clock *Clock) (*Store, error) {
 // Clock is the store's time source.
 func (s *Store) Clock() *Clock { return s.clock }
 
+// load fills the store from st, which it owns: objects may stay in st's
+// slices and be changed there, so st must be nobody else's.
 func (s *Store) load(st State) error {
 	s.partitions = make(map[string]*Partition, len(st.Partitions))
 	s.mgmtUsers = make(map[string]*ManagementUser, len(st.ManagementUsers))
@@ -191,7 +193,15 @@ func (s *Store) snapshotLocked() State {
 }
 
 // Restore replaces the whole state. On error nothing changes.
-func (s *Store) Restore(st State) error {
+func (s *Store) Restore(st State) error { return s.restore(deepCopy(st)) }
+
+// RestoreOwned is Restore of a state the caller hands over (one just
+// decoded, as a state file or PUT /__admin/state gives it): the store may
+// keep its slices and maps, so it is not copied first. The caller must not
+// use st afterwards.
+func (s *Store) RestoreOwned(st State) error { return s.restore(st) }
+
+func (s *Store) restore(st State) error {
 	s.mu.RLock()
 	cfg := s.feed.cfg
 	s.mu.RUnlock()
@@ -206,10 +216,11 @@ func (s *Store) Restore(st State) error {
 }
 
 // build loads a state into a new store sharing this one's clock and the
-// datafeed's shape cfg.
+// datafeed's shape cfg. The new store may keep st's slices and maps: the
+// caller gives a copy or a state nobody else holds.
 func (s *Store) build(st State, cfg FeedConfig) (*Store, error) {
 	fresh := &Store{clock: s.clock, feed: newFeedState(cfg)}
-	if err := fresh.load(deepCopy(st)); err != nil {
+	if err := fresh.load(st); err != nil {
 		return nil, err
 	}
 	return fresh, nil

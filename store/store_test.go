@@ -1,6 +1,7 @@
 package store
 
 import (
+	"reflect"
 	"regexp"
 	"testing"
 	"time"
@@ -130,6 +131,55 @@ func TestAuthenticate(t *testing.T) {
 		_, err := s.Authenticate(c[0], c[1])
 		if se, ok := err.(*Error); !ok || se.Status != 400 || se.Code != "LoginInvalid" {
 			t.Errorf("%v: %v", c, err)
+		}
+	}
+}
+
+// TestTypedClonesMatchDeepCopy: the typed copies on hot reads give what the
+// JSON deep copy gave (nil versus empty included) and share nothing.
+func TestTypedClonesMatchDeepCopy(t *testing.T) {
+	parts := []Partition{
+		{ID: "p1", Name: "Nil lists"},
+		{ID: "p2", Name: "Empty lists", SubPartitionIDs: []string{}, AllowedDeviceTypes: []string{}},
+		{ID: "p3", Name: "Full", SubPartitionIDs: []string{"a", "b"}, AllowedDeviceTypes: []string{"x"},
+			UseOwnCarrier: true, TempTnThreshold: 7, CustomerServiceNumber: "8015550100"},
+	}
+	for _, p := range parts {
+		got, want := p.clone(), deepCopy(p)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("partition %s: clone %#v, deep copy %#v", p.ID, got, want)
+		}
+		if len(p.SubPartitionIDs) > 0 {
+			got.SubPartitionIDs[0] = "changed"
+			if p.SubPartitionIDs[0] == "changed" {
+				t.Errorf("partition %s: clone shares subPartitionIds", p.ID)
+			}
+		}
+	}
+	users := []ManagementUser{
+		{ID: "u1", Username: "nil@example.com", Password: "pw"},
+		{ID: "u2", Username: "empty@example.com", Permissions: map[string]string{}},
+		{ID: "u3", Username: "full@example.com", Permissions: map[string]string{"Account": "DELETE"},
+			MustChangePassword: true, FirstName: "F", LanguageTag: "en-US"},
+		{ID: "u4", Username: "groups@example.com", Roles: []string{}, GroupIDs: []string{"g1", "g2"}},
+		{ID: "u5", Username: "roles@example.com", Roles: []string{"ADMIN"}, GroupIDs: []string{}},
+	}
+	for _, u := range users {
+		got, want := u.clone(), deepCopy(u)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("user %s: clone %#v, deep copy %#v", u.ID, got, want)
+		}
+		if len(u.Permissions) > 0 {
+			got.Permissions["Account"] = "NONE"
+			if u.Permissions["Account"] == "NONE" {
+				t.Errorf("user %s: clone shares permissions", u.ID)
+			}
+		}
+		if len(u.GroupIDs) > 0 {
+			got.GroupIDs[0] = "changed"
+			if u.GroupIDs[0] == "changed" {
+				t.Errorf("user %s: clone shares groupIds", u.ID)
+			}
 		}
 	}
 }

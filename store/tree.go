@@ -77,20 +77,25 @@ func (s *Store) loadAccountTree(st State) error {
 		}
 		s.archivedPlans[id] = true
 	}
+	// Sized up front: a large state loads without the maps regrowing.
+	s.accounts = make(map[string]*Account, len(st.Accounts))
+	s.acctByNumber = make(map[string]string, len(st.Accounts))
+	s.kids = make(map[string]*accountKids, len(st.Accounts))
 	for i := range st.Accounts {
-		a := st.Accounts[i]
+		a := &st.Accounts[i] // kept where the state holds it (load owns st)
 		p, ok := s.partitions[a.PartitionID]
 		if !ok || a.ID == "" {
 			return fmt.Errorf("account %d: id and a known partition are required", i)
 		}
+		a.PartitionID = p.ID
 		if _, dup := s.accounts[a.ID]; dup {
 			return fmt.Errorf("account %s: duplicate id", a.ID)
 		}
-		s.fillAccountDefaults(&a, p)
-		if err := s.validateAccount(&a, nil); err != nil {
+		s.fillAccountDefaults(a, p)
+		if err := s.validateAccount(a, nil); err != nil {
 			return fmt.Errorf("account %s: %w", a.ID, err)
 		}
-		s.insertAccount(&a)
+		s.insertAccount(a)
 	}
 	if err := s.loadNumbers(st); err != nil {
 		return err
