@@ -117,6 +117,7 @@ func (s *Store) dropGeneric(path string) {
 	if !ok {
 		return
 	}
+	s.unrouteGeneric(path)
 	delete(s.generic, path)
 	if l := slices.DeleteFunc(s.genericLists[o.Collection], func(p string) bool { return p == path }); len(l) > 0 {
 		s.genericLists[o.Collection] = l
