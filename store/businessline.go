@@ -449,3 +449,22 @@ func (s *Store) removeHuntGroup(g *HuntGroup) {
 	k.huntGroups = dropID(k.huntGroups, g.ID)
 	delete(s.huntGroups, g.ID)
 }
+
+// forgetBusinessLineNumber clears a number that left an account from the
+// caller id and emergency callback of the account's business lines (they
+// may only name numbers of the account). Lock held.
+func (s *Store) forgetBusinessLineNumber(accountID, tn string) {
+	k := s.voiceKids[accountID]
+	if k == nil {
+		return
+	}
+	for _, id := range k.businessLines {
+		l := s.businessLines[id]
+		if l.CallerIDPhoneNumber == tn {
+			l.CallerIDPhoneNumber = ""
+		}
+		if l.EmergencyCallbackPhoneNumber == tn {
+			l.EmergencyCallbackPhoneNumber = ""
+		}
+	}
+}
