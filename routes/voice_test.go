@@ -443,3 +443,52 @@ func TestSpecialtyLineCallingPlans(t *testing.T) {
 		t.Fatalf("removing the last plan: %d %s", r.Status, r.Body)
 	}
 }
+
+// Call, paging and pickup groups and parking spots are stored generically
+// but with their references checked and their deletion refused while in use.
+func TestAccountGroupReferences(t *testing.T) {
+	c := newVoiceClient(t)
+	const user, user2 = "fakeUser00000000000001", "fakeUser00000000000002"
+	other := c.want(http.StatusOK, http.MethodPost, "/v2/partition/"+fatest.AlphaPartition+"/account",
+		map[string]any{"accountName": "Other", "accountType": "ADVANCED", "accountNumber": "OTH-3"}).Map(t)["id"].(string)
+	foreignGroup := c.want(http.StatusCreated, http.MethodPost, "/v2/partition/"+fatest.AlphaPartition+"/account/"+other+"/group",
+		map[string]any{"name": "Theirs"}).Map(t)["id"].(string)
+	bad := []struct {
+		name, path string
+		body       map[string]any
+		code       string
+	}{
+		{"unknown user member", "/group", map[string]any{"name": "G", "type": "USER", "memberIds": []string{"nope"}}, "InvalidMemberId"},
+		{"user of another account", "/group", map[string]any{"name": "G", "type": "USER", "memberIds": []string{"fakeUser00000000000004"}}, "InvalidMemberId"},
+		{"user as a device member", "/group", map[string]any{"name": "G", "type": "DEVICE", "memberIds": []string{user}}, "InvalidMemberId"},
+		{"paging group of an unknown group", "/grouppaging", map[string]any{"name": "P", "groupIds": []string{"nope"}}, "InvalidGroupId"},
+		{"pickup group of another account's group", "/grouppickup", map[string]any{"name": "K", "groupIds": []string{foreignGroup}}, "InvalidGroupId"},
+	}
+	for _, b := range bad {
+		r := c.call(http.MethodPost, acme+b.path, b.body)
+		if status, msgs, _ := r.Envelope(t); status != 400 || msgs[0] != b.code {
+			t.Errorf("%s: %d %s", b.name, r.Status, r.Body)
+		}
+	}
+	g := c.want(http.StatusCreated, http.MethodPost, acme+"/group",
+		map[string]any{"name": "Sales", "type": "USER", "memberIds": []string{user, user2}}).Map(t)["id"].(string)
+	pg := c.want(http.StatusOK, http.MethodPost, acme+"/grouppaging", map[string]any{"name": "Overhead", "groupIds": []string{g}}).Map(t)["id"].(string)
+	r := c.call(http.MethodDelete, acme+"/group/"+g, nil)
+	if status, msgs, data := r.Envelope(t); status != 400 || msgs[0] != "CallGroupInUse" || data.(map[string]any)["id"] != pg {
+		t.Fatalf("delete a group in use: %d %s", r.Status, r.Body)
+	}
+	// A deleted end user leaves the group.
+	c.want(http.StatusNoContent, http.MethodDelete, acme+"/user/"+user2, nil)
+	if m := c.want(http.StatusOK, http.MethodGet, acme+"/group/"+g, nil).Map(t); !slices.Equal(anyStrings(m["memberIds"]), []string{user}) {
+		t.Fatalf("members after a user's delete: %v", m["memberIds"])
+	}
+	c.want(http.StatusNoContent, http.MethodDelete, acme+"/grouppaging/"+pg, nil)
+	if r := c.call(http.MethodDelete, acme+"/group/"+g, nil); r.Status/100 != 2 {
+		t.Fatalf("delete a group no longer in use: %d %s", r.Status, r.Body)
+	}
+	c.want(http.StatusOK, http.MethodPost, acme+"/callpark", map[string]any{"name": "Spot 1", "spotNumber": "701"})
+	r = c.call(http.MethodPost, acme+"/callpark", map[string]any{"name": "Spot 1 again", "spotNumber": "701"})
+	if status, msgs, _ := r.Envelope(t); status != 400 || msgs[0] != "DuplicateSpotNumber" {
+		t.Fatalf("duplicate spot: %d %s", r.Status, r.Body)
+	}
+}
