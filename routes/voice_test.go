@@ -492,3 +492,34 @@ func TestAccountGroupReferences(t *testing.T) {
 		t.Fatalf("duplicate spot: %d %s", r.Status, r.Body)
 	}
 }
+
+// The business-line, specialty-line and virtual-fax reports list what the
+// state holds; the vfax summary counts the fax lines.
+func TestVoiceReports(t *testing.T) {
+	c := newVoiceClient(t)
+	month := thisMonth(c.srv.Clock())
+	c.want(http.StatusCreated, http.MethodPost, acme+"/specialty-line", specialtyBody(map[string]any{"name": "Pool Phone"}))
+	c.want(http.StatusOK, http.MethodPost, acme+"/business-line",
+		map[string]any{"name": "Loading Bay", "accountId": "fakeAcct00000000000001", "partitionId": fatest.AlphaPartition})
+	fax := c.want(http.StatusOK, http.MethodPost, acme+"/vfax", map[string]any{"name": "Office Fax"}).Map(t)["id"].(string)
+	c.want(http.StatusOK, http.MethodPut, acme+"/telephonenumber/18015550103/destination", map[string]any{"referenceType": "VFAX", "referenceId": fax})
+	if m := c.want(http.StatusOK, http.MethodGet, pAlpha+"/report/vfax", nil).Map(t); m["totalCount"] != float64(1) {
+		t.Fatalf("vfax summary %v", m)
+	}
+	h := &h6{t: t, srv: c.srv, tok: c.tok}
+	cases := []struct {
+		report string
+		column string
+		want   []string
+	}{
+		{"businesslines/csv_2" + month, "name", []string{"Front Desk", "Loading Bay"}},
+		{"specialtylines/csv_2" + month, "name", []string{"Elevator Phone", "Pool Phone"}},
+		{"vfax/csv_2" + month, "telephoneNumber", []string{"18015550103"}},
+	}
+	for _, tc := range cases {
+		rows := h.output(h.job(tc.report)["id"].(string))
+		if got := column(rows, tc.column); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %s %v, want %v", tc.report, tc.column, got, tc.want)
+		}
+	}
+}

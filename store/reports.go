@@ -95,6 +95,26 @@ func (s *Store) partitionIDsOf(partitionID, kind string) []string {
 				ids = append(ids, e.acct.ID)
 			}
 		}
+	case ReportBusinessLines:
+		for id, l := range s.businessLines {
+			if l.PartitionID == partitionID {
+				ids = append(ids, id)
+			}
+		}
+	case ReportSpecialtyLines:
+		for id, l := range s.specialtyLines {
+			if l.PartitionID == partitionID {
+				ids = append(ids, id)
+			}
+		}
+	case ReportVfax:
+		// Virtual fax lines are generic objects: their ids are their paths.
+		for path, o := range s.generic {
+			if _, _, coll, ok := accountCollection(path); ok && coll == "vfax" && o.PartitionID == partitionID &&
+				o.ID != "" && strings.HasSuffix(path, "/vfax/"+o.ID) {
+				ids = append(ids, path)
+			}
+		}
 	}
 	slices.Sort(ids)
 	return ids
@@ -185,10 +205,10 @@ var reportFields = map[string][]string{
 	ReportSip: {"id", "accountId", "trunkName", "sipUsername", "concurrentCalls", "maxBurstCalls",
 		"callbackNumber", "primaryTn", "telephoneNumbers", "sipProxyServer", "lockedOut",
 		"ipBasedAuthEnabled", "ipAddress", "portNumber", "sipTrunkGroupId"},
+	ReportVfax:           {"id", "accountId", "name", "telephoneNumber"},
+	ReportBusinessLines:  {"id", "accountId", "name", "callerIdPhoneNumber", "emergencyCallbackPhoneNumber"},
+	ReportSpecialtyLines: {"id", "accountId", "name", "callerId", "deviceType", "macAddress", "portNumber"},
 	// Kinds the emulator does not model yet: their reports hold a header only.
-	ReportVfax:                  {"id", "accountId", "name", "telephoneNumber"},
-	ReportBusinessLines:         {"id", "accountId", "name", "callerIdPhoneNumber", "emergencyCallbackPhoneNumber"},
-	ReportSpecialtyLines:        {"id", "accountId", "name", "callerId", "deviceType", "macAddress", "portNumber"},
 	ReportPortOut:               {"telephoneNumber", "accountId", "portOutDate"},
 	ReportEmergencyNotification: {"accountId", "accountNumber", "accountName", "telephoneNumber", "notificationEmailAddresses"},
 }
@@ -258,6 +278,17 @@ func (s *Store) reportRows(partitionID, kind string, fields []string, until time
 				"lineNumber": d.LineNumber, "sipUsername": d.SipUsername, "registered": s.registered[d.ID]})
 		case ReportAccount:
 			objs = append(objs, s.accountOut(s.accounts[id]))
+		case ReportBusinessLines:
+			objs = append(objs, businessLineOut(s.businessLines[id]))
+		case ReportSpecialtyLines:
+			l := s.specialtyLineOut(s.specialtyLines[id])
+			l.SipPassword = "" // a report never carries a secret
+			objs = append(objs, l)
+		case ReportVfax:
+			o := s.generic[id]
+			_, aid, _, _ := accountCollection(id)
+			objs = append(objs, map[string]any{"id": o.ID, "accountId": aid, "name": o.Body["name"],
+				"telephoneNumber": strings.Join(s.tnsRoutedTo(aid, "VFAX", o.ID), " ")})
 		}
 	}
 	return csvRows(fields, objs)
