@@ -72,23 +72,11 @@ func (s *Store) partitionIDsOf(partitionID, kind string) []string {
 	var ids []string
 	switch kind {
 	case ReportUser, ReportUserProducts:
-		for id, u := range s.endUsers {
-			if u.PartitionID == partitionID {
-				ids = append(ids, id)
-			}
-		}
+		ids = idsWhere(s.endUsers, func(u *EndUser) bool { return u.PartitionID == partitionID })
 	case ReportSip:
-		for id, t := range s.trunks {
-			if t.PartitionID == partitionID {
-				ids = append(ids, id)
-			}
-		}
+		ids = idsWhere(s.trunks, func(t *SipTrunk) bool { return t.PartitionID == partitionID })
 	case ReportDevice, ReportDeviceRegistration:
-		for id, d := range s.devices {
-			if d.PartitionID == partitionID {
-				ids = append(ids, id)
-			}
-		}
+		ids = idsWhere(s.devices, func(d *Device) bool { return d.PartitionID == partitionID })
 	case ReportAccount:
 		if pa := s.acctsByPartition[partitionID]; pa != nil {
 			for _, e := range pa.list {
@@ -96,17 +84,9 @@ func (s *Store) partitionIDsOf(partitionID, kind string) []string {
 			}
 		}
 	case ReportBusinessLines:
-		for id, l := range s.businessLines {
-			if l.PartitionID == partitionID {
-				ids = append(ids, id)
-			}
-		}
+		ids = idsWhere(s.businessLines, func(l *BusinessLine) bool { return l.PartitionID == partitionID })
 	case ReportSpecialtyLines:
-		for id, l := range s.specialtyLines {
-			if l.PartitionID == partitionID {
-				ids = append(ids, id)
-			}
-		}
+		ids = idsWhere(s.specialtyLines, func(l *SpecialtyLine) bool { return l.PartitionID == partitionID })
 	case ReportVfax:
 		// Virtual fax lines are generic objects: their ids are their paths.
 		for path, o := range s.generic {
@@ -117,6 +97,17 @@ func (s *Store) partitionIDsOf(partitionID, kind string) []string {
 		}
 	}
 	slices.Sort(ids)
+	return ids
+}
+
+// idsWhere lists the keys of the objects keep accepts.
+func idsWhere[T any](m map[string]*T, keep func(*T) bool) []string {
+	var ids []string
+	for id, v := range m {
+		if keep(v) {
+			ids = append(ids, id)
+		}
+	}
 	return ids
 }
 
