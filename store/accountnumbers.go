@@ -234,6 +234,12 @@ func (s *Store) unrouteGeneric(path string) {
 	}
 }
 
+// routeTargetExists reports whether a routing target is an object of the
+// account. Lock held.
+func (s *Store) routeTargetExists(accountID, refType, refID string) bool {
+	return refType != "" && s.checkRoutingTarget(accountID, refType, refID) == nil
+}
+
 // applyRoute validates and stores a number's destination; assignAsCallerId
 // makes the number the end user's caller id. Lock held.
 func (s *Store) applyRoute(a *Account, n *NumberRecord, d Destination) error {
