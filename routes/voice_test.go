@@ -1,9 +1,11 @@
 package routes_test
 
 import (
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/fakealianza/fakealianza/fatest"
@@ -521,5 +523,32 @@ func TestVoiceReports(t *testing.T) {
 		if got := column(rows, tc.column); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: %s %v, want %v", tc.report, tc.column, got, tc.want)
 		}
+	}
+}
+
+// Concurrent creates of the same MAC and port: exactly one wins, the others
+// answer 409, and the SIP username namespace ends with one holder.
+func TestSpecialtyLineConcurrentCreates(t *testing.T) {
+	c := newVoiceClient(t)
+	const n = 8
+	statuses := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := c.srv.Call(t, http.MethodPost, acme+"/specialty-line", specialtyBody(map[string]any{
+				"macAddress": "00:aa:00:00:00:01", "portNumber": 1, "sipUsername": fmt.Sprintf("race-line-%02d", i)}), fatest.Auth(c.tok))
+			statuses <- r.Status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	got := map[int]int{}
+	for s := range statuses {
+		got[s]++
+	}
+	if got[http.StatusCreated] != 1 || got[http.StatusConflict] != n-1 {
+		t.Fatalf("statuses %v, want one 201 and %d 409", got, n-1)
 	}
 }
