@@ -182,6 +182,8 @@ var OperationPermissions = map[string]string{
 	"retrieveBusinessLines": "Account", "createBusinessLine": "Account", "retrieveBusinessLine": "Account",
 	"updateBusinessLine": "Account", "deleteBusinessLine": "Account",
 	"getBusinessLineCallHandling": "Account", "putBusinessLineCallHandling": "Account",
+	"getBusinessLinePortAssignment": "Account", "createBusinessLinePortAssignment": "Account",
+	"updateBusinessLinePortAssignment": "Account", "deleteBusinessLinePortAssignment": "Account",
 	"retrieveBusinessLineHuntGroups": "Account", "createBusinessLineHuntGroup": "Account",
 	"retrieveBusinessLineHuntGroup": "Account", "updateBusinessLineHuntGroup": "Account",
 	"deleteBusinessLineHuntGroup": "Account",

@@ -162,7 +162,12 @@ func randomSequence(t *testing.T, seed uint64, ops int) {
 			}
 			resp = call(http.MethodPost, A+"/business-line-hunt-group", map[string]any{
 				"name": "Hunt", "accountId": acct, "partitionId": fatest.AlphaPartition, "huntingConfiguration": conf})
-		case 20: // specialty lines share MACs+ports and SIP usernames with others
+		case 20: // specialty lines share MACs+ports (with business lines' ports) and SIP usernames with others
+			if r.IntN(3) == 0 {
+				resp = call(http.MethodPost, A+"/business-line/"+pick(ids(A+"/business-line"))+"/port-assignment", map[string]any{
+					"deviceTypeId": "SIP_4_Port_MTA", "macAddress": fmt.Sprintf("00:1a:2b:00:00:%02x", r.IntN(4)), "portNumber": 1 + r.IntN(2)})
+				break
+			}
 			resp = call(http.MethodPost, A+"/specialty-line", map[string]any{
 				"name": "Special", "callerId": "18015550199", "e911CallbackNumber": "18015550199",
 				"callingPlanIds": []any{"fakePlanAlphaStandard1"}, "macAddress": fmt.Sprintf("00:1a:2b:00:00:%02x", r.IntN(4)),

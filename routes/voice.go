@@ -117,6 +117,21 @@ func (a *api) voiceRoutes() map[string]Handler {
 			return okOr(c, err)
 		},
 
+		"getBusinessLinePortAssignment": func(r *Request) (Response, error) {
+			p, acct := pa(r)
+			port, err := st.BusinessLinePortAssignment(p, acct, r.Vars["businessLineId"])
+			return okOr(port, err)
+		},
+		"createBusinessLinePortAssignment": func(r *Request) (Response, error) { return a.writePort(r, true) },
+		"updateBusinessLinePortAssignment": func(r *Request) (Response, error) { return a.writePort(r, false) },
+		"deleteBusinessLinePortAssignment": func(r *Request) (Response, error) {
+			p, acct := pa(r)
+			if err := st.DeleteBusinessLinePortAssignment(p, acct, r.Vars["businessLineId"]); err != nil {
+				return Response{}, err
+			}
+			return NoContent(http.StatusOK), nil
+		},
+
 		// ---- business-line hunt groups ----
 		"retrieveBusinessLineHuntGroups": func(r *Request) (Response, error) {
 			p, acct := pa(r)
@@ -154,4 +169,14 @@ func (a *api) voiceRoutes() map[string]Handler {
 			return NoContent(http.StatusOK), nil
 		},
 	}
+}
+
+// writePort creates or replaces a business line's port assignment.
+func (a *api) writePort(r *Request, create bool) (Response, error) {
+	var in store.PortAssignment
+	if err := decode(r, &in); err != nil {
+		return Response{}, err
+	}
+	port, err := a.deps.Store.SetBusinessLinePortAssignment(r.Vars["partitionId"], r.Vars["accountId"], r.Vars["businessLineId"], in, create)
+	return okOr(port, err)
 }

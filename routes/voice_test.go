@@ -552,3 +552,45 @@ func TestSpecialtyLineConcurrentCreates(t *testing.T) {
 		t.Fatalf("statuses %v, want one 201 and %d 409", got, n-1)
 	}
 }
+
+// A business line's device is an MTA port: a known device type, a MAC, a
+// port the type has; business lines and specialty lines share the ports.
+func TestBusinessLinePortAssignment(t *testing.T) {
+	c := newVoiceClient(t)
+	port := acme + "/business-line/" + seedBusinessLn + "/port-assignment"
+	c.want(http.StatusNotFound, http.MethodGet, port, nil)
+	bad := []struct {
+		name   string
+		body   map[string]any
+		status int
+		code   string
+	}{
+		{"unknown device type", map[string]any{"deviceTypeId": "NOPE", "macAddress": "001122334455"}, 404, "EntityNotFound"},
+		{"no MAC", map[string]any{"deviceTypeId": "SIP_4_Port_MTA"}, 400, "MacAddressRequired"},
+		{"bad MAC", map[string]any{"deviceTypeId": "SIP_4_Port_MTA", "macAddress": "0011"}, 400, "InvalidValueForField:macAddress"},
+		{"port beyond the type", map[string]any{"deviceTypeId": "SIP_4_Port_MTA", "macAddress": "001122334455", "portNumber": 5}, 400, "InvalidValueForField:portNumber"},
+		{"a specialty line's port", map[string]any{"deviceTypeId": "SIP_4_Port_MTA", "macAddress": "00:1A:2B:3C:4D:5E", "portNumber": 1}, 400, "DuplicateMACAddressLineNumber"},
+	}
+	for _, b := range bad {
+		r := c.call(http.MethodPost, port, b.body)
+		if status, msgs, _ := r.Envelope(t); status != b.status || msgs[0] != b.code {
+			t.Errorf("%s: %d %s", b.name, r.Status, r.Body)
+		}
+	}
+	m := c.want(http.StatusOK, http.MethodPost, port, map[string]any{"deviceTypeId": "SIP_4_Port_MTA", "macAddress": "00:1a:2b:3c:4d:5e", "portNumber": 2}).Map(t)
+	if m["businessLineId"] != seedBusinessLn || m["portNumber"] != float64(2) {
+		t.Fatalf("assigned %v", m)
+	}
+	if r := c.call(http.MethodPost, port, map[string]any{"deviceTypeId": "SIP_4_Port_MTA", "macAddress": "001122334455"}); r.Status != 400 {
+		t.Fatalf("a second assignment: %d %s", r.Status, r.Body)
+	}
+	// The port is taken for specialty lines too.
+	r := c.want(http.StatusConflict, http.MethodPost, acme+"/specialty-line", specialtyBody(map[string]any{"macAddress": "001A2B3C4D5E", "portNumber": 2}))
+	if code, _, _ := specialtyError(t, r); code != "DeviceAlreadyExists" {
+		t.Fatalf("specialty line on a business line's port: %s", code)
+	}
+	c.want(http.StatusOK, http.MethodPut, port, map[string]any{"deviceTypeId": "SIP_4_Port_MTA", "macAddress": "001A2B3C4D5E", "portNumber": 3})
+	c.want(http.StatusCreated, http.MethodPost, acme+"/specialty-line", specialtyBody(map[string]any{"macAddress": "001A2B3C4D5E", "portNumber": 2}))
+	c.want(http.StatusOK, http.MethodDelete, port, nil)
+	c.want(http.StatusNotFound, http.MethodGet, port, nil)
+}

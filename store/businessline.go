@@ -20,6 +20,8 @@ type BusinessLine struct {
 	AccountID                    string            `json:"accountId"`
 	PartitionID                  string            `json:"partitionId"`
 	CallHandling                 *LineCallHandling `json:"callHandling,omitempty"`
+	// PortAssignment is the line's MTA port (its own sub-resource).
+	PortAssignment *PortAssignment `json:"portAssignment,omitempty"`
 }
 
 // LineCallHandling is a business line's call handling. The failover actions
@@ -179,6 +181,7 @@ func validateLineCallHandling(c *LineCallHandling) error {
 
 func (s *Store) insertBusinessLine(l *BusinessLine) {
 	s.businessLines[l.ID] = l
+	s.indexPortAssignment(l)
 	k := s.kidsOf(l.AccountID)
 	k.businessLines = append(k.businessLines, l.ID)
 }
@@ -197,7 +200,7 @@ func (s *Store) businessLine(partitionID, accountID, id string) (*Account, *Busi
 
 func businessLineOut(l *BusinessLine) BusinessLine {
 	out := deepCopy(*l)
-	out.CallHandling = nil
+	out.CallHandling, out.PortAssignment = nil, nil
 	return out
 }
 
@@ -236,7 +239,7 @@ func (s *Store) CreateBusinessLine(partitionID, accountID string, in BusinessLin
 		return BusinessLine{}, err
 	}
 	l := deepCopy(in)
-	l.ID, l.AccountID, l.PartitionID, l.CallHandling = NewUUID(), a.ID, a.PartitionID, nil
+	l.ID, l.AccountID, l.PartitionID, l.CallHandling, l.PortAssignment = NewUUID(), a.ID, a.PartitionID, nil, nil
 	if err := s.validateBusinessLine(&l, a); err != nil {
 		return BusinessLine{}, err
 	}
@@ -253,7 +256,8 @@ func (s *Store) UpdateBusinessLine(partitionID, accountID, id string, in Busines
 		return BusinessLine{}, err
 	}
 	l := deepCopy(in)
-	l.ID, l.AccountID, l.PartitionID, l.CallHandling = old.ID, old.AccountID, old.PartitionID, old.CallHandling
+	l.ID, l.AccountID, l.PartitionID = old.ID, old.AccountID, old.PartitionID
+	l.CallHandling, l.PortAssignment = old.CallHandling, old.PortAssignment
 	if err := s.validateBusinessLine(&l, a); err != nil {
 		return BusinessLine{}, err
 	}
@@ -319,6 +323,7 @@ func (s *Store) removeBusinessLine(l *BusinessLine) {
 		}
 	}
 	k.businessLines = dropID(k.businessLines, l.ID)
+	s.unindexPortAssignment(l)
 	delete(s.businessLines, l.ID)
 }
 

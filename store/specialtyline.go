@@ -97,6 +97,11 @@ func (s *Store) validateSpecialtyLine(l *SpecialtyLine, a *Account, old *Special
 				l.DeviceID = other.DeviceID // ports of one MTA share its device
 			}
 		}
+		for _, bid := range s.blByMac[mac] {
+			if s.businessLines[bid].PortAssignment.PortNumber == l.PortNumber {
+				return &Error{Status: http.StatusConflict, Code: "DeviceAlreadyExists", Message: deviceExistsMessage}
+			}
+		}
 		if l.DeviceID == "" {
 			l.DeviceID = NewID()
 			if old != nil && bareMac(old.MacAddress) == mac {

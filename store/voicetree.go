@@ -7,6 +7,7 @@ import "slices"
 type voiceBook struct {
 	specialtyLines map[string]*SpecialtyLine
 	slByMac        map[string][]string // bare lower-case MAC -> specialty line ids
+	blByMac        map[string][]string // bare lower-case MAC -> business lines with a port on it
 	businessLines  map[string]*BusinessLine
 	huntGroups     map[string]*HuntGroup
 	voiceKids      map[string]*voiceKids // account id -> its voice products
@@ -19,7 +20,7 @@ type voiceKids struct {
 
 func newVoiceBook() voiceBook {
 	return voiceBook{
-		specialtyLines: map[string]*SpecialtyLine{}, slByMac: map[string][]string{},
+		specialtyLines: map[string]*SpecialtyLine{}, slByMac: map[string][]string{}, blByMac: map[string][]string{},
 		businessLines: map[string]*BusinessLine{}, huntGroups: map[string]*HuntGroup{},
 		voiceKids: map[string]*voiceKids{},
 	}
@@ -71,6 +72,11 @@ func (s *Store) loadVoice(st State) error {
 		func(l *BusinessLine, a *Account) error {
 			if err := s.validateBusinessLine(l, a); err != nil {
 				return err
+			}
+			if l.PortAssignment != nil {
+				if err := s.validatePortAssignment(l.PortAssignment, l); err != nil {
+					return err
+				}
 			}
 			s.insertBusinessLine(l)
 			return nil
