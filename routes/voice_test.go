@@ -1,6 +1,7 @@
 package routes_test
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/fakealianza/fakealianza/fatest"
+	"github.com/fakealianza/fakealianza/store"
 )
 
 // The seed's voice products on the Acme account.
@@ -593,4 +595,29 @@ func TestBusinessLinePortAssignment(t *testing.T) {
 	c.want(http.StatusCreated, http.MethodPost, acme+"/specialty-line", specialtyBody(map[string]any{"macAddress": "001A2B3C4D5E", "portNumber": 2}))
 	c.want(http.StatusOK, http.MethodDelete, port, nil)
 	c.want(http.StatusNotFound, http.MethodGet, port, nil)
+}
+
+// A state whose voice products or groups name what is gone does not load.
+func TestStateWithDanglingVoiceReferencesIsRefused(t *testing.T) {
+	c := newVoiceClient(t)
+	base := "/v2/partition/" + fatest.AlphaPartition + "/account/fakeAcct00000000000001"
+	cases := []struct {
+		name, overlay string
+	}{
+		{"paging group of a missing call group", `{"generic":[{"path":"` + base + `/grouppaging/pg1","collection":"` + base + `/grouppaging","template":"/v2/partition/{partitionId}/account/{accountId}/grouppaging/{id}","id":"pg1","partitionId":"` + fatest.AlphaPartition + `","body":{"id":"pg1","groupIds":["gone"]}}]}`},
+		{"hunt group of a missing line", `{"businessLineHuntGroups":[{"id":"5f0c7a52-3a8e-4c1e-9b1d-6a1f2e3d4c09","partitionId":"` + fatest.AlphaPartition + `","accountId":"fakeAcct00000000000001","name":"H","huntingConfiguration":{"@type":"SimultaneousHuntingConfiguration","ringTimeoutSeconds":5,"members":["5f0c7a52-3a8e-4c1e-9b1d-6a1f2e3d4c99"]}}]}`},
+		{"specialty line on a taken SIP username", `{"specialtyLines":[{"id":"5f0c7a52-3a8e-4c1e-9b1d-6a1f2e3d4c08","partitionId":"` + fatest.AlphaPartition + `","accountId":"fakeAcct00000000000001","name":"S","callerId":"18015550103","e911CallbackNumber":"18015550103","callingPlanIds":["fakePlanAlphaStandard1"],"sipUsername":"acme-pbx-trunk","sipPassword":"secret99"}]}`},
+	}
+	for _, tc := range cases {
+		err := c.srv.Store().Overlay([]byte(tc.overlay))
+		var se *store.Error
+		if !errors.As(err, &se) || se.Code != "InvalidState" {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+	// The same kinds with valid references load.
+	ok := `{"businessLineHuntGroups":[{"id":"5f0c7a52-3a8e-4c1e-9b1d-6a1f2e3d4c09","partitionId":"` + fatest.AlphaPartition + `","accountId":"fakeAcct00000000000001","name":"H","huntingConfiguration":{"@type":"SimultaneousHuntingConfiguration","ringTimeoutSeconds":5,"members":["` + seedBusinessLn + `"]}}]}`
+	if err := c.srv.Store().Overlay([]byte(ok)); err != nil {
+		t.Fatalf("a valid hunt group: %v", err)
+	}
 }

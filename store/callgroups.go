@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -132,4 +133,15 @@ func (s *Store) dropGroupMember(partitionID, accountID, memberID string) {
 		}
 		o.Body["memberIds"] = kept
 	}
+}
+
+// checkLoadedGroups applies checkGroupRefs to every loaded generic object,
+// so a state whose groups name what is gone does not load.
+func (s *Store) checkLoadedGroups() error {
+	for _, path := range sortedKeys(s.generic) {
+		if err := s.checkGroupRefs(s.generic[path]); err != nil {
+			return fmt.Errorf("generic object %s: %w", path, err)
+		}
+	}
+	return nil
 }

@@ -174,6 +174,9 @@ func (s *Store) load(st State) error {
 		return err
 	}
 	s.loadGeneric(st.Generic)
+	if err := s.checkLoadedGroups(); err != nil {
+		return err
+	}
 	// Numbers may ring end users, SIP trunks, voice products and generic
 	// targets: check once all are in.
 	if err := s.checkLoadedRoutes(); err != nil {
