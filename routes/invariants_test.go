@@ -188,7 +188,12 @@ func randomSequence(t *testing.T, seed uint64, ops int) {
 		case 22: // voice products go
 			path := []string{"/business-line/", "/business-line-hunt-group/", "/specialty-line/", "/group/"}[r.IntN(4)]
 			resp = call(http.MethodDelete, A+path+pick(ids(A+path[:len(path)-1])), nil)
-		case 23: // call groups hold users of the account; paging groups hold call groups
+		case 23: // call groups and IVRs ring users of the account; paging groups hold call groups
+			if r.IntN(3) == 0 {
+				resp = call(http.MethodPost, A+"/ivr", map[string]any{"name": "Menu", "ivrComponentMappings": []any{},
+					"ivrComponents": []any{map[string]any{"id": "c1", "type": "USER", "userId": pick(ids(A + "/user"))}}})
+				break
+			}
 			if r.IntN(2) == 0 {
 				resp = call(http.MethodPost, A+"/group", map[string]any{"name": "Calls", "type": "USER",
 					"memberIds": []any{pick(ids(A + "/user"))}})

@@ -481,9 +481,31 @@ func TestAccountGroupReferences(t *testing.T) {
 	if status, msgs, data := r.Envelope(t); status != 400 || msgs[0] != "CallGroupInUse" || data.(map[string]any)["id"] != pg {
 		t.Fatalf("delete a group in use: %d %s", r.Status, r.Body)
 	}
-	// A deleted end user leaves the group.
-	c.want(http.StatusNoContent, http.MethodDelete, acme+"/user/"+user2, nil)
-	if m := c.want(http.StatusOK, http.MethodGet, acme+"/group/"+g, nil).Map(t); !slices.Equal(anyStrings(m["memberIds"]), []string{user}) {
+	ivr := map[string]any{"name": "Menu", "ivrComponents": []any{map[string]any{"id": "c1", "type": "INCOMING"},
+		map[string]any{"id": "c2", "type": "USER", "userId": user}},
+		"ivrComponentMappings": []any{map[string]any{"fromIvrComponentId": "c1", "toIvrComponentId": "c2"}}}
+	menu := c.want(http.StatusOK, http.MethodPost, acme+"/ivr", ivr).Map(t)["id"].(string)
+	ivr["ivrComponentMappings"] = []any{map[string]any{"fromIvrComponentId": "c1", "toIvrComponentId": "c9"}}
+	r = c.call(http.MethodPost, acme+"/ivr", ivr)
+	if status, msgs, _ := r.Envelope(t); status != 400 || msgs[0] != "InvalidValueForField:ivrComponentMappings" {
+		t.Fatalf("IVR mapping to a missing component: %d %s", r.Status, r.Body)
+	}
+	ivr["ivrComponentMappings"] = []any{}
+	ivr["ivrComponents"] = []any{map[string]any{"id": "c2", "type": "USER", "userId": "fakeUser00000000000004"}}
+	r = c.call(http.MethodPost, acme+"/ivr", ivr)
+	if status, msgs, _ := r.Envelope(t); status != 400 || msgs[0] != "InvalidMemberId" {
+		t.Fatalf("IVR ringing another account's user: %d %s", r.Status, r.Body)
+	}
+	// A deleted end user leaves the group and the IVR; the state still loads.
+	c.want(http.StatusNoContent, http.MethodDelete, acme+"/user/"+user, nil)
+	comps := c.want(http.StatusOK, http.MethodGet, acme+"/ivr/"+menu, nil).Map(t)["ivrComponents"].([]any)
+	if _, still := comps[1].(map[string]any)["userId"]; still {
+		t.Fatalf("IVR component after its user's delete: %v", comps[1])
+	}
+	if err := c.srv.Store().Restore(c.srv.Store().Snapshot()); err != nil {
+		t.Fatalf("the state after the deletes does not load: %v", err)
+	}
+	if m := c.want(http.StatusOK, http.MethodGet, acme+"/group/"+g, nil).Map(t); !slices.Equal(anyStrings(m["memberIds"]), []string{user2}) {
 		t.Fatalf("members after a user's delete: %v", m["memberIds"])
 	}
 	c.want(http.StatusNoContent, http.MethodDelete, acme+"/grouppaging/"+pg, nil)

@@ -11,8 +11,10 @@ import (
 // checked here: call-group members are end users (type USER) or device
 // lines (type DEVICE) of the account; paging and pickup groups name call
 // groups of the account; a call group they name cannot be deleted; a
-// parking spot's number is unique in the account. Deleting an end user or a
-// device line takes it out of the call groups.
+// parking spot's number is unique in the account; an IVR's component
+// mappings join its own components and its USER components ring users of
+// the account. Deleting an end user or a device line takes it out of the
+// call groups and IVRs.
 
 // accountCollection splits an account-level generic path
 // (/v2/partition/P/account/A/<collection>[/<id>]) into its parts.
@@ -82,6 +84,33 @@ func (s *Store) checkGroupRefs(o *GenericObject) error {
 				return InvalidWith("InvalidGroupId", EntityRef{Type: "CallGroup", ID: id})
 			}
 		}
+	case "ivr":
+		// The mappings join components of the same IVR.
+		comps, _ := o.Body["ivrComponents"].([]any)
+		have := map[string]bool{}
+		for _, c := range comps {
+			m, ok := c.(map[string]any)
+			if !ok {
+				continue
+			}
+			if id, ok := m["id"].(string); ok {
+				have[id] = true
+			}
+			if uid, ok := m["userId"].(string); ok && m["type"] == "USER" {
+				if u, ok := s.endUsers[uid]; !ok || u.AccountID != aid {
+					return InvalidWith("InvalidMemberId", EntityRef{Type: "EndUser", ID: uid})
+				}
+			}
+		}
+		maps, _ := o.Body["ivrComponentMappings"].([]any)
+		for _, m := range maps {
+			mm, _ := m.(map[string]any)
+			for _, end := range []string{"fromIvrComponentId", "toIvrComponentId"} {
+				if id, _ := mm[end].(string); !have[id] {
+					return InvalidWith("InvalidValueForField:ivrComponentMappings", EntityRef{Type: "IVRComponent", ID: id})
+				}
+			}
+		}
 	case "callpark":
 		spot, _ := o.Body["spotNumber"].(string)
 		if spot == "" {
@@ -117,7 +146,7 @@ func (s *Store) groupInUse(path string) error {
 }
 
 // dropGroupMember takes a deleted end user or device line out of its
-// account's call groups. Lock held.
+// account's call groups and IVRs. Lock held.
 func (s *Store) dropGroupMember(partitionID, accountID, memberID string) {
 	for _, p := range s.genericLists[groupsPath(partitionID, accountID, "group")] {
 		o := s.generic[p]
@@ -132,6 +161,15 @@ func (s *Store) dropGroupMember(partitionID, accountID, memberID string) {
 			}
 		}
 		o.Body["memberIds"] = kept
+	}
+	// An IVR's USER component that rang it rings no one now.
+	for _, p := range s.genericLists[groupsPath(partitionID, accountID, "ivr")] {
+		comps, _ := s.generic[p].Body["ivrComponents"].([]any)
+		for _, c := range comps {
+			if m, ok := c.(map[string]any); ok && m["userId"] == memberID {
+				delete(m, "userId")
+			}
+		}
 	}
 }
 
