@@ -183,6 +183,7 @@ var OperationPermissions = map[string]string{
 	"updateBusinessLine": "Account", "deleteBusinessLine": "Account",
 	"getBusinessLineCallHandling": "Account", "putBusinessLineCallHandling": "Account",
 	"getBusinessLinePortAssignment": "Account", "createBusinessLinePortAssignment": "Account",
+	"retrieveBusinessLinesExpanded": "Account", "retrieveBusinessLineExpanded": "Account",
 	"updateBusinessLinePortAssignment": "Account", "deleteBusinessLinePortAssignment": "Account",
 	"retrieveBusinessLineHuntGroups": "Account", "createBusinessLineHuntGroup": "Account",
 	"retrieveBusinessLineHuntGroup": "Account", "updateBusinessLineHuntGroup": "Account",

@@ -117,6 +117,16 @@ func (a *api) voiceRoutes() map[string]Handler {
 			return okOr(c, err)
 		},
 
+		"retrieveBusinessLinesExpanded": func(r *Request) (Response, error) {
+			p, acct := pa(r)
+			ls, err := st.BusinessLinesExpanded(p, acct)
+			return okOr(ls, err)
+		},
+		"retrieveBusinessLineExpanded": func(r *Request) (Response, error) {
+			p, acct := pa(r)
+			l, err := st.BusinessLineExpandedView(p, acct, r.Vars["businessLineId"])
+			return okOr(l, err)
+		},
 		"getBusinessLinePortAssignment": func(r *Request) (Response, error) {
 			p, acct := pa(r)
 			port, err := st.BusinessLinePortAssignment(p, acct, r.Vars["businessLineId"])

@@ -614,6 +614,18 @@ func TestBusinessLinePortAssignment(t *testing.T) {
 		t.Fatalf("specialty line on a business line's port: %s", code)
 	}
 	c.want(http.StatusOK, http.MethodPut, port, map[string]any{"deviceTypeId": "SIP_4_Port_MTA", "macAddress": "001A2B3C4D5E", "portNumber": 3})
+	// The expanded views show the line with its call handling and device.
+	ex := c.want(http.StatusOK, http.MethodGet, acme+"/business-line/"+seedBusinessLn+"/views/expanded", nil).Map(t)
+	dev, _ := ex["device"].(map[string]any)
+	ch, _ := ex["callHandling"].(map[string]any)
+	if ex["name"] != "Front Desk" || dev["portNumber"] != float64(3) || dev["macAddress"] != "001A2B3C4D5E" || ch["activeCallHandling"] != "RING_LINE" {
+		t.Fatalf("expanded view %v", ex)
+	}
+	var all []map[string]any
+	c.want(http.StatusOK, http.MethodGet, acme+"/business-line/views/expanded", nil).Decode(t, &all)
+	if len(all) != 1 || all[0]["id"] != seedBusinessLn {
+		t.Fatalf("expanded list %v", all)
+	}
 	c.want(http.StatusCreated, http.MethodPost, acme+"/specialty-line", specialtyBody(map[string]any{"macAddress": "001A2B3C4D5E", "portNumber": 2}))
 	c.want(http.StatusOK, http.MethodDelete, port, nil)
 	c.want(http.StatusNotFound, http.MethodGet, port, nil)

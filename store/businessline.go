@@ -473,3 +473,54 @@ func (s *Store) forgetBusinessLineNumber(accountID, tn string) {
 		}
 	}
 }
+
+// BusinessLineExpanded is BusinessLineExpandedView: a line with its call
+// handling and its device (port assignment) in one object.
+type BusinessLineExpanded struct {
+	ID                           string            `json:"id"`
+	Name                         string            `json:"name"`
+	CallerIDPhoneNumber          string            `json:"callerIdPhoneNumber,omitempty"`
+	CallerIDVisible              bool              `json:"callerIdVisible"`
+	EmergencyCallbackPhoneNumber string            `json:"emergencyCallbackPhoneNumber,omitempty"`
+	AccountID                    string            `json:"accountId"`
+	PartitionID                  string            `json:"partitionId"`
+	CallHandling                 *LineCallHandling `json:"callHandling"`
+	Device                       *PortAssignment   `json:"device,omitempty"`
+}
+
+func expandedOut(l *BusinessLine) BusinessLineExpanded {
+	c := deepCopy(*l)
+	out := BusinessLineExpanded{ID: c.ID, Name: c.Name, CallerIDPhoneNumber: c.CallerIDPhoneNumber,
+		CallerIDVisible: c.CallerIDVisible, EmergencyCallbackPhoneNumber: c.EmergencyCallbackPhoneNumber,
+		AccountID: c.AccountID, PartitionID: c.PartitionID, CallHandling: c.CallHandling, Device: c.PortAssignment}
+	if out.Device != nil {
+		out.Device.BusinessLineID = "" // PortAssignmentView has no businessLineId
+	}
+	return out
+}
+
+// BusinessLinesExpanded lists an account's lines in their expanded view.
+func (s *Store) BusinessLinesExpanded(partitionID, accountID string) ([]BusinessLineExpanded, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a, err := s.account(partitionID, accountID)
+	if err != nil {
+		return nil, err
+	}
+	out := []BusinessLineExpanded{}
+	for _, id := range s.kidsOf(a.ID).businessLines {
+		out = append(out, expandedOut(s.businessLines[id]))
+	}
+	return out, nil
+}
+
+// BusinessLineExpandedView returns one line in its expanded view.
+func (s *Store) BusinessLineExpandedView(partitionID, accountID, id string) (BusinessLineExpanded, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, l, err := s.businessLine(partitionID, accountID, id)
+	if err != nil {
+		return BusinessLineExpanded{}, err
+	}
+	return expandedOut(l), nil
+}

@@ -7,7 +7,7 @@ import "strings"
 // port pair belongs to one line: business lines and specialty lines share
 // the ports of an MTA.
 type PortAssignment struct {
-	BusinessLineID string `json:"businessLineId"`
+	BusinessLineID string `json:"businessLineId,omitempty"`
 	DeviceTypeID   string `json:"deviceTypeId"`
 	MacAddress     string `json:"macAddress"`
 	PortNumber     int    `json:"portNumber"`
