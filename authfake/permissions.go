@@ -175,6 +175,20 @@ var OperationPermissions = map[string]string{
 	"patchManagementUser": "ProductUsers", "deleteManagementUser": "ProductUsers",
 	"searchManagementUsers": "ProductUsers",
 
+	// voice products (hand-built): specialty lines, business lines, hunt groups
+	"retrieve_specialty_line_by_account": "Account", "create_specialty_line": "Account",
+	"retrieve_specialty_line_by_id": "Account", "update_specialty_line": "Account",
+	"delete_specialty_line": "Account", "validate_sip_username": "Account",
+	"retrieveBusinessLines": "Account", "createBusinessLine": "Account", "retrieveBusinessLine": "Account",
+	"updateBusinessLine": "Account", "deleteBusinessLine": "Account",
+	"getBusinessLineCallHandling": "Account", "putBusinessLineCallHandling": "Account",
+	"getBusinessLinePortAssignment": "Account", "createBusinessLinePortAssignment": "Account",
+	"retrieveBusinessLinesExpanded": "Account", "retrieveBusinessLineExpanded": "Account",
+	"updateBusinessLinePortAssignment": "Account", "deleteBusinessLinePortAssignment": "Account",
+	"retrieveBusinessLineHuntGroups": "Account", "createBusinessLineHuntGroup": "Account",
+	"retrieveBusinessLineHuntGroup": "Account", "updateBusinessLineHuntGroup": "Account",
+	"deleteBusinessLineHuntGroup": "Account",
+
 	// ---- datafeed ----
 	"cdrSearch": "AccountCallHistory",
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/csv"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -414,5 +415,66 @@ func TestCdrsCarryCustomFieldAndBillingCode(t *testing.T) {
 		if rec.AccountCustomField != "CRM-4711" || rec.PartitionBillingCode != "BILL-ALPHA" {
 			t.Fatalf("cdrsearch record %+v", rec)
 		}
+	}
+}
+
+// Numbers routed to a specialty line and to a business line make them
+// parties of the generated calls: the specialty line as SPECIALTY_LINE with
+// its own calling plan, the business line billed to the account; the SFTP
+// files and cdrsearch carry the same legs.
+func TestVoiceSubscribersTakeCalls(t *testing.T) {
+	srv := frozenServer(t, func(o *fakealianza.Options) { o.CDRNoGenerate = true })
+	tok := fatest.Auth(srv.Admin(t))
+	const acct = "fakeAcct00000000000001"
+	const slTN, blTN = "18015550103", "18015550102"
+	acctBase := "/v2/partition/" + alpha + "/account/" + acct
+	for tn, ref := range map[string][2]string{slTN: {"SPECIALTY_LINE", seedSpecialtyLn}, blTN: {"BUSINESS_LINE", seedBusinessLn}} {
+		if r := srv.Call(t, http.MethodPut, acctBase+"/telephonenumber/"+tn+"/destination", map[string]any{"referenceType": ref[0], "referenceId": ref[1]}, tok); r.Status != 200 {
+			t.Fatalf("route %s: %d %s", tn, r.Status, r.Body)
+		}
+	}
+	if r := srv.Call(t, http.MethodPost, "/__admin/cdrs/generate", map[string]any{
+		"partitionId": alpha, "from": "2026-03-04T12:00:00Z", "to": "2026-03-04T13:00:00Z", "callsPerHour": 200}); r.Status != 200 {
+		t.Fatalf("generate %d %s", r.Status, r.Body)
+	}
+	var page store.CDRPage
+	r := srv.Call(t, http.MethodGet, acctBase+"/cdrsearch?startDate=2026-03-04&endDate=2026-03-04&maxResult=1000", nil, tok)
+	r.Decode(t, &page)
+	if r.Status != 200 || page.TotalRecords == 0 {
+		t.Fatalf("search %d: %d records", r.Status, page.TotalRecords)
+	}
+	inSearch := map[string]int{}
+	for _, rec := range page.Results {
+		switch rec.AccountBillableNumber {
+		case slTN:
+			if rec.ReferenceType != "SPECIALTY_LINE" || rec.ReferenceID != seedSpecialtyLn || rec.ReferenceName != "Elevator Phone" ||
+				rec.CallingPlanProductID != seedPlan {
+				t.Fatalf("specialty-line leg %+v", rec)
+			}
+		case blTN:
+			if rec.ReferenceType != "ACCOUNT" || rec.ReferenceID != acct || rec.ReferenceName != "Acme Plumbing" {
+				t.Fatalf("business-line leg %+v", rec)
+			}
+		default:
+			continue
+		}
+		inSearch[rec.AccountBillableNumber]++
+	}
+	if inSearch[slTN] == 0 || inSearch[blTN] == 0 {
+		t.Fatalf("legs of the new subscribers in 200 calls: %v", inSearch)
+	}
+	header, rows := feedRows(t, srv, alpha)
+	billCol, refCol := slices.Index(header, "accountBillableNumber"), slices.Index(header, "referenceType")
+	inFiles := map[string]int{}
+	for _, row := range rows {
+		if n := row[billCol]; n == slTN || n == blTN {
+			inFiles[n]++
+			if want := map[string]string{slTN: "SPECIALTY_LINE", blTN: "ACCOUNT"}[n]; row[refCol] != want {
+				t.Fatalf("file row of %s with referenceType %s", n, row[refCol])
+			}
+		}
+	}
+	if !maps.Equal(inFiles, inSearch) {
+		t.Fatalf("legs in the files %v, in cdrsearch %v", inFiles, inSearch)
 	}
 }

@@ -271,10 +271,13 @@ func (a *api) serveGeneric(p *genericPlan, r *Request) (Response, error) {
 		body["id"] = id
 		body[p.idField] = id
 		a.fillFromPath(p, r, body)
-		o := st.GenericPut(store.GenericObject{
+		o, err := st.GenericPut(store.GenericObject{
 			Path: collection + "/" + id, Collection: collection, Template: p.op.Path + "/{id}", ID: id,
 			PartitionID: r.Vars["partitionId"], Body: withDefaults(p.resp, body),
 		})
+		if err != nil {
+			return Response{}, err
+		}
 		return p.answer(o.Body), nil
 	case genList:
 		objs := st.GenericList(collection)
@@ -315,14 +318,21 @@ func (a *api) serveGeneric(p *genericPlan, r *Request) (Response, error) {
 			body[p.idField] = id
 		}
 		a.fillFromPath(p, r, body)
-		o := st.GenericPut(store.GenericObject{
+		o, err := st.GenericPut(store.GenericObject{
 			Path: path, Collection: collection, Template: p.op.Path, ID: id,
 			PartitionID: r.Vars["partitionId"], Body: withDefaults(p.resp, body),
 		})
+		if err != nil {
+			return Response{}, err
+		}
 		return p.answer(o.Body), nil
 	case genDelete, genOneDelete:
 		old, _ := st.GenericGet(path)
-		if !st.GenericDelete(path) && p.creatable {
+		found, err := st.GenericDelete(path)
+		if err != nil {
+			return Response{}, err
+		}
+		if !found && p.creatable {
 			return Response{}, store.NotFound(p.typeName, lastSegment(path))
 		}
 		return p.answer(old.Body), nil

@@ -14,6 +14,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	yaml "go.yaml.in/yaml/v4"
 
+	"github.com/fakealianza/fakealianza/authfake"
 	"github.com/fakealianza/fakealianza/fatest"
 	"github.com/fakealianza/fakealianza/openapi"
 )
@@ -33,7 +34,11 @@ func genericOperations(t *testing.T) map[string]bool {
 	out := map[string]bool{}
 	for _, item := range doc.Paths {
 		for _, op := range item {
-			out[op.OperationID] = true
+			// Operations with rules of their own (management users, voice
+			// products) are hand-built though generated from the vendor's spec.
+			if _, hand := authfake.OperationPermissions[op.OperationID]; !hand {
+				out[op.OperationID] = true
+			}
 		}
 	}
 	return out
@@ -51,6 +56,9 @@ type walker struct {
 
 var seedIDs = map[string]string{
 	"partitionId": fatest.AlphaPartition, "accountId": "fakeAcct00000000000001", "userId": "fakeUser00000000000001",
+	// the seed's voice products on the Acme account (hand-built, not created on the way)
+	"businessLineId": "5f0c7a52-3a8e-4c1e-9b1d-6a1f2e3d4c01", "huntGroupId": "5f0c7a52-3a8e-4c1e-9b1d-6a1f2e3d4c02",
+	"lineId": "5f0c7a52-3a8e-4c1e-9b1d-6a1f2e3d4c03",
 }
 
 func newWalker(t *testing.T) *walker {
@@ -220,7 +228,7 @@ var knownGaps = map[string]string{}
 
 func init() {
 	for reason, ids := range map[string]string{
-		"the response schema is a oneOf/anyOf or allOf the engine's shaping does not close the way the strict validator does": "createBusinessLineHuntGroup retrieveBusinessLineHuntGroup updateBusinessLineHuntGroup getBusinessLineCallHandling putBusinessLineCallHandling deviceGraph",
+		"the response schema is a oneOf/anyOf or allOf the engine's shaping does not close the way the strict validator does": "getBusinessLineCallHandling putBusinessLineCallHandling deviceGraph",
 		"the legacy media path has no create of its own, and media_2 ids do not reach it":                                     "deprecatedGetMedia",
 		"the schema-built body breaks a constraint (starCode), so the item the later calls need is never created":             "createBusinessLineHuntGroupForwardingConfiguration getBusinessLineHuntGroupForwardingConfiguration updateBusinessLineHuntGroupForwardingConfiguration deleteBusinessLineHuntGroupForwardingConfiguration getAvailableStarCodes",
 		"the item is created under another path than the one its DELETE names (cid/fromnumber, cid/callerid)":                 "deleteFromNumber deleteCallerId",
@@ -361,7 +369,8 @@ func TestGenericResourcesRoundTrip(t *testing.T) {
 		})
 		trips++
 	}
-	if trips < 15 || checked < trips/2 {
+	// 15 before business and specialty lines left the generic engine.
+	if trips < 13 || checked < trips/2 {
 		t.Fatalf("only %d resources made the round trip, %d with a field checked", trips, checked)
 	}
 	t.Logf("%d generic resources made the round trip (%d with an updated field read back)", trips, checked)
@@ -408,7 +417,7 @@ func seedParam(path string) bool {
 }
 
 // A generic object goes with its parent: deleting the account removes the
-// business lines under it.
+// call parking spots under it.
 func TestGenericObjectsGoWithTheirAccount(t *testing.T) {
 	w := newWalker(t)
 	acct := w.call(http.MethodPost, "/v2/partition/"+fatest.AlphaPartition+"/account",
@@ -417,14 +426,14 @@ func TestGenericObjectsGoWithTheirAccount(t *testing.T) {
 		t.Fatalf("create account: %d %s", acct.Status, acct.Body)
 	}
 	aid, _ := acct.Map(t)["id"].(string)
-	post := w.op(http.MethodPost, "/v2/partition/{partitionId}/account/{accountId}/business-line")
+	post := w.op(http.MethodPost, "/v2/partition/{partitionId}/account/{accountId}/callpark")
 	if post == nil {
-		t.Fatal("no business-line create in the spec")
+		t.Fatal("no callpark create in the spec")
 	}
-	collection := "/v2/partition/" + fatest.AlphaPartition + "/account/" + aid + "/business-line"
+	collection := "/v2/partition/" + fatest.AlphaPartition + "/account/" + aid + "/callpark"
 	r := w.send(post, collection)
 	if r.Status/100 != 2 {
-		t.Fatalf("create business line: %d %s", r.Status, r.Body)
+		t.Fatalf("create call parking spot: %d %s", r.Status, r.Body)
 	}
 	id, _ := r.Map(t)["id"].(string)
 	if r := w.call(http.MethodGet, collection+"/"+id, nil); r.Status != http.StatusOK {
@@ -448,14 +457,14 @@ func TestGenericListsFilterAndJobsRun(t *testing.T) {
 	w := newWalker(t)
 	a := "/v2/partition/" + fatest.AlphaPartition + "/account/fakeAcct00000000000001"
 	for _, name := range []string{"Front Desk", "Back Office", "Front Porch"} {
-		r := w.call(http.MethodPost, a+"/business-line", map[string]any{
+		r := w.call(http.MethodPost, a+"/callpark", map[string]any{
 			"name": name, "accountId": "fakeAcct00000000000001", "partitionId": fatest.AlphaPartition,
 		})
 		if r.Status/100 != 2 {
 			t.Fatalf("create %s: %d %s", name, r.Status, r.Body)
 		}
-		if m := r.Map(t); m["name"] != name || len(m["id"].(string)) != 36 {
-			t.Fatalf("created %v, want the name and a UUID", m)
+		if m := r.Map(t); m["name"] != name || len(m["id"].(string)) != 22 {
+			t.Fatalf("created %v, want the name and a 22-character id", m)
 		}
 	}
 	cases := []struct {
@@ -469,7 +478,7 @@ func TestGenericListsFilterAndJobsRun(t *testing.T) {
 	}
 	for _, c := range cases {
 		var got []struct{ Name string }
-		w.call(http.MethodGet, a+"/business-line"+c.query, nil).Decode(t, &got)
+		w.call(http.MethodGet, a+"/callpark"+c.query, nil).Decode(t, &got)
 		var names []string
 		for _, g := range got {
 			names = append(names, g.Name)
@@ -497,7 +506,7 @@ func TestGenericListsFilterAndJobsRun(t *testing.T) {
 // a reset, and a partition reset removes them.
 func TestGenericObjectsInTheState(t *testing.T) {
 	w := newWalker(t)
-	lines := "/v2/partition/" + fatest.AlphaPartition + "/account/fakeAcct00000000000001/business-line"
+	lines := "/v2/partition/" + fatest.AlphaPartition + "/account/fakeAcct00000000000001/callpark"
 	r := w.call(http.MethodPost, lines, map[string]any{
 		"name": "Kept", "accountId": "fakeAcct00000000000001", "partitionId": fatest.AlphaPartition,
 	})
@@ -507,7 +516,7 @@ func TestGenericObjectsInTheState(t *testing.T) {
 	at := lines + "/" + r.Map(t)["id"].(string)
 	state := w.srv.Call(t, http.MethodGet, "/__admin/state", nil)
 	if state.Status != http.StatusOK || !bytes.Contains(state.Body, []byte(`"Kept"`)) {
-		t.Fatalf("state: %d, the business line missing", state.Status)
+		t.Fatalf("state: %d, the call parking spot missing", state.Status)
 	}
 	if r := w.srv.Call(t, http.MethodPost, "/__admin/partitions/"+fatest.AlphaPartition+"/reset", nil); r.Status != http.StatusNoContent {
 		t.Fatalf("partition reset: %d %s", r.Status, r.Body)

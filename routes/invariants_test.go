@@ -19,7 +19,9 @@ import (
 // state that loads is a state whose invariants hold. The seeds are ones that
 // caught real bugs: a deleted end user's numbers kept routing to it (6, 9);
 // forward rules kept naming a deleted trunk, and a group forwarding to a
-// trunk could not be loaded at all (every seed).
+// trunk could not be loaded at all (every seed); a business line kept a
+// caller id number that had left its account (9). Business lines, hunt
+// groups, specialty lines and call and paging groups are in the mix.
 func TestRandomSequencesKeepTheStoreConsistent(t *testing.T) {
 	ops := 600
 	if testing.Short() {
@@ -75,7 +77,7 @@ func randomSequence(t *testing.T, seed uint64, ops int) {
 		accounts := ids(alphaP + "/account")
 		acct := pick(accounts)
 		A := alphaP + "/account/" + acct
-		op := r.IntN(18)
+		op := r.IntN(24)
 		var resp *fatest.Resp
 		switch op {
 		case 0, 1:
@@ -147,6 +149,58 @@ func randomSequence(t *testing.T, seed uint64, ops int) {
 			box, _ := users[r.IntN(len(users))]["voicemailBoxId"].(string)
 			id, _ := users[r.IntN(len(users))]["id"].(string)
 			resp = call(http.MethodPatch, A+"/user/"+id, map[string]any{"voicemailBoxId": box})
+		case 18: // business lines name numbers of the account
+			resp = call(http.MethodPost, A+"/business-line", map[string]any{
+				"name": fmt.Sprintf("Line %d", r.IntN(5)), "accountId": acct, "partitionId": fatest.AlphaPartition,
+				"callerIdVisible": r.IntN(2) == 0, "callerIdPhoneNumber": pick(ids(A + "/telephonenumber"))})
+		case 19: // hunt groups hold business lines of the account
+			conf := map[string]any{"@type": "SimultaneousHuntingConfiguration", "ringTimeoutSeconds": 20,
+				"members": []any{pick(ids(A + "/business-line")), pick(ids(A + "/business-line"))}}
+			if r.IntN(2) == 0 {
+				conf = map[string]any{"@type": "LinearHuntingConfiguration", "ringTimeoutSeconds": 20, "members": []any{
+					map[string]any{"businessLineId": pick(ids(A + "/business-line")), "sequenceOrder": 0}}}
+			}
+			resp = call(http.MethodPost, A+"/business-line-hunt-group", map[string]any{
+				"name": "Hunt", "accountId": acct, "partitionId": fatest.AlphaPartition, "huntingConfiguration": conf})
+		case 20: // specialty lines share MACs+ports (with business lines' ports) and SIP usernames with others
+			if r.IntN(3) == 0 {
+				resp = call(http.MethodPost, A+"/business-line/"+pick(ids(A+"/business-line"))+"/port-assignment", map[string]any{
+					"deviceTypeId": "SIP_4_Port_MTA", "macAddress": fmt.Sprintf("00:1a:2b:00:00:%02x", r.IntN(4)), "portNumber": 1 + r.IntN(2)})
+				break
+			}
+			resp = call(http.MethodPost, A+"/specialty-line", map[string]any{
+				"name": "Special", "callerId": "18015550199", "e911CallbackNumber": "18015550199",
+				"callingPlanIds": []any{"fakePlanAlphaStandard1"}, "macAddress": fmt.Sprintf("00:1a:2b:00:00:%02x", r.IntN(4)),
+				"portNumber": 1 + r.IntN(2), "sipUsername": fmt.Sprintf("rnd-trunk-%02d", r.IntN(10))})
+		case 21: // numbers route to every voice product
+			var target map[string]any
+			switch r.IntN(4) {
+			case 0:
+				target = map[string]any{"referenceType": "BUSINESS_LINE", "referenceId": pick(ids(A + "/business-line"))}
+			case 1:
+				target = map[string]any{"referenceType": "BUSINESS_LINE_HUNT_GROUP", "referenceId": pick(ids(A + "/business-line-hunt-group"))}
+			case 2:
+				target = map[string]any{"referenceType": "SPECIALTY_LINE", "referenceId": pick(ids(A + "/specialty-line"))}
+			default:
+				target = map[string]any{"referenceType": "CALL_GROUP", "referenceId": pick(ids(A + "/group"))}
+			}
+			resp = call(http.MethodPatch, A+"/telephonenumber/"+pick(ids(A+"/telephonenumber")), target)
+		case 22: // voice products go
+			path := []string{"/business-line/", "/business-line-hunt-group/", "/specialty-line/", "/group/"}[r.IntN(4)]
+			resp = call(http.MethodDelete, A+path+pick(ids(A+path[:len(path)-1])), nil)
+		case 23: // call groups and IVRs ring users of the account; paging groups hold call groups
+			if r.IntN(3) == 0 {
+				resp = call(http.MethodPost, A+"/ivr", map[string]any{"name": "Menu", "ivrComponentMappings": []any{},
+					"ivrComponents": []any{map[string]any{"id": "c1", "type": "USER", "userId": pick(ids(A + "/user"))}}})
+				break
+			}
+			if r.IntN(2) == 0 {
+				resp = call(http.MethodPost, A+"/group", map[string]any{"name": "Calls", "type": "USER",
+					"memberIds": []any{pick(ids(A + "/user"))}})
+			} else {
+				resp = call(http.MethodPost, A+"/grouppaging", map[string]any{"name": "Paging",
+					"groupIds": []any{pick(ids(A + "/group"))}})
+			}
 		}
 		counts[fmt.Sprintf("op%d/%d", op, resp.Status)]++
 	}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/fakealianza/fakealianza/authfake"
 	"github.com/fakealianza/fakealianza/openapi"
@@ -107,6 +109,37 @@ func renderError(w http.ResponseWriter, err error) {
 		env = Envelope{Status: vf.Status, Messages: []string{vf.Code}}
 	}
 	render(w, JSON(env.Status, env))
+}
+
+// specialtyLineError is SpecialtyLineErrorResponse, the body every error of
+// the specialty-line service has (the gateway's own refusals excepted).
+type specialtyLineError struct {
+	ErrorCode string `json:"errorCode"`
+	Message   string `json:"message,omitempty"`
+	TraceID   string `json:"traceId,omitempty"`
+}
+
+// renderErrorFor writes an error in the shape op's service uses: the
+// specialty-line service's own body, else the vendor envelope.
+func renderErrorFor(w http.ResponseWriter, op *openapi.Operation, err error) {
+	if !slices.Contains(op.Tags(), "Specialty Line") {
+		renderError(w, err)
+		return
+	}
+	var se *store.Error
+	var vf *openapi.Failure
+	status, body := http.StatusInternalServerError, specialtyLineError{ErrorCode: "InternalServerError"}
+	switch {
+	case errors.As(err, &se):
+		status, body = se.Status, specialtyLineError{ErrorCode: se.Code, Message: se.Message}
+	case errors.As(err, &vf):
+		status, body = vf.Status, specialtyLineError{ErrorCode: vf.Code}
+	}
+	if body.Message == "" {
+		body.Message = body.ErrorCode
+	}
+	body.TraceID = strings.ReplaceAll(store.NewUUID(), "-", "")
+	render(w, JSON(status, body))
 }
 
 // unauthorizedBody is the non-envelope 401 Alianza sends when no token came.

@@ -125,6 +125,7 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 		a.callingPlanRoutes(),
 		a.numberRoutes(),
 		a.managementUserRoutes(),
+		a.voiceRoutes(),
 		a.qaRoutes(),
 		a.adminViewRoutes(),
 		a.certifyRoutes(),
@@ -260,13 +261,13 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Answer, then read what the client is still sending (bounded), so
 		// the connection closes cleanly after the answer.
 		w.Header().Set("Connection", "close")
-		renderError(sw, err)
+		renderErrorFor(sw, op, err)
 		_ = http.NewResponseController(w).Flush()
 		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, maxDrain))
 		return
 	}
 	if err != nil {
-		renderError(sw, err)
+		renderErrorFor(sw, op, err)
 		return
 	}
 	if op.IsAdmin() && len(body) > 0 {
@@ -288,7 +289,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if f := validate(r.Context(), r, op, vars); f != nil {
 		rt.log.Debug("request rejected by spec", "op", op.ID, "code", f.Code, "detail", f.Detail)
-		renderError(sw, f)
+		renderErrorFor(sw, op, f)
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
@@ -299,7 +300,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !errors.As(err, &se) {
 			rt.log.Error("handler error", "op", op.ID, "err", err)
 		}
-		renderError(sw, err)
+		renderErrorFor(sw, op, err)
 		return
 	}
 	render(sw, resp)

@@ -474,6 +474,7 @@ func (s *Store) DeleteAccount(partitionID, id string, by Actor) error {
 		s.removeAccountUser(s.accountUsers[u])
 	}
 	s.removeAccountExtras(a)
+	s.removeAccountVoice(a.ID)
 	for _, b := range slices.Clone(kids.boxes) {
 		delete(s.vmBoxes, b)
 	}

@@ -180,8 +180,64 @@ func (s *Store) checkRoutingTarget(accountID, refType, refID string) error {
 		if s.sipTrunkInAccount(accountID, refID) {
 			return nil
 		}
+	case "BUSINESS_LINE":
+		if l, ok := s.businessLines[refID]; ok && l.AccountID == accountID {
+			return nil
+		}
+	case "BUSINESS_LINE_HUNT_GROUP":
+		if g, ok := s.huntGroups[refID]; ok && g.AccountID == accountID {
+			return nil
+		}
+	case "SPECIALTY_LINE":
+		if l, ok := s.specialtyLines[refID]; ok && l.AccountID == accountID {
+			return nil
+		}
+	default:
+		if coll, ok := genericRouteTargets[refType]; ok && refID != "" {
+			if a, ok := s.accounts[accountID]; ok {
+				if _, ok := s.generic[genericTargetPath(a, coll, refID)]; ok {
+					return nil
+				}
+			}
+		}
 	}
 	return InvalidWith("InvalidReferenceId", EntityRef{Type: refType, ID: refID})
+}
+
+// genericRouteTargets are the routing targets the generic engine stores:
+// referenceType -> the account collection its objects live in.
+var genericRouteTargets = map[string]string{
+	"CALL_GROUP": "group", "IVR": "ivr", "AUTO_ATTENDANT": "ivr", "VFAX": "vfax",
+}
+
+// genericTargetPath is where the generic engine keeps a routing target.
+func genericTargetPath(a *Account, collection, id string) string {
+	return "/v2/partition/" + a.PartitionID + "/account/" + a.ID + "/" + collection + "/" + id
+}
+
+// unrouteGeneric unroutes the numbers of a generic routing target that is
+// going away (path is its object's path). Lock held.
+func (s *Store) unrouteGeneric(path string) {
+	o, ok := s.generic[path]
+	if !ok || o.ID == "" {
+		return
+	}
+	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	// v2 partition P account A collection ID
+	if len(parts) != 7 || parts[1] != "partition" || parts[3] != "account" {
+		return
+	}
+	for refType, coll := range genericRouteTargets {
+		if coll == parts[5] {
+			s.unrouteNumbers(parts[4], refType, o.ID)
+		}
+	}
+}
+
+// routeTargetExists reports whether a routing target is an object of the
+// account. Lock held.
+func (s *Store) routeTargetExists(accountID, refType, refID string) bool {
+	return refType != "" && s.checkRoutingTarget(accountID, refType, refID) == nil
 }
 
 // applyRoute validates and stores a number's destination; assignAsCallerId

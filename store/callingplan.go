@@ -228,6 +228,12 @@ func (s *Store) planHolder(a *Account, refType, refID string) (*[]CallingPlan, s
 			return nil, "", NotFound("EndUser", refID)
 		}
 		return &u.CallingPlans, displayName(u.FirstName, u.LastName), nil
+	case "SPECIALTY_LINE":
+		l, ok := s.specialtyLines[refID]
+		if !ok || l.AccountID != a.ID {
+			return nil, "", NotFound("SpecialtyLine", refID)
+		}
+		return &l.CallingPlans, l.Name, nil
 	case "":
 		return nil, "", Invalid("ReferenceTypeRequired")
 	}
@@ -335,6 +341,10 @@ func (s *Store) RemoveCallingPlan(partitionID, accountID string, m ModifyCalling
 			key = m.CallingPlanProductID
 		}
 		return CallingPlan{}, NotFound("CallingPlan", key)
+	}
+	if m.ReferenceType == "SPECIALTY_LINE" && len(*list) == 1 {
+		// A specialty line always has a calling plan.
+		return CallingPlan{}, Invalid("CallingPlanIdsRequired")
 	}
 	gone := (*list)[i]
 	*list = slices.Delete(*list, i, i+1)

@@ -18,7 +18,8 @@ import (
 //
 // The on-net parties are the partition's subscribers: the active numbers of
 // its active accounts that are routed to an end user or a SIP trunk
-// (referenceType END_USER or SIP_TRUNK). The off-net parties are fictional:
+// (referenceType END_USER, SIP_TRUNK or SPECIALTY_LINE, and business lines
+// and their hunt groups, which bill to the account). The off-net parties are fictional:
 // NPA-555-0150..0199 in the area codes of the table below (never a number
 // the platform holds nor a partition's customer-service number), toll-free
 // 1-800-555-0150..0199 (the same) and an international 011 number. A
@@ -132,8 +133,9 @@ func activeRoute(n *NumberRecord) bool {
 
 // subscribersLocked lists the partition's on-net parties, by number: every
 // active number on an active account of the partition that is routed to an
-// end user or a SIP trunk, with the account's fields and the calling plan of
-// the user or trunk (or, when it has none, of the account). Lock held.
+// end user, a SIP trunk, a specialty line, a business line or a business-line
+// hunt group, with the account's fields and the calling plan of the
+// reference (or, when it has none, of the account). Lock held.
 func (s *Store) subscribersLocked(p *Partition) []subscriber {
 	var out []subscriber
 	for _, n := range s.numsByPartition[p.ID] {
@@ -163,6 +165,20 @@ func (s *Store) subscribersLocked(p *Partition) []subscriber {
 			}
 			sub.ReferenceID, sub.ReferenceType, sub.ReferenceName = t.ID, ref.ReferenceType, t.TrunkName
 			plans = t.CallingPlans
+		case "SPECIALTY_LINE":
+			l, ok := s.specialtyLines[ref.ReferenceID]
+			if !ok || l.AccountID != a.ID {
+				continue
+			}
+			sub.ReferenceID, sub.ReferenceType, sub.ReferenceName = l.ID, ref.ReferenceType, l.Name
+			plans = l.CallingPlans
+		case "BUSINESS_LINE", "BUSINESS_LINE_HUNT_GROUP":
+			// A CDR's reference is a trunk, a user, a specialty line or the
+			// account: business lines and their groups bill to the account.
+			if !s.routeTargetExists(a.ID, ref.ReferenceType, ref.ReferenceID) {
+				continue
+			}
+			sub.ReferenceID, sub.ReferenceType, sub.ReferenceName = a.ID, "ACCOUNT", a.AccountName
 		default:
 			continue
 		}
@@ -391,8 +407,8 @@ func (g *cdrGenerator) call(hour time.Time) []CallDetailRecord {
 	switch {
 	case c.callee.sub == nil && (c.flag == FlagVoicemail || c.flag == FlagForwarded):
 		c.flag = FlagAnswered // voicemail and forwarding belong to a subscriber's incoming calls
-	case c.flag == FlagVoicemail && c.callee.sub.ReferenceType == "SIP_TRUNK":
-		c.flag = FlagMissed // a trunk has no voicemail box: the PBX behind it did not answer
+	case c.flag == FlagVoicemail && (c.callee.sub.ReferenceType == "SIP_TRUNK" || c.callee.sub.ReferenceType == "SPECIALTY_LINE"):
+		c.flag = FlagMissed // a trunk or a specialty line has no voicemail box: nobody answered
 	}
 
 	ring := time.Duration(2000+r.IntN(23000)) * time.Millisecond

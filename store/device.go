@@ -223,6 +223,7 @@ func (s *Store) unindexDevice(d *Device) {
 // removeDevice deletes a device line. Lock held.
 func (s *Store) removeDevice(d *Device) {
 	s.unindexDevice(d)
+	s.dropGroupMember(d.PartitionID, d.AccountID, d.ID)
 	if kids := s.kids[d.AccountID]; kids != nil {
 		kids.devices = slices.DeleteFunc(kids.devices, func(id string) bool { return id == d.ID })
 	}

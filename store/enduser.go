@@ -691,6 +691,7 @@ func (s *Store) DeleteEndUser(partitionID, accountID, key, idType string, by Act
 // it. Its device lines must be gone already. Lock held.
 func (s *Store) removeEndUser(u *EndUser) {
 	s.unrouteNumbers(u.AccountID, "END_USER", u.ID)
+	s.dropGroupMember(u.PartitionID, u.AccountID, u.ID)
 	s.dropForwardRefs(u.AccountID, "END_USER", u.ID)
 	s.unindexEndUser(u)
 	kids := s.kids[u.AccountID]

@@ -12,6 +12,9 @@ type Error struct {
 	Status int
 	Code   string
 	Data   any
+	// Message is the prose some newer services send beside the code
+	// (SpecialtyLineErrorResponse's message); the envelope leaves it out.
+	Message string
 }
 
 func (e *Error) Error() string {

@@ -60,19 +60,23 @@ func (b *genericBook) snapshotGeneric(st *State) {
 }
 
 // GenericPut stores o at o.Path, replacing what was there (create, replace,
-// merge and singleton writes all end here). It returns a copy.
-func (s *Store) GenericPut(o GenericObject) GenericObject {
+// merge and singleton writes all end here). It returns a copy. The groups
+// of an account have their references checked first (checkGroupRefs).
+func (s *Store) GenericPut(o GenericObject) (GenericObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o = deepCopy(o)
 	if o.Body == nil {
 		o.Body = map[string]any{}
 	}
+	if err := s.checkGroupRefs(&o); err != nil {
+		return GenericObject{}, err
+	}
 	if _, ok := s.generic[o.Path]; !ok && o.ID != "" {
 		s.genericLists[o.Collection] = append(s.genericLists[o.Collection], o.Path)
 	}
 	s.generic[o.Path] = &o
-	return deepCopy(o)
+	return deepCopy(o), nil
 }
 
 // GenericGet returns the object at path.
@@ -99,16 +103,20 @@ func (s *Store) GenericList(collection string) []GenericObject {
 }
 
 // GenericDelete removes the object at path and everything under it; false
-// when there was none.
-func (s *Store) GenericDelete(path string) bool {
+// when there was none. A call group that a paging or pickup group names is
+// refused (groupInUse).
+func (s *Store) GenericDelete(path string) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.generic[path]; !ok {
-		return false
+		return false, nil
+	}
+	if err := s.groupInUse(path); err != nil {
+		return true, err
 	}
 	s.dropGeneric(path)
 	s.dropGenericUnder(path + "/")
-	return true
+	return true, nil
 }
 
 // dropGeneric removes one object. Lock held.
@@ -117,6 +125,7 @@ func (s *Store) dropGeneric(path string) {
 	if !ok {
 		return
 	}
+	s.unrouteGeneric(path)
 	delete(s.generic, path)
 	if l := slices.DeleteFunc(s.genericLists[o.Collection], func(p string) bool { return p == path }); len(l) > 0 {
 		s.genericLists[o.Collection] = l

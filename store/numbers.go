@@ -184,6 +184,7 @@ func (s *Store) indexNumber(n *NumberRecord) {
 func (s *Store) takeOffAccount(n *NumberRecord) {
 	if n.OnAccount != nil {
 		delete(s.numsByAccount[n.OnAccount.AccountID], n.PhoneNumber)
+		s.forgetBusinessLineNumber(n.OnAccount.AccountID, n.PhoneNumber)
 	}
 	n.OnAccount = nil
 }

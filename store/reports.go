@@ -72,31 +72,42 @@ func (s *Store) partitionIDsOf(partitionID, kind string) []string {
 	var ids []string
 	switch kind {
 	case ReportUser, ReportUserProducts:
-		for id, u := range s.endUsers {
-			if u.PartitionID == partitionID {
-				ids = append(ids, id)
-			}
-		}
+		ids = idsWhere(s.endUsers, func(u *EndUser) bool { return u.PartitionID == partitionID })
 	case ReportSip:
-		for id, t := range s.trunks {
-			if t.PartitionID == partitionID {
-				ids = append(ids, id)
-			}
-		}
+		ids = idsWhere(s.trunks, func(t *SipTrunk) bool { return t.PartitionID == partitionID })
 	case ReportDevice, ReportDeviceRegistration:
-		for id, d := range s.devices {
-			if d.PartitionID == partitionID {
-				ids = append(ids, id)
-			}
-		}
+		ids = idsWhere(s.devices, func(d *Device) bool { return d.PartitionID == partitionID })
 	case ReportAccount:
 		if pa := s.acctsByPartition[partitionID]; pa != nil {
 			for _, e := range pa.list {
 				ids = append(ids, e.acct.ID)
 			}
 		}
+	case ReportBusinessLines:
+		ids = idsWhere(s.businessLines, func(l *BusinessLine) bool { return l.PartitionID == partitionID })
+	case ReportSpecialtyLines:
+		ids = idsWhere(s.specialtyLines, func(l *SpecialtyLine) bool { return l.PartitionID == partitionID })
+	case ReportVfax:
+		// Virtual fax lines are generic objects: their ids are their paths.
+		for path, o := range s.generic {
+			if _, _, coll, ok := accountCollection(path); ok && coll == "vfax" && o.PartitionID == partitionID &&
+				o.ID != "" && strings.HasSuffix(path, "/vfax/"+o.ID) {
+				ids = append(ids, path)
+			}
+		}
 	}
 	slices.Sort(ids)
+	return ids
+}
+
+// idsWhere lists the keys of the objects keep accepts.
+func idsWhere[T any](m map[string]*T, keep func(*T) bool) []string {
+	var ids []string
+	for id, v := range m {
+		if keep(v) {
+			ids = append(ids, id)
+		}
+	}
 	return ids
 }
 
@@ -185,10 +196,10 @@ var reportFields = map[string][]string{
 	ReportSip: {"id", "accountId", "trunkName", "sipUsername", "concurrentCalls", "maxBurstCalls",
 		"callbackNumber", "primaryTn", "telephoneNumbers", "sipProxyServer", "lockedOut",
 		"ipBasedAuthEnabled", "ipAddress", "portNumber", "sipTrunkGroupId"},
+	ReportVfax:           {"id", "accountId", "name", "telephoneNumber"},
+	ReportBusinessLines:  {"id", "accountId", "name", "callerIdPhoneNumber", "emergencyCallbackPhoneNumber"},
+	ReportSpecialtyLines: {"id", "accountId", "name", "callerId", "deviceType", "macAddress", "portNumber"},
 	// Kinds the emulator does not model yet: their reports hold a header only.
-	ReportVfax:                  {"id", "accountId", "name", "telephoneNumber"},
-	ReportBusinessLines:         {"id", "accountId", "name", "callerIdPhoneNumber", "emergencyCallbackPhoneNumber"},
-	ReportSpecialtyLines:        {"id", "accountId", "name", "callerId", "deviceType", "macAddress", "portNumber"},
 	ReportPortOut:               {"telephoneNumber", "accountId", "portOutDate"},
 	ReportEmergencyNotification: {"accountId", "accountNumber", "accountName", "telephoneNumber", "notificationEmailAddresses"},
 }
@@ -258,6 +269,17 @@ func (s *Store) reportRows(partitionID, kind string, fields []string, until time
 				"lineNumber": d.LineNumber, "sipUsername": d.SipUsername, "registered": s.registered[d.ID]})
 		case ReportAccount:
 			objs = append(objs, s.accountOut(s.accounts[id]))
+		case ReportBusinessLines:
+			objs = append(objs, businessLineOut(s.businessLines[id]))
+		case ReportSpecialtyLines:
+			l := s.specialtyLineOut(s.specialtyLines[id])
+			l.SipPassword = "" // a report never carries a secret
+			objs = append(objs, l)
+		case ReportVfax:
+			o := s.generic[id]
+			_, aid, _, _ := accountCollection(id)
+			objs = append(objs, map[string]any{"id": o.ID, "accountId": aid, "name": o.Body["name"],
+				"telephoneNumber": strings.Join(s.tnsRoutedTo(aid, "VFAX", o.ID), " ")})
 		}
 	}
 	return csvRows(fields, objs)

@@ -50,6 +50,11 @@ type State struct {
 	CDRs           []CallDetailRecord `json:"cdrs,omitempty"`
 	CDRFills       []CDRFill          `json:"cdrFills,omitempty"`
 
+	// ---- voice products ----
+	SpecialtyLines []SpecialtyLine `json:"specialtyLines,omitempty"`
+	BusinessLines  []BusinessLine  `json:"businessLines,omitempty"`
+	HuntGroups     []HuntGroup     `json:"businessLineHuntGroups,omitempty"`
+
 	// ---- the generic resource engine ----
 	Generic []GenericObject `json:"generic,omitempty"`
 }
@@ -80,6 +85,9 @@ func (s *State) Merge(other State) {
 	s.DatafeedLogins = append(s.DatafeedLogins, other.DatafeedLogins...)
 	s.CDRs = append(s.CDRs, other.CDRs...)
 	s.CDRFills = append(s.CDRFills, other.CDRFills...)
+	s.SpecialtyLines = append(s.SpecialtyLines, other.SpecialtyLines...)
+	s.BusinessLines = append(s.BusinessLines, other.BusinessLines...)
+	s.HuntGroups = append(s.HuntGroups, other.HuntGroups...)
 	s.Generic = append(s.Generic, other.Generic...)
 }
 
@@ -98,6 +106,7 @@ type Store struct {
 	accountTree
 	trunkTree
 	numberBook
+	voiceBook
 	genericBook
 	tnCooldownDays int // overrides every partition's tnDeleteCooldownDays when > 0
 	historyMax     int // records kept per account history (0: DefaultHistoryLimit)
@@ -163,11 +172,18 @@ func (s *Store) load(st State) error {
 	if err := s.loadTrunkTree(st); err != nil {
 		return err
 	}
-	// Numbers may ring end users and SIP trunks: check once both are in.
-	if err := s.checkLoadedRoutes(); err != nil {
+	if err := s.loadVoice(st); err != nil {
 		return err
 	}
 	s.loadGeneric(st.Generic)
+	if err := s.checkLoadedGroups(); err != nil {
+		return err
+	}
+	// Numbers may ring end users, SIP trunks, voice products and generic
+	// targets: check once all are in.
+	if err := s.checkLoadedRoutes(); err != nil {
+		return err
+	}
 	return s.loadFeed(st)
 }
 
@@ -188,6 +204,7 @@ func (s *Store) snapshotLocked() State {
 	s.snapshotTrunkTree(&st)
 	s.snapshotNumbers(&st)
 	s.snapshotFeed(&st)
+	s.snapshotVoice(&st)
 	s.snapshotGeneric(&st)
 	return st
 }
@@ -236,6 +253,7 @@ func (s *Store) adopt(fresh *Store, keep func(id string) bool) {
 	s.trimHistory()
 	s.trunkTree = fresh.trunkTree
 	s.numberBook = fresh.numberBook
+	s.voiceBook = fresh.voiceBook
 	s.genericBook = fresh.genericBook
 	fresh.feed.cfg = s.feed.cfg
 	s.feed = fresh.feed
