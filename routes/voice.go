@@ -59,7 +59,7 @@ func (a *api) voiceRoutes() map[string]Handler {
 			if err := decode(r, &in); err != nil {
 				return Response{}, err
 			}
-			free, err := st.SipUsernameAvailable(in.Username)
+			free, err := st.SipUsernameAvailable(r.Principal.User.PartitionID, in.Username)
 			if err != nil {
 				return Response{}, err
 			}

@@ -198,6 +198,13 @@ func TestValidateSipUsername(t *testing.T) {
 			}
 		}
 	}
+	// The namespace is the partition's: Alpha's names are free in Bravo.
+	bravo := &voiceClient{t: t, srv: c.srv, tok: c.srv.Login(t, fatest.BravoAdminUser, fatest.Password)}
+	for _, name := range []string{"acme-pbx-trunk", "ACME-ELEVATOR-1"} {
+		if r := bravo.want(200, http.MethodPost, "/v2/rpc/specialty-line/validate-sip-username", map[string]any{"username": name}); string(r.Body) != "true" {
+			t.Errorf("%s in Bravo: %s, want true", name, r.Body)
+		}
+	}
 	// Once a line takes the name, it is no longer free; deleting frees it.
 	id := c.want(http.StatusCreated, http.MethodPost, acme+"/specialty-line",
 		specialtyBody(map[string]any{"sipUsername": "brand-new-name"})).Map(t)["id"].(string)

@@ -557,7 +557,7 @@ func (s *Store) PropertiesAvailable(partitionID string, c PropertyCheck) (bool, 
 	if c.MacAddress != "" && len(s.devByMAC[strings.ToUpper(c.MacAddress)]) > 0 {
 		return false, nil
 	}
-	if c.SipUsername != "" && s.sipUsernameTaken(c.SipUsername) {
+	if c.SipUsername != "" && s.sipUsernameTaken(partitionID, c.SipUsername) {
 		return false, nil
 	}
 	if c.Username != "" && s.usernameTaken(c.Username) {

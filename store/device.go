@@ -104,22 +104,29 @@ func validMAC(mac string) bool {
 	return true
 }
 
-// sipUsernameTaken reports whether any SIP credential on the platform uses
-// the name (case-insensitive). Lock held.
-func (s *Store) sipUsernameTaken(name string) bool {
-	_, ok := s.sipUsers[strings.ToLower(name)]
+// sipKey is a SIP username's key: device lines, trunks and specialty lines
+// share one namespace per partition, case-insensitive.
+func sipKey(partitionID, name string) string {
+	return partitionID + "/" + strings.ToLower(name)
+}
+
+// sipUsernameTaken reports whether a SIP credential of the partition uses
+// the name. Lock held.
+func (s *Store) sipUsernameTaken(partitionID, name string) bool {
+	_, ok := s.sipUsers[sipKey(partitionID, name)]
 	return ok
 }
 
-// claimSipUsername records who owns a SIP username; other kinds with SIP
-// credentials (trunks, specialty lines) use the same namespace. Lock held.
-func (s *Store) claimSipUsername(name, ownerID string) {
-	s.sipUsers[strings.ToLower(name)] = ownerID
+// claimSipUsername records who owns a SIP username of a partition; other
+// kinds with SIP credentials (trunks, specialty lines) use the same
+// namespace. Lock held.
+func (s *Store) claimSipUsername(partitionID, name, ownerID string) {
+	s.sipUsers[sipKey(partitionID, name)] = ownerID
 }
 
 // releaseSipUsername frees a SIP username if ownerID holds it. Lock held.
-func (s *Store) releaseSipUsername(name, ownerID string) {
-	if key := strings.ToLower(name); s.sipUsers[key] == ownerID {
+func (s *Store) releaseSipUsername(partitionID, name, ownerID string) {
+	if key := sipKey(partitionID, name); s.sipUsers[key] == ownerID {
 		delete(s.sipUsers, key)
 	}
 }
@@ -178,7 +185,7 @@ func (s *Store) validateDevice(d *Device, a *Account, old *Device) error {
 		}
 	}
 	if d.SipUsername != "" {
-		if owner, used := s.sipUsers[strings.ToLower(d.SipUsername)]; used && (old == nil || owner != old.ID) {
+		if owner, used := s.sipUsers[sipKey(a.PartitionID, d.SipUsername)]; used && (old == nil || owner != old.ID) {
 			return Invalid("SipUsernameInUse")
 		}
 	}
@@ -202,7 +209,7 @@ func (s *Store) insertDevice(d *Device) {
 		}
 	}
 	if d.SipUsername != "" {
-		s.claimSipUsername(d.SipUsername, d.ID)
+		s.claimSipUsername(d.PartitionID, d.SipUsername, d.ID)
 	}
 }
 
@@ -216,7 +223,7 @@ func (s *Store) unindexDevice(d *Device) {
 		}
 	}
 	if d.SipUsername != "" {
-		s.releaseSipUsername(d.SipUsername, d.ID)
+		s.releaseSipUsername(d.PartitionID, d.SipUsername, d.ID)
 	}
 }
 

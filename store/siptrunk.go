@@ -206,7 +206,7 @@ func (s *Store) validateTrunk(t *SipTrunk, old *SipTrunk) error {
 	if id, ok := s.trunkNames[trunkNameKey(t)]; ok && id != t.ID {
 		return Invalid("DuplicateTrunkName")
 	}
-	if (old == nil || !strings.EqualFold(old.SipUsername, t.SipUsername)) && s.sipUsernameTaken(t.SipUsername) {
+	if (old == nil || !strings.EqualFold(old.SipUsername, t.SipUsername)) && s.sipUsernameTaken(t.PartitionID, t.SipUsername) {
 		return Invalid("SipUsernameInUse")
 	}
 	if t.IPBasedAuthEnabled || t.IPAddress != "" {
@@ -272,7 +272,7 @@ func (s *Store) indexTrunk(t *SipTrunk) {
 	if t.IPAddress != "" {
 		s.trunkIPs[ipPortKey(t.IPAddress, t.PortNumber)] = t.ID
 	}
-	s.claimSipUsername(t.SipUsername, t.ID)
+	s.claimSipUsername(t.PartitionID, t.SipUsername, t.ID)
 }
 
 // unindexTrunk drops a trunk's name, address and SIP username keys (not the
@@ -284,7 +284,7 @@ func (s *Store) unindexTrunk(t *SipTrunk) {
 	if k := ipPortKey(t.IPAddress, t.PortNumber); t.IPAddress != "" && s.trunkIPs[k] == t.ID {
 		delete(s.trunkIPs, k)
 	}
-	s.releaseSipUsername(t.SipUsername, t.ID)
+	s.releaseSipUsername(t.PartitionID, t.SipUsername, t.ID)
 }
 
 // historyTrunk is the trunk as account history records it: no password.

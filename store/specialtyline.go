@@ -117,7 +117,7 @@ func (s *Store) validateSpecialtyLine(l *SpecialtyLine, a *Account, old *Special
 		if !sipUsernamePattern.MatchString(l.SipUsername) {
 			return invalidField("sipUsername")
 		}
-		if (old == nil || !strings.EqualFold(old.SipUsername, l.SipUsername)) && s.sipUsernameTaken(l.SipUsername) {
+		if (old == nil || !strings.EqualFold(old.SipUsername, l.SipUsername)) && s.sipUsernameTaken(l.PartitionID, l.SipUsername) {
 			return Invalid("SipUsernameInUse")
 		}
 	}
@@ -203,7 +203,7 @@ func (s *Store) CreateSpecialtyLine(partitionID, accountID string, in SpecialtyL
 		return SpecialtyLine{}, err
 	}
 	if l.SipUsername == "" {
-		l.SipUsername = s.freeSipUsername()
+		l.SipUsername = s.freeSipUsername(l.PartitionID)
 	}
 	if l.SipPassword == "" {
 		l.SipPassword = strings.ReplaceAll(NewID(), "-", "x")[:16]
@@ -213,11 +213,12 @@ func (s *Store) CreateSpecialtyLine(partitionID, accountID string, in SpecialtyL
 	return s.specialtyLineOut(&l), nil
 }
 
-// freeSipUsername makes a SIP username nobody holds. Lock held.
-func (s *Store) freeSipUsername() string {
+// freeSipUsername makes a SIP username nobody in the partition holds. Lock
+// held.
+func (s *Store) freeSipUsername(partitionID string) string {
 	for {
 		name := "sl" + strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(NewID()))[:14]
-		if !s.sipUsernameTaken(name) {
+		if !s.sipUsernameTaken(partitionID, name) {
 			return name
 		}
 	}
@@ -236,7 +237,7 @@ func (s *Store) insertSpecialtyLine(l *SpecialtyLine) {
 	s.specialtyLines[l.ID] = l
 	k := s.kidsOf(l.AccountID)
 	k.specialtyLines = append(k.specialtyLines, l.ID)
-	s.claimSipUsername(l.SipUsername, l.ID)
+	s.claimSipUsername(l.PartitionID, l.SipUsername, l.ID)
 	if l.MacAddress != "" {
 		mac := bareMac(l.MacAddress)
 		s.slByMac[mac] = append(s.slByMac[mac], l.ID)
@@ -303,7 +304,7 @@ func (s *Store) removeSpecialtyLine(l *SpecialtyLine) {
 // unindexSpecialtyLine takes a line out of the indexes insertSpecialtyLine
 // fills. Lock held.
 func (s *Store) unindexSpecialtyLine(l *SpecialtyLine) {
-	s.releaseSipUsername(l.SipUsername, l.ID)
+	s.releaseSipUsername(l.PartitionID, l.SipUsername, l.ID)
 	k := s.kidsOf(l.AccountID)
 	k.specialtyLines = dropID(k.specialtyLines, l.ID)
 	if l.MacAddress != "" {
@@ -315,9 +316,9 @@ func (s *Store) unindexSpecialtyLine(l *SpecialtyLine) {
 }
 
 // SipUsernameAvailable answers validate-sip-username: whether no device
-// line, trunk or specialty line holds the name. A name that could never be
+// line, trunk or specialty line of the partition holds the name. A name that could never be
 // valid is a 400.
-func (s *Store) SipUsernameAvailable(name string) (bool, error) {
+func (s *Store) SipUsernameAvailable(partitionID, name string) (bool, error) {
 	if name == "" {
 		return false, Invalid("UsernameRequired")
 	}
@@ -327,7 +328,7 @@ func (s *Store) SipUsernameAvailable(name string) (bool, error) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return !s.sipUsernameTaken(name), nil
+	return !s.sipUsernameTaken(partitionID, name), nil
 }
 
 // planProductIDs are the products of a line's plans: callingPlanIds follows

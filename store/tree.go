@@ -24,7 +24,7 @@ type accountTree struct {
 	userByName   map[string]string // lower-case username -> end user or account user id (all partitions)
 	devices      map[string]*Device
 	devByMAC     map[string][]string // upper-case MAC -> device line ids
-	sipUsers     map[string]string   // lower-case SIP username -> owner id (all partitions)
+	sipUsers     map[string]string   // partition/lower-case SIP username -> owner id
 	registered   map[string]bool     // device line id -> registered
 	vmBoxes      map[string]*VoicemailBox
 	history      map[string]*AccountHistoryLog // account id -> log
