@@ -119,6 +119,7 @@ func TestHTTPTimeouts(t *testing.T) {
 	}
 
 	t.Run("slow body", func(t *testing.T) {
+		t.Parallel() // per-request faults only: the four share the server
 		c := dial(t)
 		fmt.Fprintf(c, "POST /v2/authorize HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
 		if _, err := outcome(t, c, 10*time.Second); isTimeout(err) {
@@ -126,6 +127,7 @@ func TestHTTPTimeouts(t *testing.T) {
 		}
 	})
 	t.Run("idle keep-alive", func(t *testing.T) {
+		t.Parallel() // per-request faults only: the four share the server
 		c := dial(t)
 		fmt.Fprintf(c, "GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n")
 		br := bufio.NewReader(c)
@@ -143,6 +145,7 @@ func TestHTTPTimeouts(t *testing.T) {
 		}
 	})
 	t.Run("delay longer than the write timeout", func(t *testing.T) {
+		t.Parallel() // per-request faults only: the four share the server
 		req, err := http.NewRequest(http.MethodGet, srv.URL()+"/v2/nothing-here", nil)
 		if err != nil {
 			t.Fatal(err)
@@ -158,6 +161,7 @@ func TestHTTPTimeouts(t *testing.T) {
 		}
 	})
 	t.Run("hang longer than the read timeout", func(t *testing.T) {
+		t.Parallel() // per-request faults only: the four share the server
 		c := dial(t)
 		fmt.Fprintf(c, "GET /v2/x HTTP/1.1\r\nHost: x\r\nX-Fakealianza-Fault: connection=hang\r\n\r\n")
 		data, err := outcome(t, c, 4*short)

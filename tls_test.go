@@ -27,7 +27,7 @@ import (
 // httpsClient trusts only pool and dials addr whatever the URL's host, so a
 // request to https://api.alianza.com/... reaches the emulator (as an
 // /etc/hosts entry would) and the certificate is checked for that name.
-func httpsClient(pool *x509.CertPool, addr string, h2 bool) *http.Client {
+func httpsClient(t *testing.T, pool *x509.CertPool, addr string, h2 bool) *http.Client {
 	tr := &http.Transport{
 		TLSClientConfig: &tls.Config{RootCAs: pool},
 		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
@@ -40,6 +40,9 @@ func httpsClient(pool *x509.CertPool, addr string, h2 bool) *http.Client {
 		tr.Protocols = new(http.Protocols)
 		tr.Protocols.SetHTTP1(true)
 	}
+	// Idle connections close before the server does (cleanups run last
+	// first): a server's shutdown would otherwise wait for them.
+	t.Cleanup(tr.CloseIdleConnections)
 	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
 }
 
@@ -90,7 +93,7 @@ func TestHTTPSVerifiesWithTheLocalCA(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.host, func(t *testing.T) {
-			c := httpsClient(pool, srv.HTTPSAddr(), tc.h2)
+			c := httpsClient(t, pool, srv.HTTPSAddr(), tc.h2)
 			resp, body := get(t, c, "https://"+tc.host+"/__admin/ready")
 			if resp.StatusCode != 200 || resp.ProtoMajor != tc.proto || !strings.Contains(string(body), `"ready"`) {
 				t.Fatalf("%s: %d over HTTP/%d: %s", tc.host, resp.StatusCode, resp.ProtoMajor, body)
@@ -103,8 +106,8 @@ func TestHTTPSVerifiesWithTheLocalCA(t *testing.T) {
 	// A name the certificate does not cover, and a client without the CA,
 	// both fail verification.
 	for name, c := range map[string]*http.Client{
-		"other host": httpsClient(pool, srv.HTTPSAddr(), true),
-		"no CA":      httpsClient(x509.NewCertPool(), srv.HTTPSAddr(), true),
+		"other host": httpsClient(t, pool, srv.HTTPSAddr(), true),
+		"no CA":      httpsClient(t, x509.NewCertPool(), srv.HTTPSAddr(), true),
 	} {
 		host := "api.alianza.com"
 		if name == "other host" {
@@ -115,7 +118,7 @@ func TestHTTPSVerifiesWithTheLocalCA(t *testing.T) {
 		}
 	}
 	// The API itself answers over HTTPS: a login.
-	c := httpsClient(pool, srv.HTTPSAddr(), true)
+	c := httpsClient(t, pool, srv.HTTPSAddr(), true)
 	resp, err := c.Post("https://api.alianza.com/v2/authorize", "application/json",
 		strings.NewReader(`{"username":"`+fatest.AdminUser+`","password":"`+fatest.Password+`"}`))
 	if err != nil {
@@ -202,7 +205,7 @@ func TestHTTPSWithGivenCertificate(t *testing.T) {
 	})
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(certPEM)
-	resp, _ := get(t, httpsClient(pool, srv.HTTPSAddr(), true), srv.HTTPSURL()+"/__admin/health")
+	resp, _ := get(t, httpsClient(t, pool, srv.HTTPSAddr(), true), srv.HTTPSURL()+"/__admin/health")
 	if resp.StatusCode != 200 || resp.ProtoMajor != 2 {
 		t.Fatalf("health: %d HTTP/%d", resp.StatusCode, resp.ProtoMajor)
 	}

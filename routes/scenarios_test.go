@@ -136,16 +136,25 @@ var builtinEffects = map[string]func(t *testing.T, srv *fatest.Server){
 	},
 	"sftp-flaky": func(t *testing.T, srv *fatest.Server) {
 		srv.Call(t, http.MethodPost, "/__admin/clock", `{"set":"2026-03-04T15:30:00Z","freeze":true}`)
+		// The 40 logins run at once: a refused one is answered late (the
+		// datafeed slows failed logins down), and the delays overlap.
 		refused := 0
 		var clients []*sftp.Client
+		var loginMu sync.Mutex
+		var logins sync.WaitGroup
 		for range 40 {
-			cl, err := srv.SFTP(t, "datafeed", "fakealianza")
-			if err != nil {
-				refused++
-				continue
-			}
-			clients = append(clients, cl)
+			logins.Go(func() {
+				cl, err := srv.SFTP(t, "datafeed", "fakealianza")
+				loginMu.Lock()
+				defer loginMu.Unlock()
+				if err != nil {
+					refused++
+					return
+				}
+				clients = append(clients, cl)
+			})
 		}
+		logins.Wait()
 		if refused < 3 || refused > 20 || len(clients) == 0 {
 			t.Fatalf("%d of 40 good logins refused", refused)
 		}
