@@ -353,9 +353,15 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 	if r.ContentLength > limit {
 		return nil, errBodyTooLarge
 	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
-	if err != nil {
-		return nil, store.Invalid("InvalidRequestBody")
+	b, whole := []byte(nil), false
+	if pb, ok := r.Body.(*peekedBody); ok {
+		b, whole = pb.unread()
+	}
+	if !whole {
+		var err error
+		if b, err = readUpTo(r.Body, limit, r.ContentLength); err != nil {
+			return nil, store.Invalid("InvalidRequestBody")
+		}
 	}
 	if int64(len(b)) > limit {
 		return nil, errBodyTooLarge
