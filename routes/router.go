@@ -338,7 +338,7 @@ func (rt *Router) authorize(r *http.Request, op *openapi.Operation, vars map[str
 	if pid, ok := vars["partitionId"]; ok && !p.Partitions[pid] {
 		return nil, authfake.ErrNotPermitted
 	}
-	if !authfake.AllowedFor(p.User, rt.perms[op.ID], op.Method) {
+	if !rt.deps.Auth.Allows(p, rt.perms[op.ID], op.Method) {
 		return nil, authfake.ErrForbidden
 	}
 	return p, nil
