@@ -76,7 +76,8 @@ func BenchmarkStateFileScale(b *testing.B) {
 
 // BenchmarkStateHeapPerObject reports the heap one inventory number and one
 // account take once loaded, each kind apart: the live heap a server started
-// from a state file with 1M numbers only (then 100k accounts only) adds,
+// from a state file with 1M numbers only (then 100k accounts only, then
+// both, as BenchmarkStateFileScale loads them) adds,
 // less what one started from the seed alone adds, over the count. Run it
 // once:
 //
@@ -89,6 +90,7 @@ func BenchmarkStateHeapPerObject(b *testing.B) {
 	}{
 		{"numbers", scaleNumbers, 0, "heap-B/number"},
 		{"accounts", 0, scaleAccounts, "heap-B/account"},
+		{"both", scaleNumbers, scaleAccounts, "heap-B/object"},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			for range b.N {
