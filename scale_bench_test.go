@@ -36,7 +36,7 @@ const (
 //	go test -run '^$' -bench StateFileScale -benchtime 1x .
 func BenchmarkStateFileScale(b *testing.B) {
 	for range b.N {
-		path := writeScaleState(b)
+		path := writeScaleState(b, scaleNumbers, scaleAccounts)
 		runtime.GC()
 		debug.FreeOSMemory()
 		var before runtime.MemStats
@@ -74,20 +74,76 @@ func BenchmarkStateFileScale(b *testing.B) {
 	}
 }
 
-// writeScaleState writes the default seed plus the large lists as a state
-// file and gives its path.
-func writeScaleState(b *testing.B) string {
+// BenchmarkStateHeapPerObject reports the heap one inventory number and one
+// account take once loaded, each kind apart: the live heap a server started
+// from a state file with 1M numbers only (then 100k accounts only, then
+// both, as BenchmarkStateFileScale loads them) adds,
+// less what one started from the seed alone adds, over the count. Run it
+// once:
+//
+//	go test -run '^$' -bench StateHeapPerObject -benchtime 1x .
+func BenchmarkStateHeapPerObject(b *testing.B) {
+	for _, c := range []struct {
+		name              string
+		numbers, accounts int
+		unit              string
+	}{
+		{"numbers", scaleNumbers, 0, "heap-B/number"},
+		{"accounts", 0, scaleAccounts, "heap-B/account"},
+		{"both", scaleNumbers, scaleAccounts, "heap-B/object"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for range b.N {
+				base := loadedHeap(b, writeScaleState(b, 0, 0))
+				with := loadedHeap(b, writeScaleState(b, c.numbers, c.accounts))
+				b.ReportMetric(float64(with-base)/float64(c.numbers+c.accounts), c.unit)
+				b.ReportMetric(float64(base)/(1<<20), "seed-heap-MB")
+			}
+		})
+	}
+}
+
+// loadedHeap starts a server from a state file and gives the live heap it
+// adds, measured after a collection with the server still up.
+func loadedHeap(b *testing.B, path string) int64 {
+	b.Helper()
+	debug.FreeOSMemory() // a collection, after what the previous case left
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	srv, err := fakealianza.New(fakealianza.Options{HTTPAddr: "127.0.0.1:0", SFTPAddr: "off", StateFile: path})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := srv.Start(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	runtime.GC() // what the load's own goroutines held a moment longer
+	runtime.ReadMemStats(&after)
+	// The server writes its state back on Close: not part of the figures.
+	if err := srv.Store().Reset(); err != nil {
+		b.Fatal(err)
+	}
+	if err := srv.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return int64(after.HeapAlloc) - int64(before.HeapAlloc)
+}
+
+// writeScaleState writes the default seed plus the given numbers of
+// accounts and inventory numbers as a state file and gives its path.
+func writeScaleState(b *testing.B, numbers, accounts int) string {
 	b.Helper()
 	seed := fatest.New(b, noSFTP)
 	st := seed.Store().Snapshot()
-	for i := range scaleAccounts {
+	for i := range accounts {
 		st.Accounts = append(st.Accounts, store.Account{
 			ID: fmt.Sprintf("scaleAcct%013d", i), PartitionID: fatest.AlphaPartition,
 			AccountNumber: fmt.Sprintf("SCALE-%07d", i), AccountName: fmt.Sprintf("Scale Account %07d", i),
 			AccountType: "ADVANCED",
 		})
 	}
-	for i := range scaleNumbers {
+	for i := range numbers {
 		st.TelephoneNumbers = append(st.TelephoneNumbers, store.NumberRecord{
 			PartitionID: fatest.AlphaPartition, PhoneNumber: strconv.Itoa(12120000000 + i)})
 	}

@@ -50,7 +50,9 @@ type session struct {
 // Principal is who a valid token speaks for.
 type Principal struct {
 	Token string
-	User  store.ManagementUser
+	// User is the user without its permissions (Permissions nil): Allows
+	// reads the one level a request needs from the store.
+	User store.ManagementUser
 	// Partitions is the user's partition and its sub-partitions: the scope.
 	Partitions map[string]bool
 }
@@ -169,17 +171,20 @@ func (a *Auth) Check(token string) (*Principal, error) {
 	userID := s.userID
 	a.mu.Unlock()
 
-	u, err := a.store.ManagementUserByID(userID)
+	u, scope, err := a.store.ManagementUserScope(userID)
 	if err != nil { // the user is gone (reset, restore): the token means nothing now
 		return nil, &Failure{Err: errUnknownToken}
 	}
-	scope := map[string]bool{u.PartitionID: true}
-	if p, err := a.store.Partition(u.PartitionID); err == nil {
-		for _, sub := range p.SubPartitionIDs {
-			scope[sub] = true
-		}
-	}
 	return &Principal{Token: token, User: u, Partitions: scope}, nil
+}
+
+// Allows reports whether the principal's user, as the store holds it now,
+// has the grants an operation of permission type permType needs for method.
+func (a *Auth) Allows(p *Principal, permType, method string) bool {
+	if permType == TokenOnly {
+		return true
+	}
+	return levelReaches(a.store.ManagementUserLevel(p.User.ID, permType), method)
 }
 
 // Logout kills a token at once.
@@ -204,4 +209,10 @@ func (a *Auth) Tokens() int {
 }
 
 // UserInfo is the LoginTokenX of a valid token.
-func (a *Auth) UserInfo(p *Principal) (LoginToken, error) { return a.view(p.Token, p.User) }
+func (a *Auth) UserInfo(p *Principal) (LoginToken, error) {
+	u, err := a.store.ManagementUserByID(p.User.ID)
+	if err != nil {
+		return LoginToken{}, &Failure{Err: errUnknownToken}
+	}
+	return a.view(p.Token, u)
+}

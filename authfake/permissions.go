@@ -255,7 +255,12 @@ func AllowedFor(u store.ManagementUser, permType, method string) bool {
 	if permType == TokenOnly {
 		return true
 	}
-	have, ok := levelRank[u.Permissions[permType]]
+	return levelReaches(u.Permissions[permType], method)
+}
+
+// levelReaches reports whether an access level reaches the one method needs.
+func levelReaches(level, method string) bool {
+	have, ok := levelRank[level]
 	if !ok {
 		have = 0
 	}

@@ -223,18 +223,7 @@ func isSecretField(name string) bool {
 
 // NewMessage makes a redacted, size-bounded copy of headers and body.
 func NewMessage(h http.Header, body []byte) Message {
-	m := Message{}
-	if len(h) > 0 {
-		m.Headers = make(map[string][]string, len(h))
-		for k, vs := range h {
-			ck := http.CanonicalHeaderKey(k)
-			if secretHeaders[ck] {
-				m.Headers[ck] = []string{Redacted}
-				continue
-			}
-			m.Headers[ck] = append([]string(nil), vs...)
-		}
-	}
+	m := Message{Headers: RedactHeader(h)}
 	if len(body) == 0 {
 		return m
 	}
@@ -246,6 +235,35 @@ func NewMessage(h http.Header, body []byte) Message {
 	}
 	m.Body = string(redactBody(body))
 	return m
+}
+
+// RedactHeader copies h with canonical keys and the values of secret
+// headers replaced, in one pass and with one backing array for all values
+// (nil when h is empty).
+func RedactHeader(h http.Header) map[string][]string {
+	if len(h) == 0 {
+		return nil
+	}
+	n := 0
+	for _, vs := range h {
+		n += max(len(vs), 1)
+	}
+	all := make([]string, 0, n)
+	out := make(map[string][]string, len(h))
+	for k, vs := range h {
+		ck := http.CanonicalHeaderKey(k)
+		switch {
+		case secretHeaders[ck]:
+			vs = []string{Redacted}
+		case len(vs) == 0:
+			out[ck] = nil
+			continue
+		}
+		start := len(all)
+		all = append(all, vs...)
+		out[ck] = all[start:len(all):len(all)]
+	}
+	return out
 }
 
 // redactBody replaces secret fields of a JSON body. A body that is not JSON

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -206,5 +207,44 @@ func TestAddedWakesWaitersAndAfterIDReadsTheNew(t *testing.T) {
 	}
 	if j.Added() == woken {
 		t.Error("a fired channel was handed out again")
+	}
+}
+
+func TestRedactHeader(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   http.Header
+		want map[string][]string
+	}{
+		{"empty", http.Header{}, nil},
+		{"secret replaced whole", http.Header{"X-Auth-Token": {"t1", "t2"}, "Accept": {"a", "b"}},
+			map[string][]string{"X-Auth-Token": {Redacted}, "Accept": {"a", "b"}}},
+		{"key made canonical, secret found", http.Header{"cookie": {"c=1"}, "x-trace": {"1"}},
+			map[string][]string{"Cookie": {Redacted}, "X-Trace": {"1"}}},
+		{"no values stays nil", http.Header{"X-Empty": {}}, map[string][]string{"X-Empty": nil}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := RedactHeader(tc.in)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("RedactHeader(%v) = %#v, want %#v", tc.in, got, tc.want)
+			}
+			// The copy shares nothing with the original: appending to one
+			// value list leaves its neighbours alone.
+			for k := range got {
+				got[k] = append(got[k], "extra")
+			}
+			for k, vs := range tc.in {
+				for _, v := range vs {
+					if v == "extra" {
+						t.Fatalf("original %s changed: %v", k, vs)
+					}
+				}
+			}
+			for k, vs := range got {
+				if n := len(vs); n == 0 || vs[n-1] != "extra" || (n > 1 && vs[n-2] == "extra") {
+					t.Fatalf("%s after append: %v", k, vs)
+				}
+			}
+		})
 	}
 }

@@ -319,3 +319,31 @@ func FuzzFastLoad(f *testing.F) {
 		}
 	})
 }
+
+// Request validation leaves security to the emulator: its route has no
+// security requirements, is made once per operation, and the operation's
+// own route keeps its requirements.
+func TestCheckRouteDropsSecurityOnly(t *testing.T) {
+	s, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Complete(); err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range s.Operations() {
+		r, c := op.Route(), op.checkRoute()
+		if c.Operation == r.Operation || c.Operation.OperationID != r.Operation.OperationID || c.Operation.RequestBody != r.Operation.RequestBody {
+			t.Fatalf("%s: checked route is not a copy of the route", op.ID)
+		}
+		if c.Operation.Security == nil || len(*c.Operation.Security) != 0 {
+			t.Fatalf("%s: checked route keeps security %v", op.ID, c.Operation.Security)
+		}
+		if op.checkRoute() != c {
+			t.Fatalf("%s: checked route made again", op.ID)
+		}
+		if !op.Public && r.Operation.Security != nil && len(*r.Operation.Security) == 0 {
+			t.Fatalf("%s: the operation's own route lost its security", op.ID)
+		}
+	}
+}

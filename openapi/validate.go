@@ -59,7 +59,7 @@ func (s *Spec) ValidateRequestNoBody(ctx context.Context, r *http.Request, op *O
 
 func validateRequest(ctx context.Context, r *http.Request, op *Operation, pathParams map[string]string, opts *openapi3filter.Options) *Failure {
 	in := &openapi3filter.RequestValidationInput{
-		Request: r, PathParams: pathParams, Route: op.Route(), Options: opts,
+		Request: r, PathParams: pathParams, Route: op.checkRoute(), Options: opts,
 	}
 	err := openapi3filter.ValidateRequest(ctx, in)
 	if err == nil {

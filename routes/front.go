@@ -108,8 +108,9 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Status: rec.status, DurationMs: float64(time.Since(start).Microseconds()) / 1000,
 			Fault:    x.fault,
 			Request:  journal.NewMessage(r.Header, reqBody),
-			Response: journal.NewMessage(rec.header, rec.body.Bytes()),
+			Response: journal.NewMessage(nil, rec.body.Bytes()),
 		}
+		e.Response.Headers = rec.header
 		f.Journal.Add(e)
 		// A certification session keeps its own copy, apart from the ring.
 		f.Certify.Record(certify.Exchange{Entry: e, PathTemplate: x.in.PathTemplate, Start: start,
@@ -119,11 +120,17 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // peekBody reads up to the router's body limit and leaves r.Body whole.
+// A body read to its end travels as a peekedBody, whose bytes the router
+// takes (readBody) instead of reading them a second time.
 func peekBody(r *http.Request) []byte {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil
 	}
-	b, _ := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	b, err := readUpTo(r.Body, MaxBodyBytes, r.ContentLength)
+	if err == nil && len(b) <= MaxBodyBytes {
+		r.Body = &peekedBody{rd: bytes.NewReader(b), Closer: r.Body, whole: b}
+		return b
+	}
 	r.Body = struct {
 		io.Reader
 		io.Closer
@@ -131,19 +138,57 @@ func peekBody(r *http.Request) []byte {
 	return b
 }
 
+// peekedBody is a request body the front read whole.
+type peekedBody struct {
+	rd *bytes.Reader
+	io.Closer
+	whole []byte
+}
+
+func (b *peekedBody) Read(p []byte) (int, error) { return b.rd.Read(p) }
+
+// unread is the whole body when nobody has read from it yet.
+func (b *peekedBody) unread() ([]byte, bool) {
+	return b.whole, b.rd.Len() == len(b.whole)
+}
+
+// readUpTo reads r to its end or to limit+1 bytes, whichever comes first,
+// into a buffer sized for a body of sizeHint bytes (-1: unknown).
+func readUpTo(r io.Reader, limit, sizeHint int64) ([]byte, error) {
+	n := int64(512)
+	if sizeHint >= 0 && sizeHint <= limit {
+		n = sizeHint + 1 // room to see the end without growing
+	}
+	b := make([]byte, 0, n)
+	lr := io.LimitReader(r, limit+1)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		m, err := lr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+m]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+}
+
 // recorder remembers the status, headers and the first journal.MaxBody+1
 // bytes of the response on their way out.
 type recorder struct {
 	http.ResponseWriter
 	status int
-	header http.Header
+	header map[string][]string // redacted (journal.RedactHeader)
 	body   bytes.Buffer
 }
 
 func (w *recorder) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
-		w.header = w.ResponseWriter.Header().Clone()
+		w.header = journal.RedactHeader(w.ResponseWriter.Header())
 	}
 	w.ResponseWriter.WriteHeader(code)
 }

@@ -338,7 +338,7 @@ func (rt *Router) authorize(r *http.Request, op *openapi.Operation, vars map[str
 	if pid, ok := vars["partitionId"]; ok && !p.Partitions[pid] {
 		return nil, authfake.ErrNotPermitted
 	}
-	if !authfake.AllowedFor(p.User, rt.perms[op.ID], op.Method) {
+	if !rt.deps.Auth.Allows(p, rt.perms[op.ID], op.Method) {
 		return nil, authfake.ErrForbidden
 	}
 	return p, nil
@@ -353,9 +353,15 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 	if r.ContentLength > limit {
 		return nil, errBodyTooLarge
 	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
-	if err != nil {
-		return nil, store.Invalid("InvalidRequestBody")
+	b, whole := []byte(nil), false
+	if pb, ok := r.Body.(*peekedBody); ok {
+		b, whole = pb.unread()
+	}
+	if !whole {
+		var err error
+		if b, err = readUpTo(r.Body, limit, r.ContentLength); err != nil {
+			return nil, store.Invalid("InvalidRequestBody")
+		}
 	}
 	if int64(len(b)) > limit {
 		return nil, errBodyTooLarge

@@ -60,6 +60,18 @@ func (s *Store) withGroupPermissions(u ManagementUser) ManagementUser {
 		return u
 	}
 	perms := map[string]string{}
+	s.groupGrants(&u, func(t, lvl string) {
+		if cur, ok := perms[t]; !ok || AccessLevelRank[lvl] > AccessLevelRank[cur] {
+			perms[t] = lvl
+		}
+	})
+	u.Permissions = perms
+	return u
+}
+
+// groupGrants calls grant with each {type, accessType} of the user's
+// security groups' permissions. Lock held.
+func (s *Store) groupGrants(u *ManagementUser, grant func(permType, level string)) {
 	for _, gid := range u.GroupIDs {
 		g, ok := s.generic[securityGroupPath(u.PartitionID, gid)]
 		if !ok {
@@ -70,16 +82,56 @@ func (s *Store) withGroupPermissions(u ManagementUser) ManagementUser {
 			m, _ := p.(map[string]any)
 			t, _ := m["type"].(string)
 			lvl, _ := m["accessType"].(string)
-			if t == "" {
-				continue
-			}
-			if cur, ok := perms[t]; !ok || AccessLevelRank[lvl] > AccessLevelRank[cur] {
-				perms[t] = lvl
+			if t != "" {
+				grant(t, lvl)
 			}
 		}
 	}
-	u.Permissions = perms
-	return u
+}
+
+// ManagementUserLevel is a user's access level for one permission type, as
+// ManagementUserByID's Permissions would hold it ("" when none or when the
+// user is gone), read without copying the user.
+func (s *Store) ManagementUserLevel(id, permType string) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, ok := s.mgmtUsers[id]
+	if !ok {
+		return ""
+	}
+	if len(u.GroupIDs) == 0 {
+		return u.Permissions[permType]
+	}
+	level, found := "", false
+	s.groupGrants(u, func(t, lvl string) {
+		if t == permType && (!found || AccessLevelRank[lvl] > AccessLevelRank[level]) {
+			level, found = lvl, true
+		}
+	})
+	return level
+}
+
+// ManagementUserScope returns a management user without its permissions
+// (Permissions nil: ManagementUserLevel reads one) and the partitions its
+// token reaches, its own and its sub-partitions: what the auth check of
+// every request needs, read under one lock.
+func (s *Store) ManagementUserScope(id string) (ManagementUser, map[string]bool, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, ok := s.mgmtUsers[id]
+	if !ok {
+		return ManagementUser{}, nil, NotFound("ManagementUser", id)
+	}
+	out := *u
+	out.Permissions = nil
+	out.Roles, out.GroupIDs = cloneList(u.Roles), cloneList(u.GroupIDs)
+	scope := map[string]bool{u.PartitionID: true}
+	if p, ok := s.partitions[u.PartitionID]; ok {
+		for _, sub := range p.SubPartitionIDs {
+			scope[sub] = true
+		}
+	}
+	return out, scope, nil
 }
 
 // ManagementUsers lists a partition's management users by username.

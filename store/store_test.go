@@ -183,3 +183,63 @@ func TestTypedClonesMatchDeepCopy(t *testing.T) {
 		}
 	}
 }
+
+// ManagementUserLevel answers, for every permission type, what
+// ManagementUserByID's Permissions hold, for users with and without
+// security groups; ManagementUserScope hands out copies only.
+func TestManagementUserLevelMatchesPermissions(t *testing.T) {
+	s, err := New(State{
+		Partitions: []Partition{{ID: "p", Name: "P", SubPartitionIDs: []string{"sub"}}, {ID: "sub", Name: "Sub"}},
+		ManagementUsers: []ManagementUser{
+			{ID: "plain", Username: "plain@example.com", Password: "pw1", PartitionID: "p", Permissions: map[string]string{"Account": "EDIT", "Device": "READ"}},
+			{ID: "grouped", Username: "grouped@example.com", Password: "pw2", PartitionID: "p", Permissions: map[string]string{"Account": "DELETE"},
+				GroupIDs: []string{"g1", "g2", "missing"}},
+		},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	group := func(perms ...[2]string) *GenericObject {
+		var list []any
+		for _, p := range perms {
+			list = append(list, map[string]any{"type": p[0], "accessType": p[1]})
+		}
+		return &GenericObject{Body: map[string]any{"permissions": list}}
+	}
+	s.generic[securityGroupPath("p", "g1")] = group([2]string{"Account", "READ"}, [2]string{"PhoneNumber", "CREATE"})
+	s.generic[securityGroupPath("p", "g2")] = group([2]string{"Account", "EDIT"}, [2]string{"PhoneNumber", "READ"})
+	types := []string{"Account", "Device", "PhoneNumber", "Nothing"}
+	for _, id := range []string{"plain", "grouped"} {
+		u, err := s.ManagementUserByID(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, typ := range types {
+			if got, want := s.ManagementUserLevel(id, typ), u.Permissions[typ]; got != want {
+				t.Errorf("%s %s: level %q, permissions say %q", id, typ, got, want)
+			}
+		}
+		brief, scope, err := s.ManagementUserScope(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if brief.Permissions != nil || brief.ID != id || !scope["p"] || !scope["sub"] || len(scope) != 2 {
+			t.Errorf("%s: scope user %#v, partitions %v", id, brief, scope)
+		}
+		if len(brief.GroupIDs) > 0 {
+			brief.GroupIDs[0] = "changed"
+			if again, _, err := s.ManagementUserScope(id); err != nil || again.GroupIDs[0] == "changed" {
+				t.Errorf("%s: ManagementUserScope shares groupIds (%v)", id, err)
+			}
+		}
+	}
+	if s.ManagementUserLevel("grouped", "Account") != "EDIT" || s.ManagementUserLevel("grouped", "PhoneNumber") != "CREATE" {
+		t.Errorf("groups' highest level not taken")
+	}
+	if got := s.ManagementUserLevel("gone", "Account"); got != "" {
+		t.Errorf("a missing user has level %q", got)
+	}
+	if _, _, err := s.ManagementUserScope("gone"); err == nil {
+		t.Errorf("ManagementUserScope of a missing user: no error")
+	}
+}
