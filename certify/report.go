@@ -25,7 +25,7 @@ const (
 // Thresholds the verdicts and flags use.
 const (
 	// MinBackoff is the least pause before retrying that counts as backing off.
-	MinBackoff = 100 * time.Millisecond
+	MinBackoff = 250 * time.Millisecond
 	// StormRepeats repeats of a call within StormWindow are a retry storm.
 	StormRepeats = 3
 	StormWindow  = 2 * time.Second
