@@ -327,8 +327,7 @@ func (a *api) serveGeneric(p *genericPlan, r *Request) (Response, error) {
 		}
 		return p.answer(o.Body), nil
 	case genDelete, genOneDelete:
-		old, _ := st.GenericGet(path)
-		found, err := st.GenericDelete(path)
+		old, found, err := st.GenericDelete(path)
 		if err != nil {
 			return Response{}, err
 		}

@@ -115,8 +115,8 @@ func renderError(w http.ResponseWriter, err error) {
 // the specialty-line service has (the gateway's own refusals excepted).
 type specialtyLineError struct {
 	ErrorCode string `json:"errorCode"`
-	Message   string `json:"message,omitempty"`
-	TraceID   string `json:"traceId,omitempty"`
+	Message   string `json:"message"`
+	TraceID   string `json:"traceId"`
 }
 
 // renderErrorFor writes an error in the shape op's service uses: the

@@ -15,7 +15,7 @@ type BusinessLine struct {
 	Name                         string            `json:"name"`
 	CallerIDPhoneNumber          string            `json:"callerIdPhoneNumber,omitempty"`
 	CallerIDVisible              bool              `json:"callerIdVisible"`
-	CallerIDName                 string            `json:"callerIdName,omitempty"`
+	CallerIDName                 string            `json:"callerIdName"`
 	EmergencyCallbackPhoneNumber string            `json:"emergencyCallbackPhoneNumber,omitempty"`
 	AccountID                    string            `json:"accountId"`
 	PartitionID                  string            `json:"partitionId"`

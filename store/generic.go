@@ -102,21 +102,23 @@ func (s *Store) GenericList(collection string) []GenericObject {
 	return deepCopy(out)
 }
 
-// GenericDelete removes the object at path and everything under it; false
-// when there was none. A call group that a paging or pickup group names is
-// refused (groupInUse).
-func (s *Store) GenericDelete(path string) (bool, error) {
+// GenericDelete removes the object at path and everything under it, and
+// returns what it removed; false when there was none. A call group that a
+// paging or pickup group names is refused (groupInUse).
+func (s *Store) GenericDelete(path string) (GenericObject, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.generic[path]; !ok {
-		return false, nil
+	o, ok := s.generic[path]
+	if !ok {
+		return GenericObject{}, false, nil
 	}
 	if err := s.groupInUse(path); err != nil {
-		return true, err
+		return GenericObject{}, true, err
 	}
+	out := *o // dropped from the store: nothing else holds it now
 	s.dropGeneric(path)
 	s.dropGenericUnder(path + "/")
-	return true, nil
+	return out, true, nil
 }
 
 // dropGeneric removes one object. Lock held.
