@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
 	"time"
@@ -257,10 +258,77 @@ func zeroString(s *openapi3.Schema) string {
 			return c
 		}
 	}
+	if c, ok := patternExample(s.Pattern); ok {
+		if pad := want - len(c); pad > 0 && c != "" {
+			c += strings.Repeat(c[len(c)-1:], pad) // often a repeat the minimum length asks more of
+		}
+		if fit(c) {
+			return c
+		}
+	}
 	if want > 0 {
 		return strings.Repeat("a", want)
 	}
 	return ""
+}
+
+// patternExample is the shortest string the pattern's syntax spells out
+// (each repeat at its least, one for a +, the first branch of an
+// alternation, the first character of a class), when the pattern parses.
+func patternExample(pattern string) (string, bool) {
+	if pattern == "" {
+		return "", false
+	}
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return "", false
+	}
+	var b strings.Builder
+	var spell func(re *syntax.Regexp, depth int)
+	spell = func(re *syntax.Regexp, depth int) {
+		if depth > 32 {
+			return
+		}
+		switch re.Op {
+		case syntax.OpLiteral:
+			b.WriteString(string(re.Rune))
+		case syntax.OpCharClass:
+			if len(re.Rune) > 0 {
+				b.WriteRune(classRune(re.Rune))
+			}
+		case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+			b.WriteByte('a')
+		case syntax.OpCapture:
+			spell(re.Sub[0], depth+1)
+		case syntax.OpPlus:
+			spell(re.Sub[0], depth+1)
+		case syntax.OpRepeat:
+			for range min(re.Min, 64) {
+				spell(re.Sub[0], depth+1)
+			}
+		case syntax.OpConcat:
+			for _, sub := range re.Sub {
+				spell(sub, depth+1)
+			}
+		case syntax.OpAlternate:
+			spell(re.Sub[0], depth+1)
+		}
+	}
+	spell(re, 0)
+	return b.String(), true
+}
+
+// classRune is a readable rune of a character class (pairs of bounds): a
+// digit, letter or the first rune it holds.
+func classRune(ranges []rune) rune {
+	for _, pref := range []rune{'1', 'a', 'A', '0'} {
+		for i := 0; i+1 < len(ranges); i += 2 {
+			if ranges[i] <= pref && pref <= ranges[i+1] {
+				return pref
+			}
+		}
+	}
+	return ranges[0]
 }
 
 func shape(ref *openapi3.SchemaRef, v any, depth int) any {

@@ -60,3 +60,26 @@ func TestShapeFollowsTheSubtype(t *testing.T) {
 		t.Errorf("Zero = %v, want %v", got, want)
 	}
 }
+
+// Zero's strings keep their schema's pattern and lengths, also where no
+// stock candidate does.
+func TestZeroStringKeepsThePattern(t *testing.T) {
+	for _, c := range []struct {
+		pattern   string
+		minLength uint64
+		want      string
+	}{
+		{`\*d+`, 0, "*d"}, // the vendor's star code (a literal d)
+		{`^\*\d+$`, 0, "*1"},
+		{`^[A-F0-9]{12}$`, 0, "111111111111"},
+		{`^(ab|cd)-x?[0-9]+$`, 0, "ab-1"},
+		{`^\d{3}-\d{4}$`, 0, "111-1111"},
+		{`^#\d+$`, 4, "#111"},
+		{`^[a-z]+$`, 0, "a"},
+	} {
+		s := &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeString}, Pattern: c.pattern, MinLength: c.minLength}
+		if got := Zero(&openapi3.SchemaRef{Value: s}); got != c.want {
+			t.Errorf("Zero(pattern %q, minLength %d) = %q, want %q", c.pattern, c.minLength, got, c.want)
+		}
+	}
+}
