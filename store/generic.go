@@ -65,6 +65,11 @@ func (b *genericBook) snapshotGeneric(st *State) {
 func (s *Store) GenericPut(o GenericObject) (GenericObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.genericPut(o)
+}
+
+// genericPut is GenericPut with the lock held.
+func (s *Store) genericPut(o GenericObject) (GenericObject, error) {
 	o = deepCopy(o)
 	if o.Body == nil {
 		o.Body = map[string]any{}
@@ -77,6 +82,17 @@ func (s *Store) GenericPut(o GenericObject) (GenericObject, error) {
 	}
 	s.generic[o.Path] = &o
 	return deepCopy(o), nil
+}
+
+// GenericAdd stores o at o.Path as GenericPut does, unless an object is
+// there already: then it answers duplicate and changes nothing.
+func (s *Store) GenericAdd(o GenericObject, duplicate error) (GenericObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, taken := s.generic[o.Path]; taken {
+		return GenericObject{}, duplicate
+	}
+	return s.genericPut(o)
 }
 
 // GenericGet returns the object at path.
