@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/csv"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -306,6 +307,7 @@ func (a *api) serveGeneric(p *genericPlan, r *Request) (Response, error) {
 			return Response{}, err
 		}
 		a.fillFromPath(p, r, body)
+		a.fillFromPartition(p, r, body)
 		o := store.GenericObject{
 			Path: collection + "/" + id, Collection: collection, Template: cmp.Or(p.alias, p.op.Path) + "/{id}", ID: id,
 			PartitionID: r.Vars["partitionId"], Body: withDefaults(p.resp, body),
@@ -439,6 +441,51 @@ func (a *api) fillFromPath(p *genericPlan, r *Request, body map[string]any) {
 	for k, v := range r.Vars {
 		if s.Properties[k] != nil && body[k] == nil {
 			body[k] = v
+		}
+	}
+}
+
+// partitionDefaults are the fields a new object takes from its partition's
+// settings when the request does not give them (as a new account does), by
+// field name: only where the object's schema has the field, and before the
+// schema's own defaults.
+var partitionDefaults = map[string]func(p store.Partition, body map[string]any) any{
+	"timeZone":             func(p store.Partition, _ map[string]any) any { return p.DefaultTimeZone },
+	"directoryListingType": func(p store.Partition, _ map[string]any) any { return p.DefaultDirectoryListingType },
+	"holdTimeoutSeconds":   func(p store.Partition, _ map[string]any) any { return int64(p.DefaultHoldTimeoutSeconds) },
+	"extensionLength":      func(p store.Partition, _ map[string]any) any { return int64(p.DefaultExtensionLength) },
+	"dialingBehaviorType": func(p store.Partition, body map[string]any) any {
+		if body["accountType"] == "SIMPLE" {
+			return p.DefaultSimpleDialingBehaviorType
+		}
+		return p.DefaultAdvancedDialingBehaviorType
+	},
+}
+
+// fillFromPartition sets the fields of a new object that default from its
+// partition (partitionDefaults): the path's partition, else the caller's.
+func (a *api) fillFromPartition(p *genericPlan, r *Request, body map[string]any) {
+	s := flatValue(p.resp)
+	if s == nil {
+		return
+	}
+	missing := func(k string) bool { return s.Properties[k] != nil && body[k] == nil }
+	if !slices.ContainsFunc(slices.Collect(maps.Keys(partitionDefaults)), missing) {
+		return
+	}
+	pid := r.Vars["partitionId"]
+	if pid == "" && r.Principal != nil {
+		pid = r.Principal.User.PartitionID
+	}
+	part, err := a.deps.Store.Partition(pid)
+	if err != nil {
+		return
+	}
+	for k, fill := range partitionDefaults {
+		if missing(k) {
+			if v := fill(part, body); v != "" && v != int64(0) {
+				body[k] = v
+			}
 		}
 	}
 }
