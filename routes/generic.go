@@ -280,6 +280,12 @@ func typeName(resp *openapi3.SchemaRef, collection string) string {
 func (a *api) generic(id string, handBuilt map[string]bool) Handler {
 	return func(r *Request) (Response, error) {
 		a.plansOnce.Do(func() { a.plans = genericPlans(a.deps.Spec, handBuilt) })
+		if rule := genericRules[id]; rule != nil {
+			if err := a.genericParents(r, a.plans[id]); err != nil {
+				return Response{}, err
+			}
+			return rule(a, a.plans[id], r)
+		}
 		return a.serveGeneric(a.plans[id], r)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -154,11 +155,24 @@ func (w *walker) send(op *openapi.Operation, path string) *fatest.Resp {
 		path += "?" + q.Encode()
 	}
 	body, ct := requestBody(op)
+	if ref, ok := refBodies[op.ID]; ok {
+		// the body names an item the walk makes in a sibling collection
+		base := path[:strings.LastIndexByte(strings.SplitN(path, "?", 2)[0], '/')]
+		post := w.op(http.MethodPost, op.Path[:strings.LastIndexByte(op.Path, '/')]+"/"+ref.collection)
+		body, _ = json.Marshal(map[string]any{ref.field: w.create(post, base+"/"+ref.collection, ref.param)})
+	}
 	var headers []string
 	if ct != "" {
 		headers = append(headers, "Content-Type: "+ct)
 	}
 	return w.call(op.Method, path, body, headers...)
+}
+
+// refBodies are bodies that must name an existing item: the field, the
+// sibling collection the walk makes it in, and that collection's item
+// parameter.
+var refBodies = map[string]struct{ field, collection, param string }{
+	"updateFromNumber": {"fromWildcard", "fromnumber", "fromNumber"},
 }
 
 func paramValue(op *openapi.Operation, name string) string {
@@ -592,5 +606,72 @@ func TestGenericNaturalKeysAndSharedMedia(t *testing.T) {
 		if r := w.call(http.MethodGet, c.path+"?mediaType=IvrPrompt", nil); r.Status != c.want {
 			t.Errorf("GET %s: %d %s, want %d", c.path, r.Status, r.Body, c.want)
 		}
+	}
+}
+
+// A custom FROM number maps to one of the account's custom caller ids; null
+// unmaps it, and a caller id removed leaves no mapping to it.
+func TestCallerIDMappings(t *testing.T) {
+	w := newWalker(t)
+	cid := "/v2/partition/" + fatest.AlphaPartition + "/account/fakeAcct00000000000001/siptrunk_2/cid"
+	for _, c := range []struct{ coll, field, value string }{
+		{"fromnumber", "fromWildcard", "1801555XXXX"}, {"fromnumber", "fromWildcard", "18015550199"},
+		{"callerid", "customCallerIdNumber", "18015550100"},
+	} {
+		if r := w.call(http.MethodPost, cid+"/"+c.coll, map[string]any{c.field: c.value}); r.Status != http.StatusCreated {
+			t.Fatalf("create %s: %d %s", c.value, r.Status, r.Body)
+		}
+	}
+	mapped := func() map[string]any {
+		var list []map[string]any
+		w.call(http.MethodGet, cid+"/mapping", nil).Decode(t, &list)
+		out := map[string]any{}
+		for _, m := range list {
+			if m["isCustom"] != true {
+				t.Errorf("mapping %v not custom", m)
+			}
+			out[m["fromWildcard"].(string)] = m["customCallerIdNumber"]
+		}
+		return out
+	}
+	steps := []struct {
+		name   string
+		body   map[string]any
+		status int
+		code   string
+		want   map[string]any // the mappings after
+	}{
+		{"map", map[string]any{"fromWildcard": "1801555XXXX", "customCallerIdNumber": "18015550100"}, 200, "",
+			map[string]any{"1801555XXXX": "18015550100", "18015550199": nil}},
+		{"an unknown caller id", map[string]any{"fromWildcard": "18015550199", "customCallerIdNumber": "18015550101"}, 400,
+			"InvalidValueForField:customCallerIdNumber", map[string]any{"1801555XXXX": "18015550100", "18015550199": nil}},
+		{"an unknown FROM number", map[string]any{"fromWildcard": "18015550198", "customCallerIdNumber": "18015550100"}, 400,
+			"InvalidValueForField:fromWildcard", map[string]any{"1801555XXXX": "18015550100", "18015550199": nil}},
+		{"map another", map[string]any{"fromWildcard": "18015550199", "customCallerIdNumber": "18015550100"}, 200, "",
+			map[string]any{"1801555XXXX": "18015550100", "18015550199": "18015550100"}},
+		{"null unmaps", map[string]any{"fromWildcard": "18015550199", "customCallerIdNumber": nil}, 200, "",
+			map[string]any{"1801555XXXX": "18015550100", "18015550199": nil}},
+	}
+	for _, s := range steps {
+		r := w.call(http.MethodPut, cid+"/mapping", s.body)
+		if r.Status != s.status {
+			t.Fatalf("%s: %d %s", s.name, r.Status, r.Body)
+		}
+		if s.code != "" {
+			if _, msgs, _ := r.Envelope(t); msgs[0] != s.code {
+				t.Errorf("%s: %s, want %s", s.name, r.Body, s.code)
+			}
+		} else if m := r.Map(t); m["fromWildcard"] != s.body["fromWildcard"] || m["customCallerIdNumber"] != s.body["customCallerIdNumber"] {
+			t.Errorf("%s: answered %v", s.name, m)
+		}
+		if got := mapped(); !reflect.DeepEqual(got, s.want) {
+			t.Errorf("%s: mappings %v, want %v", s.name, got, s.want)
+		}
+	}
+	if r := w.call(http.MethodDelete, cid+"/callerid/18015550100", nil); r.Status != http.StatusNoContent {
+		t.Fatalf("delete caller id: %d %s", r.Status, r.Body)
+	}
+	if got, want := mapped(), map[string]any{"1801555XXXX": nil, "18015550199": nil}; !reflect.DeepEqual(got, want) {
+		t.Errorf("after the caller id went: mappings %v, want %v", got, want)
 	}
 }

@@ -203,7 +203,8 @@ func (s *Store) GenericList(collection string) []GenericObject {
 
 // GenericDelete removes the object at path and everything under it, and
 // returns what it removed; false when there was none. A call group that a
-// paging or pickup group names is refused (groupInUse).
+// paging or pickup group names is refused (groupInUse); a caller id leaves
+// the mappings to it (unmapCallerID).
 func (s *Store) GenericDelete(path string) (GenericObject, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -215,6 +216,7 @@ func (s *Store) GenericDelete(path string) (GenericObject, bool, error) {
 		return GenericObject{}, true, err
 	}
 	out := *o // dropped from the store: nothing else holds it now
+	s.unmapCallerID(path)
 	s.dropGeneric(path)
 	s.dropGenericUnder(path + "/")
 	return out, true, nil
