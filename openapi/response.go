@@ -56,62 +56,53 @@ func NewResponseValidator(docs ...[]byte) (*ResponseValidator, error) {
 			}
 		}
 	}
-	merged := map[*openapi3.Schema]bool{}
-	for _, ref := range schemas {
-		mergeAllOf(ref, merged)
-	}
-	seen := map[*openapi3.Schema]bool{}
-	for _, ref := range schemas {
-		closeObjects(ref, seen)
+	for _, pass := range []func(*openapi3.Schema){mergeAllOf, closeObject} {
+		seen := map[*openapi3.Schema]bool{}
+		for _, ref := range schemas {
+			eachSchema(ref, seen, pass)
+		}
 	}
 	return &ResponseValidator{spec: s, matcher: s.NewMatcher()}, nil
 }
 
-func closeObjects(ref *openapi3.SchemaRef, seen map[*openapi3.Schema]bool) {
+// eachSchema calls visit on every schema reachable from ref once, the ones
+// a schema holds before it.
+func eachSchema(ref *openapi3.SchemaRef, seen map[*openapi3.Schema]bool, visit func(*openapi3.Schema)) {
 	if ref == nil || ref.Value == nil || seen[ref.Value] {
 		return
 	}
 	sc := ref.Value
 	seen[sc] = true
+	for _, p := range sc.Properties {
+		eachSchema(p, seen, visit)
+	}
+	eachSchema(sc.Items, seen, visit)
+	eachSchema(sc.AdditionalProperties.Schema, seen, visit)
+	for _, l := range []openapi3.SchemaRefs{sc.OneOf, sc.AnyOf, sc.AllOf} {
+		for _, p := range l {
+			eachSchema(p, seen, visit)
+		}
+	}
+	visit(sc)
+}
+
+// closeObject refuses properties an object schema does not name, unless it
+// says otherwise or is a base whose subtypes (closed themselves) decide.
+func closeObject(sc *openapi3.Schema) {
 	if len(sc.Properties) > 0 && sc.AdditionalProperties.Has == nil && sc.AdditionalProperties.Schema == nil &&
 		len(sc.OneOf) == 0 && len(sc.AnyOf) == 0 {
 		no := false
 		sc.AdditionalProperties.Has = &no
 	}
-	for _, p := range sc.Properties {
-		closeObjects(p, seen)
-	}
-	closeObjects(sc.Items, seen)
-	closeObjects(sc.AdditionalProperties.Schema, seen)
-	for _, l := range []openapi3.SchemaRefs{sc.OneOf, sc.AnyOf, sc.AllOf} {
-		for _, s := range l {
-			closeObjects(s, seen)
-		}
-	}
 }
 
-// mergeAllOf rewrites, in the validator's copy, every schema that is an
-// allOf of parts into one schema holding the parts' properties and required
-// fields (a part that is itself an allOf merged first), its discriminator
-// narrowed to its own literal. A part's own
+// mergeAllOf rewrites, in the validator's copy, a schema that is an allOf
+// of parts into one schema holding the parts' properties and required
+// fields (a part that is itself an allOf is merged first, by eachSchema's
+// order), its discriminator narrowed to its own literal. A part's own
 // oneOf/anyOf is dropped only when it lists the schema being merged (a
 // base naming its subtypes); an allOf with any other part is left as it is.
-func mergeAllOf(ref *openapi3.SchemaRef, seen map[*openapi3.Schema]bool) {
-	if ref == nil || ref.Value == nil || seen[ref.Value] {
-		return
-	}
-	sc := ref.Value
-	seen[sc] = true
-	for _, p := range sc.Properties {
-		mergeAllOf(p, seen)
-	}
-	mergeAllOf(sc.Items, seen)
-	mergeAllOf(sc.AdditionalProperties.Schema, seen)
-	for _, l := range []openapi3.SchemaRefs{sc.OneOf, sc.AnyOf, sc.AllOf} {
-		for _, p := range l {
-			mergeAllOf(p, seen)
-		}
-	}
+func mergeAllOf(sc *openapi3.Schema) {
 	if len(sc.AllOf) == 0 {
 		return
 	}
