@@ -62,8 +62,8 @@ type genericPlan struct {
 	// alias is the collection template this operation's items live in when
 	// another path also serves them (see sharedCollections); "" when its own.
 	alias string
-	// declares404: the operation lists a 404 answer (a delete that does not
-	// takes the removal of an absent item as done).
+	// declares404: the operation lists a 404 answer (a delete whose
+	// operation lists none takes the removal of an absent item as done).
 	declares404 bool
 	// parents are the segment counts of the path prefixes naming generic
 	// items that must exist (e.g. a business line under which this path is).
@@ -142,8 +142,8 @@ func genericPlans(spec *openapi.Spec, served map[string]bool) map[string]*generi
 		}
 		p.alias = sharedCollections[collection]
 		p.idField = idField(p.resp, itemOf[collection], op.Path)
-		if item := itemOf[collection]; item != "" {
-			param := item[strings.LastIndexByte(item, '/')+1:]
+		if item := itemOf[collection]; naturalKeys[lastSegment(item)] != "" {
+			param := lastSegment(item)
 			p.keyField, p.duplicate = naturalKeys[param], "Duplicate"+upperFirst(strings.Trim(param, "{}"))
 		}
 		p.uuidIDs = uuidIDs(cmp.Or(p.alias, collection), p.resp)
@@ -661,9 +661,11 @@ func (p *genericPlan) newID(body map[string]any) (string, error) {
 		}
 		return key, nil
 	}
-	id := store.NewID()
+	var id string
 	if p.uuidIDs {
 		id = store.NewUUID()
+	} else {
+		id = store.NewID()
 	}
 	body["id"] = id
 	body[p.idField] = id
