@@ -195,3 +195,42 @@ func TestMatcherFallsThroughOnMethod(t *testing.T) {
 		}
 	}
 }
+
+// Subtypes (allOf a base and fields of their own) validate strictly: a
+// subtype's own fields pass, another subtype's fields and stray ones fail.
+func TestResponseValidatorClosesSubtypes(t *testing.T) {
+	v, err := NewResponseValidator(Embedded(), EmbeddedGeneric())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := http.Header{"Content-Type": {"application/json"}}
+	handling := httptest.NewRequest(http.MethodGet, "/v2/partition/P/account/A/business-line/L/call-handling", nil)
+	graph := httptest.NewRequest(http.MethodGet, "/v2/ces/deviceGraph/M", nil)
+	ch := func(busy, timeout string) string {
+		return `{"activeCallHandling":"RING_LINE","busyFailoverAction":` + busy +
+			`,"unregisteredFailoverAction":{"@type":"BusyRingFailoverAction"},"ringTimeoutConfiguration":` + timeout + `}`
+	}
+	const unlimited, busy = `{"@type":"UnlimitedRingTimeoutConfiguration"}`, `{"@type":"BusyRingFailoverAction"}`
+	for _, c := range []struct {
+		name string
+		req  *http.Request
+		body string
+		ok   bool
+	}{
+		{"plain subtypes", handling, ch(busy, unlimited), true},
+		{"a subtype's own fields", handling, ch(`{"@type":"ForwardRingFailoverAction","forwardToPhoneNumber":"18015550100"}`,
+			`{"@type":"LimitedRingTimeoutConfiguration","timeoutSeconds":20,"noAnswerAction":{"@type":"VoicemailRingFailoverAction"}}`), true},
+		{"another subtype's field", handling, ch(`{"@type":"BusyRingFailoverAction","forwardToPhoneNumber":"18015550100"}`, unlimited), false},
+		{"a stray field in a subtype", handling, ch(busy, `{"@type":"UnlimitedRingTimeoutConfiguration","timeoutSeconds":20}`), false},
+		{"a subtype's required field missing", handling, ch(busy, `{"@type":"LimitedRingTimeoutConfiguration"}`), false},
+		{"no discriminator", handling, ch(`{}`, unlimited), false},
+		{"oneOf of allOfs", graph, `{"macAddress":"00AABBCCDDEE","telephoneNumbers":["18015550100"]}`, true},
+		{"fields of both", graph, `{"telephoneNumbers":[],"tnas":[]}`, false},
+		{"a stray field", graph, `{"telephoneNumbers":[],"extra":1}`, false},
+	} {
+		err := v.Validate(c.req, 200, h, []byte(c.body))
+		if (err == nil) != c.ok {
+			t.Errorf("%s: accepted %v, want %v (%v)", c.name, err == nil, c.ok, err)
+		}
+	}
+}

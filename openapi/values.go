@@ -2,6 +2,8 @@ package openapi
 
 import (
 	"regexp"
+	"regexp/syntax"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,11 +27,11 @@ func Zero(ref *openapi3.SchemaRef) any { return zero(ref, 0) }
 // A response built this way is one the schema describes.
 func Shape(ref *openapi3.SchemaRef, v any) any { return shape(ref, v, 0) }
 
-// flat merges an allOf into one schema and picks the first of a oneOf or
-// anyOf.
-func flat(ref *openapi3.SchemaRef) *openapi3.Schema { return flatTo(ref, 0) }
+// flat merges an allOf into one schema and, of a oneOf or anyOf, picks the
+// subtype v is (see variant).
+func flat(ref *openapi3.SchemaRef, v any) *openapi3.Schema { return flatTo(ref, v, 0) }
 
-func flatTo(ref *openapi3.SchemaRef, depth int) *openapi3.Schema {
+func flatTo(ref *openapi3.SchemaRef, v any, depth int) *openapi3.Schema {
 	if ref == nil || ref.Value == nil {
 		return nil
 	}
@@ -43,15 +45,33 @@ func flatTo(ref *openapi3.SchemaRef, depth int) *openapi3.Schema {
 		out.Properties[k] = p
 	}
 	out.Required = append([]string(nil), s.Required...)
-	parts := s.AllOf
-	if len(s.OneOf) > 0 {
-		parts = append(parts, s.OneOf[0])
-	} else if len(s.AnyOf) > 0 {
-		parts = append(parts, s.AnyOf[0])
+	// tag is the discriminator's property and the literal naming the
+	// subtype this schema turns out to be.
+	var tag, literal string
+	parts := []*openapi3.SchemaRef{}
+	for _, p := range s.AllOf {
+		if p.Value != nil && names(p.Value, s) {
+			// The base of this subtype: its own fields, not its subtypes.
+			base := *p.Value
+			base.OneOf, base.AnyOf = nil, nil
+			parts = append(parts, &openapi3.SchemaRef{Value: &base})
+			if d := p.Value.Discriminator; d != nil {
+				tag, literal = d.PropertyName, subtypeName(p.Value, s)
+			}
+			continue
+		}
+		parts = append(parts, p)
+	}
+	if alts := cmpOr(s.OneOf, s.AnyOf); len(alts) > 0 {
+		alt := variant(s, alts, v, depth)
+		parts = append(parts, alt)
+		if d := s.Discriminator; d != nil {
+			tag, literal = d.PropertyName, subtypeName(s, alt.Value)
+		}
 	}
 	out.AllOf, out.OneOf, out.AnyOf = nil, nil, nil
 	for _, p := range parts {
-		f := flatTo(p, depth+1)
+		f := flatTo(p, v, depth+1)
 		if f == nil {
 			continue
 		}
@@ -72,7 +92,76 @@ func flatTo(ref *openapi3.SchemaRef, depth int) *openapi3.Schema {
 			out.Format = f.Format
 		}
 	}
+	// The tag names the subtype picked, where the tag's enum has its name.
+	if p := out.Properties[tag]; p != nil && p.Value != nil && inEnum(p.Value.Enum, literal) {
+		one := *p.Value
+		one.Enum, one.Default = []any{literal}, nil
+		out.Properties[tag] = &openapi3.SchemaRef{Value: &one}
+	}
 	return &out
+}
+
+// variant is the subtype of s (one of alts) that v is: the one its
+// discriminator names, else the first whose required fields v all has,
+// else the first.
+func variant(s *openapi3.Schema, alts openapi3.SchemaRefs, v any, depth int) *openapi3.SchemaRef {
+	m, _ := v.(map[string]any)
+	if m == nil {
+		return alts[0]
+	}
+	if d := s.Discriminator; d != nil {
+		if want, ok := m[d.PropertyName].(string); ok {
+			for _, a := range alts {
+				if subtypeName(s, a.Value) == want {
+					return a
+				}
+			}
+		}
+		return alts[0]
+	}
+	for _, a := range alts {
+		f := flatTo(a, nil, depth+1)
+		if f != nil && !slices.ContainsFunc(f.Required, func(k string) bool { _, ok := m[k]; return !ok }) {
+			return a
+		}
+	}
+	return alts[0]
+}
+
+// names reports whether base lists sub among its oneOf/anyOf subtypes.
+func names(base, sub *openapi3.Schema) bool {
+	for _, r := range append(slices.Clone(base.OneOf), base.AnyOf...) {
+		if r.Value == sub {
+			return true
+		}
+	}
+	return false
+}
+
+// subtypeName is the discriminator literal of base's subtype sub: its key
+// in the discriminator's mapping, else the name of the schema it refers to.
+func subtypeName(base, sub *openapi3.Schema) string {
+	for _, r := range append(slices.Clone(base.OneOf), base.AnyOf...) {
+		if r.Value != sub {
+			continue
+		}
+		if d := base.Discriminator; d != nil {
+			for k, m := range d.Mapping {
+				if m.Ref == r.Ref || "#/components/schemas/"+m.Ref == r.Ref {
+					return k
+				}
+			}
+		}
+		return r.Ref[strings.LastIndexByte(r.Ref, '/')+1:]
+	}
+	return ""
+}
+
+func cmpOr[T any](a, b []T) []T {
+	if len(a) > 0 {
+		return a
+	}
+	return b
 }
 
 func typeOf(s *openapi3.Schema) string {
@@ -89,7 +178,7 @@ func typeOf(s *openapi3.Schema) string {
 }
 
 func zero(ref *openapi3.SchemaRef, depth int) any {
-	s := flat(ref)
+	s := flat(ref, nil)
 	if s == nil {
 		return nil
 	}
@@ -169,14 +258,81 @@ func zeroString(s *openapi3.Schema) string {
 			return c
 		}
 	}
+	if c, ok := patternExample(s.Pattern); ok {
+		if pad := want - len(c); pad > 0 && c != "" {
+			c += strings.Repeat(c[len(c)-1:], pad) // often a repeat the minimum length asks more of
+		}
+		if fit(c) {
+			return c
+		}
+	}
 	if want > 0 {
 		return strings.Repeat("a", want)
 	}
 	return ""
 }
 
+// patternExample is the shortest string the pattern's syntax spells out
+// (each repeat at its least, one for a +, the first branch of an
+// alternation, the first character of a class), when the pattern parses.
+func patternExample(pattern string) (string, bool) {
+	if pattern == "" {
+		return "", false
+	}
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return "", false
+	}
+	var b strings.Builder
+	var spell func(re *syntax.Regexp, depth int)
+	spell = func(re *syntax.Regexp, depth int) {
+		if depth > 32 {
+			return
+		}
+		switch re.Op {
+		case syntax.OpLiteral:
+			b.WriteString(string(re.Rune))
+		case syntax.OpCharClass:
+			if len(re.Rune) > 0 {
+				b.WriteRune(classRune(re.Rune))
+			}
+		case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+			b.WriteByte('a')
+		case syntax.OpCapture:
+			spell(re.Sub[0], depth+1)
+		case syntax.OpPlus:
+			spell(re.Sub[0], depth+1)
+		case syntax.OpRepeat:
+			for range min(re.Min, 64) {
+				spell(re.Sub[0], depth+1)
+			}
+		case syntax.OpConcat:
+			for _, sub := range re.Sub {
+				spell(sub, depth+1)
+			}
+		case syntax.OpAlternate:
+			spell(re.Sub[0], depth+1)
+		}
+	}
+	spell(re, 0)
+	return b.String(), true
+}
+
+// classRune is a readable rune of a character class (pairs of bounds): a
+// digit, letter or the first rune it holds.
+func classRune(ranges []rune) rune {
+	for _, pref := range []rune{'1', 'a', 'A', '0'} {
+		for i := 0; i+1 < len(ranges); i += 2 {
+			if ranges[i] <= pref && pref <= ranges[i+1] {
+				return pref
+			}
+		}
+	}
+	return ranges[0]
+}
+
 func shape(ref *openapi3.SchemaRef, v any, depth int) any {
-	s := flat(ref)
+	s := flat(ref, v)
 	if s == nil {
 		return v
 	}

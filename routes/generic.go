@@ -2,8 +2,10 @@ package routes
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -53,6 +55,16 @@ type genericPlan struct {
 	typeName  string              // the EntityNotFound type
 	job       bool                // the answer is a Job (an async export or bulk operation)
 	idField   string              // the field holding an item's id
+	// keyField is the body field whose value names a created item, for
+	// items with no id of their own (see naturalKeys); "" for the others.
+	// duplicate is the code refusing a second item of the same key.
+	keyField, duplicate string
+	// alias is the collection template this operation's items live in when
+	// another path also serves them (see sharedCollections); "" when its own.
+	alias string
+	// declares404: the operation lists a 404 answer (a delete whose
+	// operation lists none takes the removal of an absent item as done).
+	declares404 bool
 	// parents are the segment counts of the path prefixes naming generic
 	// items that must exist (e.g. a business line under which this path is).
 	parents []int
@@ -89,6 +101,7 @@ func genericPlans(spec *openapi.Spec, served map[string]bool) map[string]*generi
 		p := &genericPlan{op: op}
 		p.status, p.resp, p.media = successOf(op.Route().Operation)
 		p.req = requestSchema(op.Route().Operation)
+		p.declares404 = op.Route().Operation.Responses.Value("404") != nil
 		p.job = p.resp != nil && strings.HasSuffix(p.resp.Ref, "/Job")
 		last := op.Path[strings.LastIndexByte(op.Path, '/')+1:]
 		collection := op.Path
@@ -127,8 +140,13 @@ func genericPlans(spec *openapi.Spec, served map[string]bool) map[string]*generi
 				p.kind = genAction
 			}
 		}
+		p.alias = sharedCollections[collection]
 		p.idField = idField(p.resp, itemOf[collection], op.Path)
-		p.uuidIDs = uuidIDs(collection, p.resp)
+		if item := itemOf[collection]; naturalKeys[lastSegment(item)] != "" {
+			param := lastSegment(item)
+			p.keyField, p.duplicate = naturalKeys[param], "Duplicate"+upperFirst(strings.Trim(param, "{}"))
+		}
+		p.uuidIDs = uuidIDs(cmp.Or(p.alias, collection), p.resp)
 		p.typeName = typeName(p.resp, collection)
 		segs := strings.Split(op.Path, "/")
 		for n := 3; n < len(segs); n++ { // the last segment is the operation's own
@@ -139,6 +157,19 @@ func genericPlans(spec *openapi.Spec, served map[string]bool) map[string]*generi
 		plans[op.ID] = p
 	}
 	return plans
+}
+
+// naturalKeys are the item parameters of objects Alianza names by a value
+// they hold, not by an id, and that value's field: a SIP trunk's custom FROM
+// number is deleted by the number (or wildcard) it was created with, a
+// custom caller id by the caller id number.
+var naturalKeys = map[string]string{"{fromNumber}": "fromWildcard", "{callerId}": "customCallerIdNumber"}
+
+// sharedCollections are collections whose items another collection holds,
+// by template (the two differ in their last segment only): media added on
+// the deprecated media path are the media of media_2, read on either path.
+var sharedCollections = map[string]string{
+	"/v2/partition/{partitionId}/account/{accountId}/media": "/v2/partition/{partitionId}/account/{accountId}/media_2",
 }
 
 // handBuiltParents are the path parameters of hand-built objects (checked by
@@ -249,6 +280,12 @@ func typeName(resp *openapi3.SchemaRef, collection string) string {
 func (a *api) generic(id string, handBuilt map[string]bool) Handler {
 	return func(r *Request) (Response, error) {
 		a.plansOnce.Do(func() { a.plans = genericPlans(a.deps.Spec, handBuilt) })
+		if rule := genericRules[id]; rule != nil {
+			if err := a.genericParents(r, a.plans[id]); err != nil {
+				return Response{}, err
+			}
+			return rule(a, a.plans[id], r)
+		}
 		return a.serveGeneric(a.plans[id], r)
 	}
 }
@@ -263,20 +300,34 @@ func (a *api) serveGeneric(p *genericPlan, r *Request) (Response, error) {
 	if i := strings.LastIndexByte(path, '/'); i > 0 && isParam(p.op.Path[strings.LastIndexByte(p.op.Path, '/')+1:]) {
 		collection = path[:i]
 	}
+	if p.alias != "" {
+		shared := collection[:strings.LastIndexByte(collection, '/')+1] + lastSegment(p.alias)
+		path, collection = shared+path[len(collection):], shared
+	}
 	st := a.deps.Store
 	switch p.kind {
 	case genCreate:
 		body := requestObject(r.Body)
-		id := newGenericID(p)
-		body["id"] = id
-		body[p.idField] = id
-		a.fillFromPath(p, r, body)
-		o, err := st.GenericPut(store.GenericObject{
-			Path: collection + "/" + id, Collection: collection, Template: p.op.Path + "/{id}", ID: id,
-			PartitionID: r.Vars["partitionId"], Body: withDefaults(p.resp, body),
-		})
+		id, err := p.newID(body)
 		if err != nil {
 			return Response{}, err
+		}
+		a.fillFromPath(p, r, body)
+		a.fillFromPartition(p, r, body)
+		o := store.GenericObject{
+			Path: collection + "/" + id, Collection: collection, Template: cmp.Or(p.alias, p.op.Path) + "/{id}", ID: id,
+			PartitionID: r.Vars["partitionId"], Body: withDefaults(p.resp, body),
+		}
+		if p.keyField != "" {
+			o, err = st.GenericAdd(o, store.Invalid(p.duplicate))
+		} else {
+			o, err = st.GenericPut(o)
+		}
+		if err != nil {
+			return Response{}, err
+		}
+		if s := flatValue(p.resp); s != nil && s.Type.Is(openapi3.TypeString) && p.media == "" {
+			return JSON(p.status, o.ID), nil // a create answering a bare string answers the new id
 		}
 		return p.answer(o.Body), nil
 	case genList:
@@ -331,7 +382,7 @@ func (a *api) serveGeneric(p *genericPlan, r *Request) (Response, error) {
 		if err != nil {
 			return Response{}, err
 		}
-		if !found && p.creatable {
+		if !found && p.creatable && p.declares404 {
 			return Response{}, store.NotFound(p.typeName, lastSegment(path))
 		}
 		return p.answer(old.Body), nil
@@ -396,6 +447,51 @@ func (a *api) fillFromPath(p *genericPlan, r *Request, body map[string]any) {
 	for k, v := range r.Vars {
 		if s.Properties[k] != nil && body[k] == nil {
 			body[k] = v
+		}
+	}
+}
+
+// partitionDefaults are the fields a new object takes from its partition's
+// settings when the request does not give them (as a new account does), by
+// field name: only where the object's schema has the field, and before the
+// schema's own defaults.
+var partitionDefaults = map[string]func(p store.Partition, body map[string]any) any{
+	"timeZone":             func(p store.Partition, _ map[string]any) any { return p.DefaultTimeZone },
+	"directoryListingType": func(p store.Partition, _ map[string]any) any { return p.DefaultDirectoryListingType },
+	"holdTimeoutSeconds":   func(p store.Partition, _ map[string]any) any { return int64(p.DefaultHoldTimeoutSeconds) },
+	"extensionLength":      func(p store.Partition, _ map[string]any) any { return int64(p.DefaultExtensionLength) },
+	"dialingBehaviorType": func(p store.Partition, body map[string]any) any {
+		if body["accountType"] == "SIMPLE" {
+			return p.DefaultSimpleDialingBehaviorType
+		}
+		return p.DefaultAdvancedDialingBehaviorType
+	},
+}
+
+// fillFromPartition sets the fields of a new object that default from its
+// partition (partitionDefaults): the path's partition, else the caller's.
+func (a *api) fillFromPartition(p *genericPlan, r *Request, body map[string]any) {
+	s := flatValue(p.resp)
+	if s == nil {
+		return
+	}
+	missing := func(k string) bool { return s.Properties[k] != nil && body[k] == nil }
+	if !slices.ContainsFunc(slices.Collect(maps.Keys(partitionDefaults)), missing) {
+		return
+	}
+	pid := r.Vars["partitionId"]
+	if pid == "" && r.Principal != nil {
+		pid = r.Principal.User.PartitionID
+	}
+	part, err := a.deps.Store.Partition(pid)
+	if err != nil {
+		return
+	}
+	for k, fill := range partitionDefaults {
+		if missing(k) {
+			if v := fill(part, body); v != "" && v != int64(0) {
+				body[k] = v
+			}
 		}
 	}
 }
@@ -555,11 +651,32 @@ func withDefaults(schema *openapi3.SchemaRef, body map[string]any) map[string]an
 	return body
 }
 
-func newGenericID(p *genericPlan) string {
-	if p.uuidIDs {
-		return store.NewUUID()
+// newID is the id of an item being created, set in its body: a new one,
+// or the value of its natural key (which must name one path segment).
+func (p *genericPlan) newID(body map[string]any) (string, error) {
+	if p.keyField != "" {
+		key, _ := body[p.keyField].(string)
+		if strings.TrimSpace(key) == "" || strings.Contains(key, "/") {
+			return "", store.Invalid("InvalidValueForField:" + p.keyField)
+		}
+		return key, nil
 	}
-	return store.NewID()
+	var id string
+	if p.uuidIDs {
+		id = store.NewUUID()
+	} else {
+		id = store.NewID()
+	}
+	body["id"] = id
+	body[p.idField] = id
+	return id, nil
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func lastSegment(path string) string { return path[strings.LastIndexByte(path, '/')+1:] }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/fakealianza/fakealianza/openapi"
 	"github.com/fakealianza/fakealianza/store"
 )
 
@@ -112,6 +113,7 @@ func (a *api) voiceRoutes() map[string]Handler {
 			if err := decode(r, &in); err != nil {
 				return Response{}, err
 			}
+			a.shapeCallHandling(r, &in)
 			p, acct := pa(r)
 			c, err := st.SetBusinessLineCallHandling(p, acct, r.Vars["businessLineId"], in)
 			return okOr(c, err)
@@ -189,4 +191,25 @@ func (a *api) writePort(r *Request, create bool) (Response, error) {
 	}
 	port, err := a.deps.Store.SetBusinessLinePortAssignment(r.Vars["partitionId"], r.Vars["accountId"], r.Vars["businessLineId"], in, create)
 	return okOr(port, err)
+}
+
+// shapeCallHandling fits a call handling's subtyped fields (failover
+// actions, ring timeout) to the subtype their @type names, as a typed reader
+// of the request does: fields no subtype of that @type has are dropped.
+func (a *api) shapeCallHandling(r *Request, c *store.LineCallHandling) {
+	req := requestSchema(r.Op.Route().Operation)
+	if req == nil || req.Value == nil {
+		return
+	}
+	for name, field := range map[string]*map[string]any{
+		"busyFailoverAction": &c.BusyFailoverAction, "unregisteredFailoverAction": &c.UnregisteredFailoverAction,
+		"ringTimeoutConfiguration": &c.RingTimeoutConfiguration,
+	} {
+		if *field == nil || req.Value.Properties[name] == nil {
+			continue
+		}
+		if m, ok := openapi.Shape(req.Value.Properties[name], *field).(map[string]any); ok {
+			*field = m
+		}
+	}
 }

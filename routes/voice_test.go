@@ -343,6 +343,27 @@ func TestBusinessLineRules(t *testing.T) {
 	if got := c.want(http.StatusOK, http.MethodGet, base+"/"+id+"/call-handling", nil).Map(t); got["activeCallHandling"] != "FORWARD" || got["forwardToPhoneNumber"] != "18015559999" {
 		t.Fatalf("call handling read back %v", got)
 	}
+	// Subtypes keep their own fields and lose any other (the answer is
+	// validated strictly: an echoed stray field fails it).
+	limited := map[string]any{
+		"activeCallHandling": "RING_LINE", "callWaitingEnabled": true,
+		"busyFailoverAction":         map[string]any{"@type": "ForwardRingFailoverAction", "forwardToPhoneNumber": "18015559998", "stray": 1},
+		"unregisteredFailoverAction": map[string]any{"@type": "BusyRingFailoverAction", "forwardToPhoneNumber": "18015559998"},
+		"ringTimeoutConfiguration": map[string]any{"@type": "LimitedRingTimeoutConfiguration", "timeoutSeconds": 20,
+			"noAnswerAction": map[string]any{"@type": "VoicemailRingFailoverAction"}},
+	}
+	got := c.want(http.StatusOK, http.MethodPut, base+"/"+id+"/call-handling", limited).Map(t)
+	for path, want := range map[string]any{
+		"busyFailoverAction.forwardToPhoneNumber":         "18015559998",
+		"busyFailoverAction.stray":                        nil,
+		"unregisteredFailoverAction.forwardToPhoneNumber": nil,
+		"ringTimeoutConfiguration.timeoutSeconds":         float64(20),
+		"ringTimeoutConfiguration.noAnswerAction.@type":   "VoicemailRingFailoverAction",
+	} {
+		if v, _ := lookup(got, path); v != want {
+			t.Errorf("call handling %s = %v, want %v", path, v, want)
+		}
+	}
 	delete(fwd, "forwardToPhoneNumber")
 	if r := c.call(http.MethodPut, base+"/"+id+"/call-handling", fwd); r.Status != 400 {
 		t.Fatalf("FORWARD without a number: %d %s", r.Status, r.Body)

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"maps"
 	"slices"
 	"strings"
 )
@@ -30,16 +29,96 @@ type GenericObject struct {
 	Body        map[string]any `json:"body"`
 }
 
-// genericBook holds the generic objects: by path, and each collection's
-// paths in creation order.
+// genericBook holds the generic objects: by path, each collection's paths
+// in creation order, and every path in a tree of its segments, so that what
+// lives under a path is found by walking that path, not the whole book.
 type genericBook struct {
 	generic      map[string]*GenericObject
 	genericLists map[string][]string
+	genericTree  pathNode
+}
+
+// pathNode is one segment of the generic objects' paths.
+type pathNode struct {
+	kids map[string]*pathNode
+	obj  bool // an object lives at this node's path
+}
+
+func segments(path string) []string { return strings.Split(strings.Trim(path, "/"), "/") }
+
+// index files path in the tree.
+func (b *genericBook) index(path string) {
+	n := &b.genericTree
+	for _, seg := range segments(path) {
+		k := n.kids[seg]
+		if k == nil {
+			if n.kids == nil {
+				n.kids = map[string]*pathNode{}
+			}
+			k = &pathNode{}
+			n.kids[seg] = k
+		}
+		n = k
+	}
+	n.obj = true
+}
+
+// unindex takes path out of the tree, and the segments left empty.
+func (b *genericBook) unindex(path string) {
+	segs := segments(path)
+	trail := make([]*pathNode, 0, len(segs)+1)
+	n := &b.genericTree
+	for _, seg := range segs {
+		trail = append(trail, n)
+		if n = n.kids[seg]; n == nil {
+			return
+		}
+	}
+	n.obj = false
+	for i := len(segs) - 1; i >= 0 && !n.obj && len(n.kids) == 0; i-- {
+		delete(trail[i].kids, segs[i])
+		n = trail[i]
+	}
+}
+
+// under returns the paths of the objects under prefix (a path ending in
+// "/"), not prefix's own, and cuts them from the tree.
+func (b *genericBook) under(prefix string) []string {
+	segs := segments(prefix)
+	n := &b.genericTree
+	for _, seg := range segs[:len(segs)-1] {
+		if n = n.kids[seg]; n == nil {
+			return nil
+		}
+	}
+	at := n.kids[segs[len(segs)-1]]
+	if at == nil {
+		return nil
+	}
+	var out []string
+	var walk func(n *pathNode, path string)
+	walk = func(n *pathNode, path string) {
+		if n.obj {
+			out = append(out, path)
+		}
+		for seg, k := range n.kids {
+			walk(k, path+"/"+seg)
+		}
+	}
+	for seg, k := range at.kids {
+		walk(k, strings.TrimSuffix(prefix, "/")+"/"+seg)
+	}
+	at.kids = nil
+	if !at.obj {
+		b.unindex(strings.TrimSuffix(prefix, "/")) // prunes the emptied segments
+	}
+	return out
 }
 
 func (b *genericBook) loadGeneric(objs []GenericObject) {
 	b.generic = make(map[string]*GenericObject, len(objs))
 	b.genericLists = map[string][]string{}
+	b.genericTree = pathNode{}
 	for i := range objs {
 		o := objs[i]
 		if o.Body == nil {
@@ -49,6 +128,7 @@ func (b *genericBook) loadGeneric(objs []GenericObject) {
 			continue
 		}
 		b.generic[o.Path] = &o
+		b.index(o.Path)
 		if o.ID != "" {
 			b.genericLists[o.Collection] = append(b.genericLists[o.Collection], o.Path)
 		}
@@ -65,6 +145,11 @@ func (b *genericBook) snapshotGeneric(st *State) {
 func (s *Store) GenericPut(o GenericObject) (GenericObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.genericPut(o)
+}
+
+// genericPut is GenericPut with the lock held.
+func (s *Store) genericPut(o GenericObject) (GenericObject, error) {
 	o = deepCopy(o)
 	if o.Body == nil {
 		o.Body = map[string]any{}
@@ -72,11 +157,25 @@ func (s *Store) GenericPut(o GenericObject) (GenericObject, error) {
 	if err := s.checkGroupRefs(&o); err != nil {
 		return GenericObject{}, err
 	}
-	if _, ok := s.generic[o.Path]; !ok && o.ID != "" {
-		s.genericLists[o.Collection] = append(s.genericLists[o.Collection], o.Path)
+	if _, ok := s.generic[o.Path]; !ok {
+		s.index(o.Path)
+		if o.ID != "" {
+			s.genericLists[o.Collection] = append(s.genericLists[o.Collection], o.Path)
+		}
 	}
 	s.generic[o.Path] = &o
 	return deepCopy(o), nil
+}
+
+// GenericAdd stores o at o.Path as GenericPut does, unless an object is
+// there already: then it answers duplicate and changes nothing.
+func (s *Store) GenericAdd(o GenericObject, duplicate error) (GenericObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, taken := s.generic[o.Path]; taken {
+		return GenericObject{}, duplicate
+	}
+	return s.genericPut(o)
 }
 
 // GenericGet returns the object at path.
@@ -104,7 +203,8 @@ func (s *Store) GenericList(collection string) []GenericObject {
 
 // GenericDelete removes the object at path and everything under it, and
 // returns what it removed; false when there was none. A call group that a
-// paging or pickup group names is refused (groupInUse).
+// paging or pickup group names is refused (groupInUse); a caller id leaves
+// the mappings to it (unmapCallerID).
 func (s *Store) GenericDelete(path string) (GenericObject, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -116,6 +216,7 @@ func (s *Store) GenericDelete(path string) (GenericObject, bool, error) {
 		return GenericObject{}, true, err
 	}
 	out := *o // dropped from the store: nothing else holds it now
+	s.unmapCallerID(path)
 	s.dropGeneric(path)
 	s.dropGenericUnder(path + "/")
 	return out, true, nil
@@ -129,19 +230,33 @@ func (s *Store) dropGeneric(path string) {
 	}
 	s.unrouteGeneric(path)
 	delete(s.generic, path)
-	if l := slices.DeleteFunc(s.genericLists[o.Collection], func(p string) bool { return p == path }); len(l) > 0 {
-		s.genericLists[o.Collection] = l
+	s.unindex(path)
+	s.unlist(o.Collection, path)
+}
+
+// unlist takes path out of its collection's list. Lock held.
+func (s *Store) unlist(collection, path string) {
+	if l := slices.DeleteFunc(s.genericLists[collection], func(p string) bool { return p == path }); len(l) > 0 {
+		s.genericLists[collection] = l
 	} else {
-		delete(s.genericLists, o.Collection)
+		delete(s.genericLists, collection)
 	}
 }
 
 // dropGenericUnder removes every generic object whose path starts with
-// prefix (a path ending in "/"). Lock held.
+// prefix (a path ending in "/"): its cost is what lies under prefix, found
+// in the path tree, and collections under prefix go whole. Lock held.
 func (s *Store) dropGenericUnder(prefix string) {
-	for _, p := range slices.Collect(maps.Keys(s.generic)) {
-		if strings.HasPrefix(p, prefix) {
-			s.dropGeneric(p)
+	for _, p := range s.under(prefix) {
+		o := s.generic[p]
+		s.unrouteGeneric(p)
+		delete(s.generic, p)
+		switch {
+		case o.ID == "": // a singleton is in no list
+		case strings.HasPrefix(o.Collection+"/", prefix):
+			delete(s.genericLists, o.Collection)
+		default:
+			s.unlist(o.Collection, p)
 		}
 	}
 }
