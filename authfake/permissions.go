@@ -115,6 +115,14 @@ var OperationPermissions = map[string]string{
 	"getJobById":                            "Reports",
 	"getJobOutput":                          "Reports",
 	"getOutputUrl":                          "Reports",
+	// the synchronous and older asynchronous variants of the exports above
+	"accountCSVReport": "Reports", "accountCSVReport2": "Reports", "deviceCSVReport": "Reports",
+	"deviceCSVReport2": "Reports", "userCSVReport": "Reports", "userCSVReport2": "Reports",
+	"sipCSVReport": "Reports", "vFaxCSVReport": "Reports", "telephoneNumberCSVReport": "Reports",
+	"telephoneNumberPortOutCSVReport": "Reports", "endUserAccountHistory": "Reports",
+	"cdrSearchCSV": "AccountCallHistory", "exportTnInventory": "PhoneNumberInventory",
+	"asyncExportTnInventory": "PhoneNumberInventory", "exportTNStatusSearch": "PhoneNumberServiceActivation",
+	"exportTNStatusSearch2": "PhoneNumberServiceActivation",
 
 	// partition settings and reference data (issue 6)
 	"getAllSettings": TokenOnly,

@@ -119,6 +119,7 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 		a.sipTrunkRoutes(),
 		a.voicemailRoutes(),
 		a.reportRoutes(),
+		a.exportRoutes(),
 		a.accountRoutes(),
 		a.endUserRoutes(),
 		a.deviceRoutes(),

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 )
@@ -103,15 +102,24 @@ func (s *Store) finishJob(r *jobRecord) {
 		s.failJob(r, err.Error())
 		return
 	}
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	if err := w.WriteAll(rows); err != nil {
+	out, err := encodeCSV(rows)
+	if err != nil {
 		s.failJob(r, "JobOutputUnavailable")
 		return
 	}
-	r.Output = buf.String()
+	r.Output = out
 	r.Job.Status = JobDone
 	r.Job.OutputKey = r.Job.ID + ".csv"
+}
+
+// encodeCSV writes rows as CSV text.
+func encodeCSV(rows [][]string) (string, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.WriteAll(rows); err != nil {
+		return "", err
+	}
+	return buf.String(), nil
 }
 
 func (s *Store) failJob(r *jobRecord, msg string) {
@@ -134,22 +142,13 @@ func (s *Store) StartJob(partitionID, userID, name string, produce CSVProducer) 
 	return s.startJob(partitionID, userID, name, produce), nil
 }
 
-// StartCDRExportJob starts cdrsearch/csv_2 for an account: the records the
-// search matches now (every match unless all is false, then q's page), in
-// the datafeed files' CSV form.
+// StartCDRExportJob starts cdrsearch/csv_2 for an account; see CDRExport.
 func (s *Store) StartCDRExportJob(partitionID, accountID, userID string, q CDRQuery, all bool) (Job, error) {
-	if all {
-		q.First, q.Max = 0, math.MaxInt
-	}
-	page, err := s.SearchCDRs(partitionID, accountID, q)
+	e, err := s.CDRExport(partitionID, accountID, q, all)
 	if err != nil {
 		return Job{}, err
 	}
-	rows := [][]string{CDRColumns()}
-	for i := range page.Results {
-		rows = append(rows, page.Results[i].csvRow())
-	}
-	return s.StartJob(partitionID, userID, "cdr export "+accountID, func(*Store) ([][]string, error) { return rows, nil })
+	return s.StartExport(e, userID)
 }
 
 // startJob is StartJob with the lock held.
