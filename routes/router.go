@@ -120,6 +120,7 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 		a.voicemailRoutes(),
 		a.reportRoutes(),
 		a.exportRoutes(),
+		a.rpcRoutes(),
 		a.accountRoutes(),
 		a.endUserRoutes(),
 		a.deviceRoutes(),
