@@ -115,6 +115,8 @@ var OperationPermissions = map[string]string{
 	"getJobById":                            "Reports",
 	"getJobOutput":                          "Reports",
 	"getOutputUrl":                          "Reports",
+	"getJobInputUrl":                        "Reports",
+	"getJobInput":                           "Reports",
 	// the synchronous and older asynchronous variants of the exports above
 	"accountCSVReport": "Reports", "accountCSVReport2": "Reports", "deviceCSVReport": "Reports",
 	"deviceCSVReport2": "Reports", "userCSVReport": "Reports", "userCSVReport2": "Reports",
@@ -142,7 +144,9 @@ var OperationPermissions = map[string]string{
 	"updateDevice": "Account", "removeDevice": "Account", "registrationStatus": "Account",
 	"provisioningStatus": "Account", "swapDevice": "Account", "swapPrevalidate": "Account", "swapDevice_1": "Account",
 	"swapCallingPlan": "Account", "swapCallingPlan_2": "Account",
-	"listDeviceLinesForMac": "Account", "deleteDeviceByMac": "Account",
+	"bulkStatusChange": "AccountBulkStatuses", "bulkStatusChange_2": "AccountBulkStatuses",
+	"getBulkStatusChangeDefinition": TokenOnly,
+	"listDeviceLinesForMac":         "Account", "deleteDeviceByMac": "Account",
 	"listDeviceByUser": "Account", "createDevice_1": "Account", "getDevice_1": "Account",
 	"updateDevice_1": "Account", "patchDevice": "Account", "removeDevice_1": "Account",
 	// account tree: history

@@ -1,7 +1,11 @@
 package routes
 
 import (
+	"bytes"
 	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 
@@ -10,7 +14,7 @@ import (
 )
 
 // rpcRoutes serves the action operations of hand-built objects: calling
-// plan swaps and account status changes in bulk.
+// plan swaps, account status changes in bulk, and the job input upload.
 func (a *api) rpcRoutes() map[string]Handler {
 	st := a.deps.Store
 	swapPlan := func(r *Request, refType, refID string) (Response, error) {
@@ -24,6 +28,42 @@ func (a *api) rpcRoutes() map[string]Handler {
 		return okOr(plans, declaredError(r.Op, err))
 	}
 	return map[string]Handler{
+		"bulkStatusChange": func(r *Request) (Response, error) {
+			file, err := uploadedFile(r)
+			if err != nil {
+				return Response{}, err
+			}
+			return okOr(st.BulkStatusChange(r.Vars["partitionId"], file, actor(r)))
+		},
+		"bulkStatusChange_2": func(r *Request) (Response, error) {
+			var in struct {
+				Key string `json:"key"`
+			}
+			if len(r.Body) > 0 {
+				if err := decode(r, &in); err != nil {
+					return Response{}, err
+				}
+			}
+			// the spec's success with a body is the 200 (its 202 has none)
+			return okOr(st.StartBulkStatusChange(r.Vars["partitionId"], r.Principal.User.ID, in.Key, actor(r)))
+		},
+		"getBulkStatusChangeDefinition": func(*Request) (Response, error) {
+			return Response{Status: http.StatusOK, Raw: []byte(store.BulkStatusDefinition()), ContentType: "text/csv"}, nil
+		},
+		"getJobInputUrl": func(r *Request) (Response, error) {
+			key := st.NewJobInputKey()
+			return OK(jobUpload{URL: baseURL(r) + "/__admin/job-input/" + key, Key: key}), nil
+		},
+		"adminPutJobInput": func(r *Request) (Response, error) {
+			return emptyOr(http.StatusNoContent, st.PutJobInput(r.Vars["key"], r.Body))
+		},
+		"getJobInput": func(r *Request) (Response, error) {
+			file, err := st.JobInput(r.Vars["jobId"], r.Principal.Partitions)
+			if err != nil {
+				return Response{}, err
+			}
+			return Response{Status: http.StatusOK, Raw: file, ContentType: "application/octet-stream"}, nil
+		},
 		"swapCallingPlan": func(r *Request) (Response, error) { return swapPlan(r, "ACCOUNT", "") },
 		"swapCallingPlan_2": func(r *Request) (Response, error) {
 			return swapPlan(r, "END_USER", r.Vars["userId"])
@@ -49,4 +89,60 @@ func declares(op *openapi.Operation, status int) bool {
 	route := op.Route()
 	return route.Operation != nil && route.Operation.Responses != nil &&
 		route.Operation.Responses.Value(strconv.Itoa(status)) != nil
+}
+
+// jobUpload is JobUpload: where to PUT a job's input, and its key.
+type jobUpload struct {
+	URL string `json:"url"`
+	Key string `json:"key"`
+}
+
+// baseURL is the scheme and host the request came to.
+func baseURL(r *Request) string {
+	if r.TLS != nil {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
+}
+
+// uploadedFile reads the file of a multipart/form-data body: the part
+// named file, else the first part that carries a file name, else the first
+// part. A body with no part is 400 FileRequired.
+func uploadedFile(r *Request) ([]byte, error) {
+	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || params["boundary"] == "" {
+		return nil, errInvalidBody
+	}
+	mr := multipart.NewReader(bytes.NewReader(r.Body), params["boundary"])
+	var first, named []byte
+	found := false
+	for {
+		p, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, errInvalidBody
+		}
+		b, err := io.ReadAll(p)
+		if err != nil {
+			return nil, errInvalidBody
+		}
+		switch {
+		case p.FormName() == "file":
+			return b, nil
+		case named == nil && p.FileName() != "":
+			named = b
+		case !found:
+			first = b
+		}
+		found = true
+	}
+	switch {
+	case named != nil:
+		return named, nil
+	case found:
+		return first, nil
+	}
+	return nil, store.Invalid("FileRequired")
 }

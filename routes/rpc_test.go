@@ -1,7 +1,13 @@
 package routes_test
 
 import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"mime/multipart"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/fakealianza/fakealianza/fatest"
@@ -80,4 +86,117 @@ func TestSwaps(t *testing.T) {
 	if list := plans("referenceType=END_USER&referenceId=" + other); len(list) != 1 || list[0]["callingPlanProductId"] == "fakePlanAlphaUnlimitd1" {
 		t.Fatalf("another user's plans changed: %v", list)
 	}
+}
+
+// multipartFile is a multipart/form-data body with one file part.
+func multipartFile(t *testing.T, field, name string, data []byte) ([]byte, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	w, err := mw.CreateFormFile(field, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = w.Write(data)
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes(), mw.FormDataContentType()
+}
+
+// TestBulkStatusChange: the synchronous variant applies a file's rows now
+// and lists the rows it could not apply; the job variant reads an uploaded
+// input and applies it when the job is done, as the job lifecycle moves it.
+func TestBulkStatusChange(t *testing.T) {
+	srv := fatest.New(t)
+	c := login(t, srv, fatest.AdminUser)
+	for _, n := range []string{"BULK-1", "BULK-2"} {
+		c.create(alphaP+"/account", map[string]any{"accountNumber": n, "accountName": "Bulk " + n, "accountType": "ADVANCED"}, http.StatusOK)
+	}
+	status := func(number string) string {
+		var hits []map[string]any
+		c.do(http.MethodGet, alphaP+"/account/search?q="+number, nil, http.StatusOK).Decode(t, &hits)
+		if len(hits) != 1 {
+			t.Fatalf("search %s: %v", number, hits)
+		}
+		return c.do(http.MethodGet, alphaP+"/account/"+hits[0]["id"].(string), nil, http.StatusOK).Map(t)["status"].(string)
+	}
+	if def := c.do(http.MethodGet, "/v2/ref/account/bulkstatuschange", nil, http.StatusOK); string(def.Body) != "accountNumber,status\n" ||
+		def.Header.Get("Content-Type") != "text/csv" {
+		t.Fatalf("definition %q", def.Body)
+	}
+
+	file := "accountNumber,status\nBULK-1,SUSPENDED\nBULK-2,DISABLED\nNOPE-9,ACTIVE\nBULK-1,BOGUS\n"
+	body, ct := multipartFile(t, "file", "status.csv", []byte(file))
+	r := srv.Call(t, http.MethodPost, alphaP+"/account/bulkstatuschange", body, fatest.Auth(c.tok), "Content-Type: "+ct)
+	if r.Status != http.StatusOK {
+		t.Fatalf("bulk: %d %s", r.Status, r.Body)
+	}
+	var errs []map[string]any
+	r.Decode(t, &errs)
+	want := `[map[column:accountNumber error:EntityNotFound input:NOPE-9 lineNumber:4] map[column:status error:InvalidValueForField:status input:BOGUS lineNumber:5]]`
+	if fmt.Sprint(errs) != want {
+		t.Fatalf("errors %v\nwant   %s", errs, want)
+	}
+	if s1, s2 := status("BULK-1"), status("BULK-2"); s1 != "SUSPENDED" || s2 != "DISABLED" {
+		t.Fatalf("statuses after the file: %s %s", s1, s2)
+	}
+	body, ct = multipartFile(t, "file", "bad.csv", []byte("accountNumber\nBULK-1\n"))
+	r = srv.Call(t, http.MethodPost, alphaP+"/account/bulkstatuschange", body, fatest.Auth(c.tok), "Content-Type: "+ct)
+	if r.Status != http.StatusOK || !strings.Contains(string(r.Body), `"error":"ColumnRequired"`) || !strings.Contains(string(r.Body), `"column":"status"`) {
+		t.Fatalf("file without a status column: %d %s", r.Status, r.Body)
+	}
+
+	// the job variant: an upload key, the file PUT to its URL, then the job
+	up := c.do(http.MethodPost, "/v2/job/input", nil, http.StatusOK).Map(t)
+	key, _ := up["key"].(string)
+	u, err := url.Parse(up["url"].(string))
+	if err != nil || key == "" || !strings.HasSuffix(u.Path, "/"+key) || u.Host != strings.TrimPrefix(srv.URL(), "http://") {
+		t.Fatalf("upload %v", up)
+	}
+	// a key with nothing uploaded to it: the job fails
+	early := c.do(http.MethodPost, alphaP+"/account/bulkstatuschange_2", map[string]any{"key": key}, http.StatusOK).Map(t)
+	if early["status"] != "FAILED" || fmt.Sprint(early["errors"]) != "[map[error:JobInputMissing]]" {
+		t.Fatalf("job over an empty upload: %v", early)
+	}
+	file2 := "accountNumber,status\nBULK-1,ACTIVE\nBULK-3,ACTIVE\n"
+	if r := srv.Call(t, http.MethodPut, u.Path, []byte(file2), "Content-Type: text/csv"); r.Status != http.StatusNoContent {
+		t.Fatalf("upload PUT: %d %s", r.Status, r.Body)
+	}
+	wantError(t, srv.Call(t, http.MethodPut, "/__admin/job-input/nope", []byte(file2), "Content-Type: text/csv"), http.StatusNotFound, "EntityNotFound")
+
+	srv.Call(t, http.MethodPut, "/__admin/lifecycle", map[string]any{"job": "manual"})
+	job := c.do(http.MethodPost, alphaP+"/account/bulkstatuschange_2", map[string]any{"key": key}, http.StatusOK).Map(t)
+	id := job["id"].(string)
+	if job["status"] != "PENDING" || job["inputKey"] != key || status("BULK-1") != "SUSPENDED" {
+		t.Fatalf("a job not yet run changed nothing: %v", job)
+	}
+	if in := c.do(http.MethodGet, "/v2/job/"+id+"/input", nil, http.StatusOK); string(in.Body) != file2 {
+		t.Fatalf("job input %q", in.Body)
+	}
+	for range 2 {
+		srv.Call(t, http.MethodPost, "/__admin/lifecycle/job/advance", map[string]any{"id": id})
+	}
+	srv.Call(t, http.MethodPut, "/__admin/lifecycle", map[string]any{"job": "immediate"})
+	done := c.do(http.MethodGet, "/v2/job/"+id, nil, http.StatusOK).Map(t)
+	if done["status"] != "DONE" || fmt.Sprint(done["errors"]) != "[map[column:accountNumber error:EntityNotFound input:BULK-3 lineNumber:3]]" {
+		t.Fatalf("done job %v", done)
+	}
+	if s1 := status("BULK-1"); s1 != "ACTIVE" {
+		t.Fatalf("BULK-1 after the job: %s", s1)
+	}
+	out := c.do(http.MethodGet, "/v2/job/"+id+"/output", nil, http.StatusOK)
+	rows, err := csv.NewReader(bytes.NewReader(out.Body)).ReadAll()
+	if err != nil || len(rows) != 3 || rows[1][2] != "BULK-1" || rows[1][4] != "UPDATED" || rows[2][4] != "EntityNotFound" {
+		t.Fatalf("job output %v (%v)", rows, err)
+	}
+
+	if j := c.do(http.MethodPost, alphaP+"/account/bulkstatuschange_2", map[string]any{"key": "nope"}, http.StatusOK).Map(t); j["status"] != "FAILED" ||
+		fmt.Sprint(j["errors"]) != "[map[error:JobInputNotFound]]" {
+		t.Fatalf("job over an unknown key: %v", j)
+	}
+	c.fails(http.MethodPost, alphaP+"/account/bulkstatuschange_2", map[string]any{}, http.StatusBadRequest, "KeyRequired")
+	// a job without an input has none to give
+	report := c.do(http.MethodGet, pAlpha+"/report/account/csv_3", nil, http.StatusAccepted).Map(t)["id"].(string)
+	c.fails(http.MethodGet, "/v2/job/"+report+"/input", nil, http.StatusNotFound, "EntityNotFound")
 }

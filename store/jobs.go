@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -98,6 +100,12 @@ func (s *Store) finishJob(r *jobRecord) {
 	}
 	rows, err := r.produce(s)
 	r.produce = nil
+	var rowErrs rowErrors
+	if errors.As(err, &rowErrs) {
+		// rows the job could not apply: it is done, with them in errors
+		r.Job.Errors = append(r.Job.Errors, rowErrs...)
+		err = nil
+	}
 	if err != nil {
 		s.failJob(r, err.Error())
 		return
@@ -111,6 +119,12 @@ func (s *Store) finishJob(r *jobRecord) {
 	r.Job.Status = JobDone
 	r.Job.OutputKey = r.Job.ID + ".csv"
 }
+
+// rowErrors are the rows of an input a job could not apply: a producer
+// returns them with its rows, and the job ends DONE with them in errors.
+type rowErrors []JobError
+
+func (e rowErrors) Error() string { return strconv.Itoa(len(e)) + " rows failed" }
 
 // encodeCSV writes rows as CSV text.
 func encodeCSV(rows [][]string) (string, error) {
