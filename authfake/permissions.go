@@ -91,6 +91,11 @@ var OperationPermissions = map[string]string{
 	"delete_4":                 "Account",
 	"getMessageContent":        "Account",
 	"getVoicemailData":         "Account",
+	"getVoicemailUrl":          "Account",
+	// greetings and message audio (stored media)
+	"uploadGreeting": "Account", "retrieveGreeting": "Account", "deleteGreeting": "Account",
+	"uploadBusinessLineGreeting": "Account", "retrieveBusinessLineGreeting": "Account",
+	"deleteBusinessLineGreeting": "Account", "retrieveBusinessLineVoicemailMessageMedia": "Account",
 
 	// reports and jobs (issue 6)
 	"telephoneNumberSummaryReport":          "Reports",

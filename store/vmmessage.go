@@ -364,6 +364,11 @@ func (s *Store) DeleteVoicemailMessages(partitionID, accountID, boxID string, id
 // VoicemailContent returns a message's audio (a WAV file) and marks it read,
 // as listening to a message does.
 func (s *Store) VoicemailContent(partitionID, accountID, boxID, id string) ([]byte, error) {
+	return s.VoicemailAudio(partitionID, accountID, boxID, id, "wav")
+}
+
+// VoicemailAudio is VoicemailContent in a format: wav, or mp3.
+func (s *Store) VoicemailAudio(partitionID, accountID, boxID, id, format string) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, m, err := s.message(partitionID, accountID, boxID, id)
@@ -371,6 +376,9 @@ func (s *Store) VoicemailContent(partitionID, accountID, boxID, id string) ([]by
 		return nil, err
 	}
 	m.Read = true
+	if format == "mp3" {
+		return VoicemailMP3(m.LengthInSeconds), nil
+	}
 	return VoicemailWAV(m.LengthInSeconds), nil
 }
 
