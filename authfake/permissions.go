@@ -151,7 +151,9 @@ var OperationPermissions = map[string]string{
 	"swapCallingPlan": "Account", "swapCallingPlan_2": "Account",
 	"bulkStatusChange": "AccountBulkStatuses", "bulkStatusChange_2": "AccountBulkStatuses",
 	"getBulkStatusChangeDefinition": TokenOnly,
-	"listDeviceLinesForMac":         "Account", "deleteDeviceByMac": "Account",
+	"prevalidate":                   "Account", "prevalidateCymbusGroupName": "Account",
+	"checkBusinessLineVoicemailBoxPinStatus": "Account",
+	"listDeviceLinesForMac":                  "Account", "deleteDeviceByMac": "Account",
 	"listDeviceByUser": "Account", "createDevice_1": "Account", "getDevice_1": "Account",
 	"updateDevice_1": "Account", "patchDevice": "Account", "removeDevice_1": "Account",
 	// account tree: history

@@ -130,5 +130,11 @@ func TestVoicemailMessageAudio(t *testing.T) {
 		t.Fatalf("business-line message audio: %s, %d bytes", r.Header.Get("Content-Type"), len(r.Body))
 	}
 	c.fails(http.MethodGet, msgs+"/m2/media", nil, http.StatusNotFound, "EntityNotFound")
+	// the account's own box, as a business line's call handling names it
+	other := srv.Call(t, http.MethodPost, "/__admin/voicemailbox/"+box+"/messages", map[string]any{"lengthInSeconds": 4}).Map(t)["id"].(string)
+	if r := c.do(http.MethodGet, boxes+"/"+box+"/message/"+other+"/media", nil, http.StatusOK); !bytes.Equal(r.Body, store.VoicemailWAV(4)) {
+		t.Fatalf("own box message audio: %d bytes", len(r.Body))
+	}
+	c.fails(http.MethodGet, boxes+"/"+box+"/message/nope/media", nil, http.StatusNotFound, "EntityNotFound")
 	c.fails(http.MethodGet, boxes+"/nope/message/m1/media", nil, http.StatusNotFound, "EntityNotFound")
 }

@@ -8,13 +8,15 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/fakealianza/fakealianza/openapi"
 	"github.com/fakealianza/fakealianza/store"
 )
 
 // rpcRoutes serves the action operations of hand-built objects: calling
-// plan swaps, account status changes in bulk, and the job input upload.
+// plan swaps, account status changes in bulk, the job input upload, and
+// the validators whose verdict follows from the state.
 func (a *api) rpcRoutes() map[string]Handler {
 	st := a.deps.Store
 	swapPlan := func(r *Request, refType, refID string) (Response, error) {
@@ -63,6 +65,17 @@ func (a *api) rpcRoutes() map[string]Handler {
 				return Response{}, err
 			}
 			return Response{Status: http.StatusOK, Raw: file, ContentType: "application/octet-stream"}, nil
+		},
+		// validators whose verdict follows from the state
+		"prevalidateCymbusGroupName": func(r *Request) (Response, error) {
+			return emptyOr(http.StatusOK, st.CymbusGroupNameFree(r.URL.Query().Get("groupName")))
+		},
+		"prevalidate": func(r *Request) (Response, error) {
+			return emptyOr(http.StatusOK, st.ProductPrevalidate(r.Vars["partitionId"], r.Vars["accountId"]))
+		},
+		"checkBusinessLineVoicemailBoxPinStatus": func(r *Request) (Response, error) {
+			box := strings.TrimSuffix(r.URL.Path, "/rpc/check-pin-status")
+			return okOr(st.BusinessLinePinStatus(r.Vars["partitionId"], r.Vars["accountId"], box))
 		},
 		"swapCallingPlan": func(r *Request) (Response, error) { return swapPlan(r, "ACCOUNT", "") },
 		"swapCallingPlan_2": func(r *Request) (Response, error) {

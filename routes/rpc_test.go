@@ -200,3 +200,54 @@ func TestBulkStatusChange(t *testing.T) {
 	report := c.do(http.MethodGet, pAlpha+"/report/account/csv_3", nil, http.StatusAccepted).Map(t)["id"].(string)
 	c.fails(http.MethodGet, "/v2/job/"+report+"/input", nil, http.StatusNotFound, "EntityNotFound")
 }
+
+// TestStateValidators: the verdicts follow the state: a Cymbus group name
+// stored is no longer free, an account's product prevalidation needs the
+// account, a business-line box's PIN status is its own.
+func TestStateValidators(t *testing.T) {
+	srv := fatest.New(t)
+	c := login(t, srv, fatest.AdminUser)
+	pre := "/v2/cymbus/account-group/prevalidate?groupName="
+	c.do(http.MethodPost, pre+"Acme%20Group", nil, http.StatusOK)
+	c.do(http.MethodPut, "/v2/cymbus/account-group", map[string]any{"id": "fakeAcct00000000000001", "accountName": "Acme",
+		"groupName": "Acme Group", "partitionId": fatest.AlphaPartition}, http.StatusOK)
+	for _, c2 := range []struct {
+		name, code string
+		status     int
+	}{
+		{"Acme%20Group", "DuplicateGroupName", http.StatusBadRequest},
+		{"acme%20group", "DuplicateGroupName", http.StatusBadRequest},
+		{"%20", "GroupNameRequired", http.StatusBadRequest},
+		{"Other%20Group", "", http.StatusOK},
+	} {
+		if c2.code == "" {
+			c.do(http.MethodPost, pre+c2.name, nil, c2.status)
+			continue
+		}
+		c.fails(http.MethodPost, pre+c2.name, nil, c2.status, c2.code)
+	}
+
+	A := alphaP + "/account/fakeAcct00000000000001"
+	c.do(http.MethodPost, A+"/product/prevalidate", nil, http.StatusOK)
+	c.fails(http.MethodPost, alphaP+"/account/nope/product/prevalidate", nil, http.StatusNotFound, "EntityNotFound")
+
+	// a box of the account (one a business line's call handling names), and
+	// one of the business-line voicemail-box collection
+	own := c.create(A+"/user", map[string]any{"lastName": "Pinned", "extension": "2900"}, http.StatusOK)["voicemailBoxId"].(string)
+	bl := c.do(http.MethodPost, A+"/business-line/voicemail-box", map[string]any{"name": "Desk",
+		"accountId": "fakeAcct00000000000001", "partitionId": fatest.AlphaPartition}, http.StatusOK).Map(t)["id"].(string)
+	pin := func(box string) any {
+		return c.do(http.MethodPost, A+"/business-line/voicemail-box/"+box+"/rpc/check-pin-status", nil, http.StatusOK).Map(t)["lockedOut"]
+	}
+	if got := pin(own); got != false {
+		t.Fatalf("a fresh box: lockedOut %v", got)
+	}
+	srv.Call(t, http.MethodPost, "/__admin/voicemailbox/"+own+"/lock", nil)
+	if got := pin(own); got != true {
+		t.Fatalf("a locked box: lockedOut %v", got)
+	}
+	if got := pin(bl); got != false {
+		t.Fatalf("a business-line box: lockedOut %v", got)
+	}
+	c.fails(http.MethodPost, A+"/business-line/voicemail-box/nope/rpc/check-pin-status", nil, http.StatusNotFound, "EntityNotFound")
+}

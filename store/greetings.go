@@ -112,16 +112,23 @@ func (s *Store) DeleteGreeting(ref MediaRef) error {
 	return nil
 }
 
-// genericBox checks a business-line voicemail box (a generic object at
-// boxPath) under its account. Lock held.
-func (s *Store) genericBox(partitionID, accountID, boxPath string) error {
+// genericBox checks a business-line voicemail box under its account: a
+// generic object at boxPath (made by the business-line voicemail-box
+// collection), or an account's own box of that id (a business line's call
+// handling names those). It returns the account's box, nil for a generic
+// one. Lock held.
+func (s *Store) genericBox(partitionID, accountID, boxPath string) (*VoicemailBox, error) {
+	id := boxPath[strings.LastIndexByte(boxPath, '/')+1:]
 	if _, err := s.account(partitionID, accountID); err != nil {
-		return err
+		return nil, err
 	}
-	if _, ok := s.generic[boxPath]; !ok {
-		return NotFound("VoicemailBox", boxPath[strings.LastIndexByte(boxPath, '/')+1:])
+	if _, ok := s.generic[boxPath]; ok {
+		return nil, nil
 	}
-	return nil
+	if b, ok := s.vmBoxes[id]; ok && b.AccountID == accountID {
+		return b, nil
+	}
+	return nil, NotFound("VoicemailBox", id)
 }
 
 // boxPathOf is the path of the box a greeting's media path is under.
@@ -133,7 +140,7 @@ func boxPathOf(ref MediaRef) string {
 func (s *Store) UploadBusinessLineGreeting(ref MediaRef, audio []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.genericBox(ref.PartitionID, ref.AccountID, boxPathOf(ref)); err != nil {
+	if _, err := s.genericBox(ref.PartitionID, ref.AccountID, boxPathOf(ref)); err != nil {
 		return err
 	}
 	if len(audio) == 0 {
@@ -147,7 +154,7 @@ func (s *Store) UploadBusinessLineGreeting(ref MediaRef, audio []byte) error {
 func (s *Store) BusinessLineGreeting(ref MediaRef) ([]byte, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if err := s.genericBox(ref.PartitionID, ref.AccountID, boxPathOf(ref)); err != nil {
+	if _, err := s.genericBox(ref.PartitionID, ref.AccountID, boxPathOf(ref)); err != nil {
 		return nil, err
 	}
 	audio, ok := s.media(ref.Path)
@@ -161,7 +168,7 @@ func (s *Store) BusinessLineGreeting(ref MediaRef) ([]byte, error) {
 func (s *Store) DeleteBusinessLineGreeting(ref MediaRef) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.genericBox(ref.PartitionID, ref.AccountID, boxPathOf(ref)); err != nil {
+	if _, err := s.genericBox(ref.PartitionID, ref.AccountID, boxPathOf(ref)); err != nil {
 		return err
 	}
 	if _, ok := s.generic[ref.Path]; !ok {
@@ -172,19 +179,52 @@ func (s *Store) DeleteBusinessLineGreeting(ref MediaRef) error {
 }
 
 // BusinessLineMessageAudio returns the audio of a business-line box's
-// message (a generic object at msgPath): a tone of its length.
+// message (a WAV tone of its length): a generic message at msgPath, or a
+// message of the account's own box (marked read, as content is).
 func (s *Store) BusinessLineMessageAudio(partitionID, accountID, boxPath, msgPath string) ([]byte, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if err := s.genericBox(partitionID, accountID, boxPath); err != nil {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, err := s.genericBox(partitionID, accountID, boxPath)
+	if err != nil {
 		return nil, err
+	}
+	msgID := msgPath[strings.LastIndexByte(msgPath, '/')+1:]
+	if b != nil {
+		_, m, err := s.message(partitionID, accountID, b.ID, msgID)
+		if err != nil {
+			return nil, err
+		}
+		m.Read = true
+		return VoicemailWAV(m.LengthInSeconds), nil
 	}
 	m, ok := s.generic[msgPath]
 	if !ok {
-		return nil, NotFound("VoicemailMessage", msgPath[strings.LastIndexByte(msgPath, '/')+1:])
+		return nil, NotFound("VoicemailMessage", msgID)
 	}
 	seconds, _ := m.Body["lengthInSeconds"].(float64)
 	return VoicemailWAV(int(seconds)), nil
+}
+
+// PinStatus is PinStatusResponse.
+type PinStatus struct {
+	LockedOut bool `json:"lockedOut"`
+}
+
+// BusinessLinePinStatus answers a business-line box's check-pin-status:
+// whether its PIN is locked out (an account's own box: pinLockedOut; a
+// generic one: the pinLockedOut its body holds, false when none).
+func (s *Store) BusinessLinePinStatus(partitionID, accountID, boxPath string) (PinStatus, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	b, err := s.genericBox(partitionID, accountID, boxPath)
+	if err != nil {
+		return PinStatus{}, err
+	}
+	if b != nil {
+		return PinStatus{LockedOut: b.PinLockedOut}, nil
+	}
+	locked, _ := s.generic[boxPath].Body["pinLockedOut"].(bool)
+	return PinStatus{LockedOut: locked}, nil
 }
 
 // wavSeconds is a WAV file's length in whole seconds (0 when it is not a
