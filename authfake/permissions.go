@@ -205,6 +205,7 @@ var OperationPermissions = map[string]string{
 	"getBusinessLinePortAssignment": "Account", "createBusinessLinePortAssignment": "Account",
 	"retrieveBusinessLinesExpanded": "Account", "retrieveBusinessLineExpanded": "Account",
 	"updateBusinessLinePortAssignment": "Account", "deleteBusinessLinePortAssignment": "Account",
+	"swapBusinessLinePortAssignment": "Account",
 	"retrieveBusinessLineHuntGroups": "Account", "createBusinessLineHuntGroup": "Account",
 	"retrieveBusinessLineHuntGroup": "Account", "updateBusinessLineHuntGroup": "Account",
 	"deleteBusinessLineHuntGroup": "Account",

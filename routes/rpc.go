@@ -77,6 +77,15 @@ func (a *api) rpcRoutes() map[string]Handler {
 			box := strings.TrimSuffix(r.URL.Path, "/rpc/check-pin-status")
 			return okOr(st.BusinessLinePinStatus(r.Vars["partitionId"], r.Vars["accountId"], box))
 		},
+		"swapBusinessLinePortAssignment": func(r *Request) (Response, error) {
+			var in store.DeviceSwap
+			if len(r.Body) > 0 {
+				if err := decode(r, &in); err != nil {
+					return Response{}, err
+				}
+			}
+			return okOr(st.SwapBusinessLinePortAssignment(r.Vars["partitionId"], r.Vars["accountId"], r.Vars["businessLineId"], in))
+		},
 		"swapCallingPlan": func(r *Request) (Response, error) { return swapPlan(r, "ACCOUNT", "") },
 		"swapCallingPlan_2": func(r *Request) (Response, error) {
 			return swapPlan(r, "END_USER", r.Vars["userId"])

@@ -251,3 +251,59 @@ func TestStateValidators(t *testing.T) {
 	}
 	c.fails(http.MethodPost, A+"/business-line/voicemail-box/nope/rpc/check-pin-status", nil, http.StatusNotFound, "EntityNotFound")
 }
+
+// TestPortAssignmentSwap: the business lines on one MTA move to new
+// hardware together, keeping their ports; the old MAC is free again.
+func TestPortAssignmentSwap(t *testing.T) {
+	srv := fatest.New(t)
+	c := login(t, srv, fatest.AdminUser)
+	A := alphaP + "/account/fakeAcct00000000000001"
+	line := func(name string, port int) string {
+		id := c.create(A+"/business-line", map[string]any{"name": name, "accountId": "fakeAcct00000000000001",
+			"partitionId": fatest.AlphaPartition}, http.StatusOK)["id"].(string)
+		c.do(http.MethodPost, A+"/business-line/"+id+"/port-assignment", map[string]any{"deviceTypeId": "SIP_8_Port_MTA",
+			"macAddress": "0A0B0C0D0E01", "portNumber": port}, http.StatusOK)
+		return id
+	}
+	one, two := line("Lobby", 1), line("Dock", 6)
+	other := c.create(A+"/business-line", map[string]any{"name": "Office", "accountId": "fakeAcct00000000000001",
+		"partitionId": fatest.AlphaPartition}, http.StatusOK)["id"].(string)
+	c.do(http.MethodPost, A+"/business-line/"+other+"/port-assignment", map[string]any{"deviceTypeId": "SIP_4_Port_MTA",
+		"macAddress": "0A0B0C0D0E09", "portNumber": 1}, http.StatusOK)
+	swap := A + "/business-line/" + one + "/port-assignment/rpc/swap"
+	for _, c2 := range []struct {
+		name   string
+		path   string
+		body   map[string]any
+		status int
+		code   string
+	}{
+		{"another line's MAC", swap, map[string]any{"deviceTypeId": "SIP_8_Port_MTA", "macAddress": "0A0B0C0D0E09"}, 400, "DuplicateMACAddress"},
+		{"a specialty line's MAC", swap, map[string]any{"deviceTypeId": "SIP_8_Port_MTA", "macAddress": "00:1A:2B:3C:4D:5E"}, 400, "DuplicateMACAddress"},
+		{"a type without port 6", swap, map[string]any{"deviceTypeId": "SIP_4_Port_MTA", "macAddress": "0A0B0C0D0E02"}, 400, "InvalidValueForField:portNumber"},
+		{"an unknown type", swap, map[string]any{"deviceTypeId": "NOPE", "macAddress": "0A0B0C0D0E02"}, 404, "EntityNotFound"},
+		{"no MAC", swap, map[string]any{"deviceTypeId": "SIP_8_Port_MTA"}, 400, "MacAddressRequired"},
+		{"a line without a port", A + "/business-line/5f0c7a52-3a8e-4c1e-9b1d-6a1f2e3d4c01/port-assignment/rpc/swap",
+			map[string]any{"deviceTypeId": "SIP_8_Port_MTA", "macAddress": "0A0B0C0D0E02"}, 404, "EntityNotFound"},
+	} {
+		t.Run(c2.name, func(t *testing.T) {
+			login(t, srv, fatest.AdminUser).fails(http.MethodPost, c2.path, c2.body, c2.status, c2.code)
+		})
+	}
+	got := c.do(http.MethodPost, swap, map[string]any{"deviceTypeId": "SIP_24_Port_MTA", "macAddress": "0a:0b:0c:0d:0e:02"}, http.StatusOK).Map(t)
+	if got["macAddress"] != "0A0B0C0D0E02" || got["deviceTypeId"] != "SIP_24_Port_MTA" || got["portNumber"] != float64(1) || got["businessLineId"] != one {
+		t.Fatalf("swap answered %v", got)
+	}
+	for id, port := range map[string]float64{one: 1, two: 6} {
+		pa := c.do(http.MethodGet, A+"/business-line/"+id+"/port-assignment", nil, http.StatusOK).Map(t)
+		if pa["macAddress"] != "0A0B0C0D0E02" || pa["portNumber"] != port || pa["deviceTypeId"] != "SIP_24_Port_MTA" {
+			t.Fatalf("line %s after the swap: %v", id, pa)
+		}
+	}
+	if pa := c.do(http.MethodGet, A+"/business-line/"+other+"/port-assignment", nil, http.StatusOK).Map(t); pa["macAddress"] != "0A0B0C0D0E09" {
+		t.Fatalf("a line on another MTA moved: %v", pa)
+	}
+	// the old MAC is free again
+	c.do(http.MethodPut, A+"/business-line/"+other+"/port-assignment", map[string]any{"deviceTypeId": "SIP_4_Port_MTA",
+		"macAddress": "0A0B0C0D0E01", "portNumber": 1}, http.StatusOK)
+}

@@ -1,5 +1,10 @@
 package store
 
+import (
+	"slices"
+	"strings"
+)
+
 // CallingPlanSwap is CallingPlanSwapX: the product an account's or an end
 // user's calling plan changes to, and the minutes already used of it.
 type CallingPlanSwap struct {
@@ -49,4 +54,64 @@ func (s *Store) SwapCallingPlan(partitionID, accountID, refType, refID string, s
 	*list = []CallingPlan{plan}
 	s.logHistory(a, by, "CREATE", "CALLING_PLAN", historyRefType(refType), refID, name, nil, &plan)
 	return []CallingPlan{plan}, nil
+}
+
+// SwapBusinessLinePortAssignment moves the MTA of a business line's port
+// assignment to new hardware (port-assignment/rpc/swap): every business
+// line assigned a port of the same MAC moves to the new MAC and device
+// type, keeping its port. The line must have a port assignment (404
+// PortAssignment); the device type must exist (404) and have every port in
+// use (InvalidValueForField:portNumber) and fax where a port has it
+// (InvalidValueForField:faxEnabled); the new MAC must not carry another
+// business line or a specialty line (DuplicateMACAddress). Returns the
+// line's new port assignment.
+func (s *Store) SwapBusinessLinePortAssignment(partitionID, accountID, id string, sw DeviceSwap) (PortAssignment, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, l, err := s.businessLine(partitionID, accountID, id)
+	if err != nil {
+		return PortAssignment{}, err
+	}
+	if l.PortAssignment == nil {
+		return PortAssignment{}, NotFound("PortAssignment", id)
+	}
+	if sw.DeviceTypeID == "" {
+		return PortAssignment{}, Invalid("DeviceTypeIdRequired")
+	}
+	dt, ok := s.deviceTypes[sw.DeviceTypeID]
+	if !ok {
+		return PortAssignment{}, NotFound("DeviceType", sw.DeviceTypeID)
+	}
+	mac := bareMac(sw.MacAddress)
+	switch {
+	case sw.MacAddress == "":
+		return PortAssignment{}, Invalid("MacAddressRequired")
+	case !macPattern.MatchString(mac):
+		return PortAssignment{}, invalidField("macAddress")
+	}
+	old := bareMac(l.PortAssignment.MacAddress)
+	moving := slices.Clone(s.blByMac[old])
+	if mac != old {
+		if len(s.slByMac[mac]) > 0 || len(s.blByMac[mac]) > 0 {
+			return PortAssignment{}, Invalid("DuplicateMACAddress")
+		}
+	}
+	for _, bid := range moving {
+		p := s.businessLines[bid].PortAssignment
+		if p.PortNumber > dt.NumLines {
+			return PortAssignment{}, invalidField("portNumber")
+		}
+		if p.FaxEnabled && !dt.FaxSupported {
+			return PortAssignment{}, invalidField("faxEnabled")
+		}
+	}
+	for _, bid := range moving {
+		b := s.businessLines[bid]
+		s.unindexPortAssignment(b)
+		p := *b.PortAssignment
+		p.MacAddress, p.DeviceTypeID = strings.ToUpper(mac), sw.DeviceTypeID
+		b.PortAssignment = &p
+		s.indexPortAssignment(b)
+	}
+	return *l.PortAssignment, nil
 }
