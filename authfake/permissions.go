@@ -172,7 +172,8 @@ var OperationPermissions = map[string]string{
 	"deleteTnFromInventory": "PhoneNumberInventory", "reserve": "PhoneNumberInventory",
 	"reserveForAccount": "PhoneNumberInventory", "releaseReservation": "PhoneNumberInventory",
 	"retrieveTelephoneNumberAvailability": "PhoneNumberInventory", "getRateCenter": "PhoneNumberInventory",
-	"cooldownRecover": "PhoneNumberInventory",
+	"cooldownRecover": "PhoneNumberInventory", "bulkInsert": "PhoneNumberInventory",
+	"bulkTelephoneNumberImport": "PhoneNumberInventory",
 	// telephone numbers: numbers on accounts, routing, E911
 	"retrieveAccountTelephoneNumbers": "PhoneNumber", "createOrAddTelephoneNumberToAccount": "PhoneNumber",
 	"retrieveTelephoneNumberOnAccount": "PhoneNumber", "updateTelephoneNumberOnAccount": "PhoneNumber",

@@ -2,7 +2,9 @@ package routes_test
 
 import (
 	"encoding/csv"
+	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -197,4 +199,50 @@ func TestNumberExports(t *testing.T) {
 	}
 	h.t = t
 	h.want(h.call(http.MethodGet, "/v2/partition/"+fatest.AlphaPartition+"x/telephonenumber/export", nil), http.StatusBadRequest, "NotPermitted")
+}
+
+// TestNumberImports: a number import adds exactly the numbers of its file
+// that POST P/telephonenumber would take, now (bulkimport) or when its job
+// is done (bulkimport_2, over a job input); the inventory export then lists
+// them.
+func TestNumberImports(t *testing.T) {
+	h := newH6(t)
+	c := caller{t: t, srv: h.srv, tok: h.tok}
+	body, ct := multipartFile(t, "file", "numbers.csv", []byte("18015557001\n18015557002\n\n18015550100\n1801555\n"))
+	r := h.srv.Call(t, http.MethodPost, pAlpha+"/telephonenumber/bulkimport", body, fatest.Auth(h.tok), "Content-Type: "+ct)
+	var added []string
+	if r.Status != http.StatusOK {
+		t.Fatalf("bulkimport: %d %s", r.Status, r.Body)
+	}
+	r.Decode(t, &added)
+	// 18015550100 is already in the inventory; 1801555 is no number
+	if !slices.Equal(added, []string{"18015557001", "18015557002"}) {
+		t.Fatalf("added %v", added)
+	}
+	inv := column(h.csvBody(pAlpha+"/telephonenumber/export"), "phoneNumber")
+	for _, tn := range added {
+		if !slices.Contains(inv, tn) {
+			t.Fatalf("%s not in the inventory export", tn)
+		}
+	}
+
+	up := c.do(http.MethodPost, "/v2/job/input", nil, http.StatusOK).Map(t)
+	u, _ := url.Parse(up["url"].(string))
+	file := "phoneNumber,functionType\n18015557003,ELS\n18015557001,ELS\n18005557004,TollFree\n18015557005,Bogus\n"
+	if r := h.srv.Call(t, http.MethodPut, u.Path, []byte(file), "Content-Type: text/csv"); r.Status != http.StatusNoContent {
+		t.Fatalf("upload: %d %s", r.Status, r.Body)
+	}
+	job := c.do(http.MethodPost, pAlpha+"/telephonenumber/bulkimport_2", map[string]any{"key": up["key"]}, http.StatusAccepted).Map(t)
+	if job["status"] != "DONE" || fmt.Sprint(job["errors"]) != "[map[column:phoneNumber error:TelephoneNumberAlreadyExists input:18015557001 lineNumber:3] "+
+		"map[column:functionType error:InvalidValueForField:functionType input:Bogus lineNumber:5]]" {
+		t.Fatalf("import job %v", job)
+	}
+	rows := h.output(job["id"].(string))
+	if fmt.Sprint(rows) != "[[lineNumber phoneNumber result] [2 18015557003 ADDED] [3 18015557001 TelephoneNumberAlreadyExists] [4 18005557004 ADDED] [5 18015557005 InvalidValueForField:functionType]]" {
+		t.Fatalf("import output %v", rows)
+	}
+	if v := c.do(http.MethodGet, pAlpha+"/telephonenumber/18005557004", nil, http.StatusOK).Map(t); v["functionType"] != "TollFree" || v["isInInventory"] != true {
+		t.Fatalf("imported toll-free number %v", v)
+	}
+	c.fails(http.MethodPost, pAlpha+"/telephonenumber/bulkimport_2", nil, http.StatusBadRequest, "KeyRequired")
 }

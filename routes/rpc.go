@@ -38,16 +38,26 @@ func (a *api) rpcRoutes() map[string]Handler {
 			return okOr(st.BulkStatusChange(r.Vars["partitionId"], file, actor(r)))
 		},
 		"bulkStatusChange_2": func(r *Request) (Response, error) {
-			var in struct {
-				Key string `json:"key"`
-			}
-			if len(r.Body) > 0 {
-				if err := decode(r, &in); err != nil {
-					return Response{}, err
-				}
+			key, err := uploadKey(r)
+			if err != nil {
+				return Response{}, err
 			}
 			// the spec's success with a body is the 200 (its 202 has none)
-			return okOr(st.StartBulkStatusChange(r.Vars["partitionId"], r.Principal.User.ID, in.Key, actor(r)))
+			return okOr(st.StartBulkStatusChange(r.Vars["partitionId"], r.Principal.User.ID, key, actor(r)))
+		},
+		"bulkInsert": func(r *Request) (Response, error) {
+			file, err := uploadedFile(r)
+			if err != nil {
+				return Response{}, err
+			}
+			return okOr(st.ImportNumbers(r.Vars["partitionId"], file))
+		},
+		"bulkTelephoneNumberImport": func(r *Request) (Response, error) {
+			key, err := uploadKey(r)
+			if err != nil {
+				return Response{}, err
+			}
+			return acceptedOr(st.StartNumberImport(r.Vars["partitionId"], r.Principal.User.ID, key))
 		},
 		"getBulkStatusChangeDefinition": func(*Request) (Response, error) {
 			return Response{Status: http.StatusOK, Raw: []byte(store.BulkStatusDefinition()), ContentType: "text/csv"}, nil
@@ -167,4 +177,17 @@ func uploadedFile(r *Request) ([]byte, error) {
 		return first, nil
 	}
 	return nil, store.Invalid("FileRequired")
+}
+
+// uploadKey reads a JobUploadKey body (optional: no body, no key).
+func uploadKey(r *Request) (string, error) {
+	var in struct {
+		Key string `json:"key"`
+	}
+	if len(r.Body) > 0 {
+		if err := decode(r, &in); err != nil {
+			return "", err
+		}
+	}
+	return in.Key, nil
 }

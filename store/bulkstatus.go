@@ -1,11 +1,6 @@
 package store
 
 import (
-	"bytes"
-	"encoding/csv"
-	"errors"
-	"io"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -40,81 +35,34 @@ func (s *Store) BulkStatusChange(partitionID string, file []byte, by Actor) ([]J
 }
 
 // StartBulkStatusChange starts bulkstatuschange_2 over the file uploaded
-// for key. The job reads the file and applies its rows when it is done: its
-// output lists every row's result, its errors the rows that failed. A key
-// with no file (never issued, forgotten, or nothing PUT to it) fails the
-// job with JobInputNotFound or JobInputMissing, as a file the platform
-// cannot read fails it there.
+// for key: the job applies its rows when it is done; its output lists every
+// row's result, its errors the rows that failed (startImportJob).
 func (s *Store) StartBulkStatusChange(partitionID, userID, key string, by Actor) (Job, error) {
-	if key == "" {
-		return Job{}, Invalid("KeyRequired")
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.partitions[partitionID]; !ok {
-		return Job{}, NotFound("Partition", partitionID)
-	}
-	job := s.startJob(partitionID, userID, "account bulk status change", func(s *Store) ([][]string, error) {
-		file, err := s.jobInput(key)
-		if err != nil {
-			if asError(err).Code == "EntityNotFound" {
-				return nil, errors.New("JobInputNotFound")
-			}
-			return nil, errors.New(asError(err).Code)
-		}
-		rows, errs := s.applyBulkStatus(partitionID, file, by)
-		if len(errs) > 0 {
-			return rows, rowErrors(errs)
-		}
-		return rows, nil
+	return s.startImportJob(partitionID, userID, key, "account bulk status change", func(s *Store, file []byte) ([][]string, []JobError) {
+		return s.applyBulkStatus(partitionID, file, by)
 	})
-	r := s.jobs[job.ID]
-	r.Job.InputKey = key
-	return r.out(), nil
 }
 
 // applyBulkStatus applies the rows of a file. Lock held (write).
 func (s *Store) applyBulkStatus(partitionID string, file []byte, by Actor) ([][]string, []JobError) {
 	out := [][]string{bulkStatusResultColumns}
-	rd := csv.NewReader(bytes.NewReader(file))
-	rd.FieldsPerRecord = -1
-	header, err := rd.Read()
-	if err != nil {
-		return out, []JobError{{Error: "InvalidFile", LineNumber: 1}}
-	}
-	col := func(name string) int {
-		return slices.IndexFunc(header, func(h string) bool { return strings.EqualFold(strings.TrimSpace(h), name) })
-	}
-	byID, byNumber, st := col("accountId"), col("accountNumber"), col("status")
+	f := readImport(file, nil)
+	byID, byNumber, st := f.column("accountId"), f.column("accountNumber"), f.column("status")
 	var errs []JobError
-	if st < 0 {
+	if f.header != nil && st < 0 {
 		errs = append(errs, JobError{Error: "ColumnRequired", LineNumber: 1, Column: "status"})
 	}
-	if byID < 0 && byNumber < 0 {
+	if f.header != nil && byID < 0 && byNumber < 0 {
 		errs = append(errs, JobError{Error: "ColumnRequired", LineNumber: 1, Column: "accountNumber"})
 	}
-	if len(errs) > 0 {
+	if f.header == nil || len(errs) > 0 {
+		if f.err != nil {
+			errs = append(errs, *f.err)
+		}
 		return out, errs
 	}
-	cell := func(rec []string, i int) string {
-		if i < 0 || i >= len(rec) {
-			return ""
-		}
-		return strings.TrimSpace(rec[i])
-	}
-	for line := 2; ; line++ {
-		rec, err := rd.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			errs = append(errs, JobError{Error: "InvalidFile", LineNumber: line})
-			break
-		}
-		if len(strings.Join(rec, "")) == 0 {
-			continue // a blank line
-		}
-		id, number, status := cell(rec, byID), cell(rec, byNumber), cell(rec, st)
+	for _, r := range f.rows {
+		id, number, status := r.cell(byID), r.cell(byNumber), r.cell(st)
 		a, column, input := s.bulkAccount(partitionID, id, number)
 		var fail *Error
 		switch {
@@ -131,15 +79,18 @@ func (s *Store) applyBulkStatus(partitionID string, file []byte, by Actor) ([][]
 				fail, column, input = asError(perr), "status", status
 			}
 		}
-		row := []string{strconv.Itoa(line), id, number, status, "UPDATED"}
+		row := []string{strconv.Itoa(r.line), id, number, status, "UPDATED"}
 		if a != nil {
 			row[1], row[2] = a.ID, a.AccountNumber
 		}
 		if fail != nil {
 			row[4] = fail.Code
-			errs = append(errs, JobError{Error: fail.Code, LineNumber: line, Column: column, Input: input})
+			errs = append(errs, JobError{Error: fail.Code, LineNumber: r.line, Column: column, Input: input})
 		}
 		out = append(out, row)
+	}
+	if f.err != nil {
+		errs = append(errs, *f.err)
 	}
 	return out, errs
 }
@@ -158,13 +109,4 @@ func (s *Store) bulkAccount(partitionID, id, number string) (*Account, string, s
 		return s.accounts[aid], "accountNumber", number
 	}
 	return nil, "accountNumber", number
-}
-
-// asError is err as the store's error (a plain one is a 400 InvalidValue).
-func asError(err error) *Error {
-	var se *Error
-	if errors.As(err, &se) {
-		return se
-	}
-	return Invalid("InvalidValue")
 }

@@ -303,6 +303,12 @@ func (s *Store) AddInventoryNumber(partitionID string, in TelephoneNumberView) (
 	if _, ok := s.partitions[partitionID]; !ok {
 		return TelephoneNumberView{}, NotFound("Partition", partitionID)
 	}
+	return s.addInventoryNumber(partitionID, in)
+}
+
+// addInventoryNumber is AddInventoryNumber in a partition that exists. Lock
+// held (write).
+func (s *Store) addInventoryNumber(partitionID string, in TelephoneNumberView) (TelephoneNumberView, error) {
 	tn := in.PhoneNumber
 	switch {
 	case tn == "":
