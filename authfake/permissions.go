@@ -147,15 +147,15 @@ var OperationPermissions = map[string]string{
 	"deleteAccountUser": "Account", "resetAccountUserPassword": "Account",
 	"listDevices": "Account", "createDevice": "Account", "getDevice": "Account", "putDevice": "Account",
 	"updateDevice": "Account", "removeDevice": "Account", "registrationStatus": "Account",
-	"provisioningStatus": "Account", "swapDevice": "Account", "swapPrevalidate": "Account", "swapDevice_1": "Account",
-	"swapCallingPlan": "Account", "swapCallingPlan_2": "Account",
-	"bulkStatusChange": "AccountBulkStatuses", "bulkStatusChange_2": "AccountBulkStatuses",
-	"getBulkStatusChangeDefinition": TokenOnly,
-	"prevalidate":                   "Account", "prevalidateCymbusGroupName": "Account",
-	"checkBusinessLineVoicemailBoxPinStatus": "Account",
-	"listDeviceLinesForMac":                  "Account", "deleteDeviceByMac": "Account",
+	"provisioningStatus": "Account", "swapDevice": "Account", "swapPrevalidate": "Account",
+	"listDeviceLinesForMac": "Account", "deleteDeviceByMac": "Account", "listDevicesCSV": "Account",
 	"listDeviceByUser": "Account", "createDevice_1": "Account", "getDevice_1": "Account",
 	"updateDevice_1": "Account", "patchDevice": "Account", "removeDevice_1": "Account",
+	// account tree: actions (swaps, status changes in bulk, validators)
+	"swapDevice_1": "Account", "swapCallingPlan": "Account", "swapCallingPlan_2": "Account",
+	"bulkStatusChange": "AccountBulkStatuses", "bulkStatusChange_2": "AccountBulkStatuses",
+	"getBulkStatusChangeDefinition": TokenOnly, "prevalidate": "Account",
+	"prevalidateCymbusGroupName": "Account", "checkBusinessLineVoicemailBoxPinStatus": "Account",
 	// account tree: history
 	"accountHistoryByAccountIdSearch": "AccountHistory", "accountHistoryByAccountNumberSearch": "AccountHistory",
 	// account tree: calling plan products and the plans attached in accounts
@@ -194,7 +194,7 @@ var OperationPermissions = map[string]string{
 	"listManagementUsers": "ProductUsers", "createManagementUser": "ProductUsers",
 	"getManagementUser": "ProductUsers", "updateManagementUser": "ProductUsers",
 	"patchManagementUser": "ProductUsers", "deleteManagementUser": "ProductUsers",
-	"searchManagementUsers": "ProductUsers",
+	"searchManagementUsers": "ProductUsers", "getManagementUserGroupCSV": "ProductUsers",
 
 	// voice products (hand-built): specialty lines, business lines, hunt groups
 	"retrieve_specialty_line_by_account": "Account", "create_specialty_line": "Account",

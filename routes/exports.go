@@ -60,6 +60,12 @@ func (a *api) exportRoutes() map[string]Handler {
 		},
 		"exportTnInventory":    inventory,
 		"exportTNStatusSearch": statusSearch,
+		"listDevicesCSV": func(r *Request) (store.Export, error) {
+			return st.DeviceLinesExport(r.Vars["partitionId"], r.Vars["accountId"], r.Vars["macAddress"])
+		},
+		"getManagementUserGroupCSV": func(r *Request) (store.Export, error) {
+			return st.ManagementUserGroupsExport(r.Vars["partitionId"])
+		},
 	}
 	async := map[string]func(*Request) (store.Export, error){
 		"accountCSVReport2": report(store.ReportAccount), "deviceCSVReport2": report(store.ReportDevice),

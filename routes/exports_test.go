@@ -246,3 +246,37 @@ func TestNumberImports(t *testing.T) {
 	}
 	c.fails(http.MethodPost, pAlpha+"/telephonenumber/bulkimport_2", nil, http.StatusBadRequest, "KeyRequired")
 }
+
+// TestObjectCSVs: a device's lines and a partition's management users, as
+// CSV, are exactly what the state holds.
+func TestObjectCSVs(t *testing.T) {
+	h := newH6(t)
+	c := caller{t: t, srv: h.srv, tok: h.tok}
+	u := h.user(h.acct, "ata@example.com", "2001")
+	for _, line := range []int{2, 1} {
+		c.create(h.base+"/deviceline", map[string]any{"deviceTypeId": "SPA112", "deviceName": "Fax ATA",
+			"macAddress": "C8D7190CAFE0", "lineNumber": line, "userId": u.ID}, http.StatusCreated)
+	}
+	rows := h.csvBody(h.base + "/device/C8D7190CAFE0/csv")
+	if got := column(rows, "lineNumber"); fmt.Sprint(got) != "[1 2]" || rows[1][slices.Index(rows[0], "lineNumber")] != "1" ||
+		slices.Contains(rows[0], "sipPassword") {
+		t.Fatalf("device lines %v", rows)
+	}
+	if got := column(rows, "macAddress"); fmt.Sprint(got) != "[C8D7190CAFE0 C8D7190CAFE0]" {
+		t.Fatalf("device lines' MACs %v", got)
+	}
+	c.fails(http.MethodGet, h.base+"/device/C8D7190CAFE9/csv", nil, http.StatusNotFound, "EntityNotFound")
+
+	var users []map[string]any
+	c.do(http.MethodGet, pAlpha+"/managementuser", nil, http.StatusOK).Decode(t, &users)
+	rows = h.csvBody(pAlpha + "/managementuser/usergroups")
+	var want []string
+	for _, u := range users {
+		want = append(want, u["username"].(string))
+	}
+	slices.Sort(want)
+	if got := column(rows, "username"); len(want) == 0 || !slices.Equal(got, want) || slices.Contains(rows[0], "password") ||
+		strings.Contains(string(c.do(http.MethodGet, pAlpha+"/managementuser/usergroups", nil, http.StatusOK).Body), fatest.Password) {
+		t.Fatalf("management users %v, want %v", rows, want)
+	}
+}

@@ -1,6 +1,10 @@
 package store
 
-import "math"
+import (
+	"math"
+	"slices"
+	"strings"
+)
 
 // Export is a CSV export the store has checked and can build, either now
 // (the synchronous variants: a report's csv, telephonenumber/export,
@@ -106,4 +110,50 @@ func (s *Store) partitionExists(partitionID string) error {
 		return NotFound("Partition", partitionID)
 	}
 	return nil
+}
+
+// DeviceLinesExport checks the CSV of one physical device's lines
+// (A/device/{macAddress}/csv): the device report's columns, a row per
+// line by line number. A MAC with no line in the account is 404.
+func (s *Store) DeviceLinesExport(partitionID, accountID, mac string) (Export, error) {
+	if _, err := s.DevicesByMAC(partitionID, accountID, mac); err != nil {
+		return Export{}, err
+	}
+	return Export{partitionID: partitionID, name: "device " + mac, produce: func(s *Store) ([][]string, error) {
+		var lines []Device
+		for _, id := range s.devByMAC[macKey(mac)] {
+			if d := s.devices[id]; d.AccountID == accountID {
+				lines = append(lines, deviceOut(d))
+			}
+		}
+		slices.SortFunc(lines, func(x, y Device) int { return x.LineNumber - y.LineNumber })
+		return csvRows(reportFields[ReportDevice], lines)
+	}}, nil
+}
+
+// mgmtUserGroupFields are the columns of the management user groups CSV:
+// the management user's own field names (never its password).
+var mgmtUserGroupFields = []string{"id", "username", "firstName", "lastName", "emailAddress", "roles", "groupIds"}
+
+// ManagementUserGroupsExport checks the CSV of a partition's management
+// users and their groups (managementuser/usergroups), by username.
+func (s *Store) ManagementUserGroupsExport(partitionID string) (Export, error) {
+	if err := s.partitionExists(partitionID); err != nil {
+		return Export{}, err
+	}
+	return Export{partitionID: partitionID, name: "management user groups", produce: func(s *Store) ([][]string, error) {
+		var users []*ManagementUser
+		for _, u := range s.mgmtUsers {
+			if u.PartitionID == partitionID {
+				users = append(users, u)
+			}
+		}
+		slices.SortFunc(users, func(a, b *ManagementUser) int { return strings.Compare(a.Username, b.Username) })
+		rows := [][]string{mgmtUserGroupFields}
+		for _, u := range users {
+			rows = append(rows, []string{u.ID, u.Username, u.FirstName, u.LastName, u.EmailAddress,
+				strings.Join(u.Roles, "|"), strings.Join(u.GroupIDs, "|")})
+		}
+		return rows, nil
+	}}, nil
 }
