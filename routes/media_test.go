@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/fakealianza/fakealianza/fatest"
@@ -84,6 +85,13 @@ func TestGreetingsRoundTrip(t *testing.T) {
 		t.Fatalf("after a state round trip: %d bytes", len(got.Body))
 	}
 	c.fails(http.MethodGet, A+"/voicemailbox/nope/greetings/Personal/media", nil, http.StatusNotFound, "EntityNotFound")
+	// a box that goes takes its greetings' audio with it
+	c.do(http.MethodDelete, A+"/voicemailbox/"+box, nil, http.StatusNoContent)
+	for _, o := range srv.Store().Snapshot().Generic {
+		if strings.Contains(o.Path, "/voicemailbox/"+box+"/") {
+			t.Fatalf("audio outlives its box: %s", o.Path)
+		}
+	}
 	r := srv.Call(t, http.MethodPut, A+"/business-line/voicemail-box/nope/greetings/Personal/media", body, fatest.Auth(c.tok), "Content-Type: "+ct)
 	wantError(t, r, http.StatusNotFound, "EntityNotFound")
 	if _, _, data := r.Envelope(t); fmt.Sprint(data) != "map[id:nope type:VoicemailBox]" {

@@ -15,7 +15,8 @@ import (
 // that list decides which exist: audio it no longer names is never served.
 
 // MediaRef names a stored greeting: the box's partition, account and id,
-// the greeting type, and the media path and its spec template.
+// the greeting type, and the media path and its spec template (a
+// hand-built box's greetings live at greetingPath whatever Path says).
 type MediaRef struct {
 	PartitionID, AccountID, BoxID, GreetingType string
 	Path, Template                              string
@@ -56,6 +57,7 @@ func (s *Store) UploadGreeting(ref MediaRef, audio []byte) (VoicemailMessage, er
 	if err != nil {
 		return VoicemailMessage{}, err
 	}
+	ref.Path = greetingPath(b, ref.GreetingType)
 	if len(audio) == 0 {
 		return VoicemailMessage{}, Invalid("FileRequired")
 	}
@@ -83,6 +85,7 @@ func (s *Store) Greeting(ref MediaRef) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	ref.Path = greetingPath(b, ref.GreetingType)
 	g, ok := b.Greetings[ref.GreetingType]
 	if !ok {
 		return nil, greetingNotFound(ref.GreetingType)
@@ -101,6 +104,7 @@ func (s *Store) DeleteGreeting(ref MediaRef) error {
 	if err != nil {
 		return err
 	}
+	ref.Path = greetingPath(b, ref.GreetingType)
 	if _, ok := b.Greetings[ref.GreetingType]; !ok {
 		return greetingNotFound(ref.GreetingType)
 	}
@@ -110,6 +114,21 @@ func (s *Store) DeleteGreeting(ref MediaRef) error {
 	}
 	s.dropGeneric(ref.Path)
 	return nil
+}
+
+// greetingPath is where a hand-built box's greeting audio lives: the
+// greeting's media path.
+func greetingPath(b *VoicemailBox, greetingType string) string {
+	return "/v2/partition/" + b.PartitionID + "/account/" + b.AccountID + "/voicemailbox/" + b.ID +
+		"/greetings/" + greetingType + "/media"
+}
+
+// dropGreetings removes the audio of a box's greetings (the box is going).
+// Lock held.
+func (s *Store) dropGreetings(b *VoicemailBox) {
+	for t := range b.Greetings {
+		s.dropGeneric(greetingPath(b, t))
+	}
 }
 
 // genericBox checks a business-line voicemail box under its account: a
