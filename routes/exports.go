@@ -14,7 +14,7 @@ import (
 // same text. Both read the state as the hand-built newest variants do.
 func (a *api) exportRoutes() map[string]Handler {
 	st := a.deps.Store
-	// plans name each operation's export; sync or job is the table below.
+	// plans name each operation's export; the table says whether it is built at once or as a job.
 	report := func(kind string) func(*Request) (store.Export, error) {
 		return func(r *Request) (store.Export, error) {
 			q := r.URL.Query()
@@ -42,7 +42,7 @@ func (a *api) exportRoutes() map[string]Handler {
 	statusSearch := func(r *Request) (store.Export, error) {
 		return st.StatusSearchExport(r.Vars["partitionId"], statusQuery(r))
 	}
-	sync := map[string]func(*Request) (store.Export, error){
+	atOnce := map[string]func(*Request) (store.Export, error){
 		"accountCSVReport": report(store.ReportAccount), "deviceCSVReport": report(store.ReportDevice),
 		"userCSVReport": report(store.ReportUser), "sipCSVReport": report(store.ReportSip),
 		"vFaxCSVReport": report(store.ReportVfax), "telephoneNumberCSVReport": report(store.ReportTN),
@@ -67,13 +67,13 @@ func (a *api) exportRoutes() map[string]Handler {
 			return st.ManagementUserGroupsExport(r.Vars["partitionId"])
 		},
 	}
-	async := map[string]func(*Request) (store.Export, error){
+	asJob := map[string]func(*Request) (store.Export, error){
 		"accountCSVReport2": report(store.ReportAccount), "deviceCSVReport2": report(store.ReportDevice),
 		"userCSVReport2": report(store.ReportUser), "asyncExportTnInventory": inventory,
 		"exportTNStatusSearch2": statusSearch,
 	}
 	out := map[string]Handler{}
-	for op, plan := range sync {
+	for op, plan := range atOnce {
 		out[op] = func(r *Request) (Response, error) {
 			e, err := plan(r)
 			if err != nil {
@@ -86,7 +86,7 @@ func (a *api) exportRoutes() map[string]Handler {
 			return Response{Status: http.StatusOK, Raw: []byte(text), ContentType: "text/csv"}, nil
 		}
 	}
-	for op, plan := range async {
+	for op, plan := range asJob {
 		out[op] = func(r *Request) (Response, error) {
 			e, err := plan(r)
 			if err != nil {
