@@ -96,6 +96,7 @@ var OperationPermissions = map[string]string{
 	"uploadGreeting": "Account", "retrieveGreeting": "Account", "deleteGreeting": "Account",
 	"uploadBusinessLineGreeting": "Account", "retrieveBusinessLineGreeting": "Account",
 	"deleteBusinessLineGreeting": "Account", "retrieveBusinessLineVoicemailMessageMedia": "Account",
+	"bulkVoicemailMessageUpdate": "Account", "updateBusinessLineVoicemailMessageRead": "Account",
 
 	// reports and jobs (issue 6)
 	"telephoneNumberSummaryReport":          "Reports",

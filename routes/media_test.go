@@ -146,3 +146,63 @@ func TestVoicemailMessageAudio(t *testing.T) {
 	c.fails(http.MethodGet, boxes+"/"+box+"/message/nope/media", nil, http.StatusNotFound, "EntityNotFound")
 	c.fails(http.MethodGet, boxes+"/nope/message/m1/media", nil, http.StatusNotFound, "EntityNotFound")
 }
+
+// TestBusinessLineMessageActions: a business-line box's messages are marked
+// read or unread and deleted, in bulk (all or none) or one at a time.
+func TestBusinessLineMessageActions(t *testing.T) {
+	srv := fatest.New(t)
+	c := login(t, srv, fatest.AdminUser)
+	boxes := alphaP + "/account/fakeAcct00000000000001/business-line/voicemail-box"
+	bl := c.do(http.MethodPost, boxes, map[string]any{"name": "Desk", "accountId": "fakeAcct00000000000001", "partitionId": fatest.AlphaPartition},
+		http.StatusOK).Map(t)["id"].(string)
+	msgs := boxes + "/" + bl + "/message"
+	ids := []string{"7d0c0c6e-0000-4000-8000-000000000001", "7d0c0c6e-0000-4000-8000-000000000002", "7d0c0c6e-0000-4000-8000-000000000003"}
+	for _, id := range ids {
+		if _, err := srv.Store().GenericPut(store.GenericObject{Path: msgs + "/" + id, Collection: msgs, ID: id, PartitionID: fatest.AlphaPartition,
+			Template: "/v2/partition/{partitionId}/account/{accountId}/business-line/voicemail-box/{voicemailBoxId}/message/{messageId}",
+			Body: map[string]any{"storageId": id, "read": false, "lengthInSeconds": 1}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func() map[string]bool {
+		out := map[string]bool{}
+		for _, id := range ids {
+			if o, ok := srv.Store().GenericGet(msgs + "/" + id); ok {
+				out[id], _ = o.Body["read"].(bool)
+			}
+		}
+		return out
+	}
+	bulk := msgs + "/bulk-update"
+	c.do(http.MethodPut, bulk, map[string]any{"actionType": "MARK_AS_READ", "messageIds": ids[:2]}, http.StatusOK)
+	if got := read(); !got[ids[0]] || !got[ids[1]] || got[ids[2]] || len(got) != 3 {
+		t.Fatalf("after MARK_AS_READ: %v", got)
+	}
+	// one id that is not the box's: nothing changes
+	c.fails(http.MethodPut, bulk, map[string]any{"actionType": "MARK_AS_UNREAD", "messageIds": []string{ids[0], "7d0c0c6e-0000-4000-8000-0000000000ff"}},
+		http.StatusNotFound, "EntityNotFound")
+	if got := read(); !got[ids[0]] {
+		t.Fatalf("a refused bulk update changed %v", got)
+	}
+	c.fails(http.MethodPut, bulk, map[string]any{"actionType": "DELETE"}, http.StatusBadRequest, "MessageIdsRequired")
+	c.do(http.MethodPost, msgs+"/"+ids[0]+"/set-read-status", map[string]any{"markAsRead": false}, http.StatusOK)
+	c.do(http.MethodPost, msgs+"/"+ids[2]+"/set-read-status", map[string]any{"markAsRead": true}, http.StatusOK)
+	if got := read(); got[ids[0]] || !got[ids[2]] {
+		t.Fatalf("after set-read-status: %v", got)
+	}
+	c.fails(http.MethodPost, msgs+"/"+ids[2]+"/set-read-status", map[string]any{}, http.StatusBadRequest, "MarkAsReadRequired")
+	c.do(http.MethodPut, bulk, map[string]any{"actionType": "DELETE", "messageIds": ids[1:]}, http.StatusOK)
+	if got := read(); len(got) != 1 || !func() bool { _, ok := got[ids[0]]; return ok }() {
+		t.Fatalf("after DELETE: %v", got)
+	}
+	c.fails(http.MethodGet, msgs+"/"+ids[1]+"/media", nil, http.StatusNotFound, "EntityNotFound")
+
+	// an account's own box: its voicemail messages
+	own := c.create(alphaP+"/account/fakeAcct00000000000001/user", map[string]any{"lastName": "Desk", "extension": "2950"}, http.StatusOK)["voicemailBoxId"].(string)
+	m := srv.Call(t, http.MethodPost, "/__admin/voicemailbox/"+own+"/messages", map[string]any{}).Map(t)["id"].(string)
+	c.do(http.MethodPost, boxes+"/"+own+"/message/"+m+"/set-read-status", map[string]any{"markAsRead": true}, http.StatusOK)
+	got := c.do(http.MethodGet, alphaP+"/account/fakeAcct00000000000001/voicemailbox/"+own+"/voicemailmessage/"+m, nil, http.StatusOK).Map(t)
+	if got["read"] != true {
+		t.Fatalf("own box message after set-read-status: %v", got)
+	}
+}

@@ -14,9 +14,10 @@ import (
 	"github.com/fakealianza/fakealianza/store"
 )
 
-// rpcRoutes serves the action operations of hand-built objects: calling
-// plan swaps, account status changes in bulk, the job input upload, and
-// the validators whose verdict follows from the state.
+// rpcRoutes serves the action operations of hand-built objects: swaps,
+// status changes and imports in bulk, the job input upload, business-line
+// voicemail message actions, and the validators whose verdict follows from
+// the state.
 func (a *api) rpcRoutes() map[string]Handler {
 	st := a.deps.Store
 	swapPlan := func(r *Request, refType, refID string) (Response, error) {
@@ -95,6 +96,31 @@ func (a *api) rpcRoutes() map[string]Handler {
 				}
 			}
 			return okOr(st.SwapBusinessLinePortAssignment(r.Vars["partitionId"], r.Vars["accountId"], r.Vars["businessLineId"], in))
+		},
+		"bulkVoicemailMessageUpdate": func(r *Request) (Response, error) {
+			var in struct {
+				ActionType string   `json:"actionType"`
+				MessageIDs []string `json:"messageIds"`
+			}
+			if err := decode(r, &in); err != nil {
+				return Response{}, err
+			}
+			box := strings.TrimSuffix(r.URL.Path, "/message/bulk-update")
+			return emptyOr(http.StatusOK, st.BusinessLineMessagesAction(r.Vars["partitionId"], r.Vars["accountId"], box, in.ActionType, in.MessageIDs))
+		},
+		"updateBusinessLineVoicemailMessageRead": func(r *Request) (Response, error) {
+			var in struct {
+				MarkAsRead *bool `json:"markAsRead"`
+			}
+			if err := decode(r, &in); err != nil {
+				return Response{}, err
+			}
+			if in.MarkAsRead == nil {
+				return Response{}, store.Invalid("MarkAsReadRequired")
+			}
+			msg := strings.TrimSuffix(r.URL.Path, "/set-read-status")
+			box := msg[:strings.LastIndex(msg, "/message/")]
+			return emptyOr(http.StatusOK, st.SetBusinessLineMessageRead(r.Vars["partitionId"], r.Vars["accountId"], box, r.Vars["messageId"], *in.MarkAsRead))
 		},
 		"swapCallingPlan": func(r *Request) (Response, error) { return swapPlan(r, "ACCOUNT", "") },
 		"swapCallingPlan_2": func(r *Request) (Response, error) {

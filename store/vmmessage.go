@@ -354,11 +354,16 @@ func (s *Store) DeleteVoicemailMessages(partitionID, accountID, boxID string, id
 			return NotFound("VoicemailMessage", id)
 		}
 	}
+	s.dropMessages(b, ids)
+	return nil
+}
+
+// dropMessages deletes messages of a box, all checked to be its. Lock held.
+func (s *Store) dropMessages(b *VoicemailBox, ids []string) {
 	for _, id := range ids {
 		delete(s.vmMessages, id)
 	}
 	s.vmByBox[b.ID] = slices.DeleteFunc(s.vmByBox[b.ID], func(id string) bool { return slices.Contains(ids, id) })
-	return nil
 }
 
 // VoicemailContent returns a message's audio (a WAV file) and marks it read,
