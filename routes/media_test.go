@@ -160,7 +160,7 @@ func TestBusinessLineMessageActions(t *testing.T) {
 	for _, id := range ids {
 		if _, err := srv.Store().GenericPut(store.GenericObject{Path: msgs + "/" + id, Collection: msgs, ID: id, PartitionID: fatest.AlphaPartition,
 			Template: "/v2/partition/{partitionId}/account/{accountId}/business-line/voicemail-box/{voicemailBoxId}/message/{messageId}",
-			Body: map[string]any{"storageId": id, "read": false, "lengthInSeconds": 1}}); err != nil {
+			Body:     map[string]any{"storageId": id, "read": false, "lengthInSeconds": 1}}); err != nil {
 			t.Fatal(err)
 		}
 	}
