@@ -75,19 +75,9 @@ func (s *Store) SwapBusinessLinePortAssignment(partitionID, accountID, id string
 	if l.PortAssignment == nil {
 		return PortAssignment{}, NotFound("PortAssignment", id)
 	}
-	if sw.DeviceTypeID == "" {
-		return PortAssignment{}, Invalid("DeviceTypeIdRequired")
-	}
-	dt, ok := s.deviceTypes[sw.DeviceTypeID]
-	if !ok {
-		return PortAssignment{}, NotFound("DeviceType", sw.DeviceTypeID)
-	}
-	mac := bareMac(sw.MacAddress)
-	switch {
-	case sw.MacAddress == "":
-		return PortAssignment{}, Invalid("MacAddressRequired")
-	case !macPattern.MatchString(mac):
-		return PortAssignment{}, invalidField("macAddress")
+	dt, mac, err := s.mtaOf(sw.DeviceTypeID, sw.MacAddress)
+	if err != nil {
+		return PortAssignment{}, err
 	}
 	old := bareMac(l.PortAssignment.MacAddress)
 	moving := slices.Clone(s.blByMac[old])
