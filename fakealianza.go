@@ -106,7 +106,7 @@ type Options struct {
 	// ScenariosDir is a folder of the user's scenario files (*.json, *.yaml).
 	ScenariosDir string
 	// AdminKey, when set, must come in X-Fakealianza-Admin-Key on /__admin calls
-	// (health, ready and the spec excepted).
+	// (health, ready, the spec and job-input uploads excepted).
 	AdminKey string
 	// StateFile is loaded at start when it exists and written on Close
 	// (atomically: a temporary file renamed over it).

@@ -91,6 +91,12 @@ var OperationPermissions = map[string]string{
 	"delete_4":                 "Account",
 	"getMessageContent":        "Account",
 	"getVoicemailData":         "Account",
+	"getVoicemailUrl":          "Account",
+	// greetings and message audio (stored media)
+	"uploadGreeting": "Account", "retrieveGreeting": "Account", "deleteGreeting": "Account",
+	"uploadBusinessLineGreeting": "Account", "retrieveBusinessLineGreeting": "Account",
+	"deleteBusinessLineGreeting": "Account", "retrieveBusinessLineVoicemailMessageMedia": "Account",
+	"bulkVoicemailMessageUpdate": "Account", "updateBusinessLineVoicemailMessageRead": "Account",
 
 	// reports and jobs (issue 6)
 	"telephoneNumberSummaryReport":          "Reports",
@@ -115,6 +121,16 @@ var OperationPermissions = map[string]string{
 	"getJobById":                            "Reports",
 	"getJobOutput":                          "Reports",
 	"getOutputUrl":                          "Reports",
+	"getJobInputUrl":                        "Reports",
+	"getJobInput":                           "Reports",
+	// the synchronous and older asynchronous variants of the exports above
+	"accountCSVReport": "Reports", "accountCSVReport2": "Reports", "deviceCSVReport": "Reports",
+	"deviceCSVReport2": "Reports", "userCSVReport": "Reports", "userCSVReport2": "Reports",
+	"sipCSVReport": "Reports", "vFaxCSVReport": "Reports", "telephoneNumberCSVReport": "Reports",
+	"telephoneNumberPortOutCSVReport": "Reports", "endUserAccountHistory": "Reports",
+	"cdrSearchCSV": "AccountCallHistory", "exportTnInventory": "PhoneNumberInventory",
+	"asyncExportTnInventory": "PhoneNumberInventory", "exportTNStatusSearch": "PhoneNumberServiceActivation",
+	"exportTNStatusSearch2": "PhoneNumberServiceActivation",
 
 	// partition settings and reference data (issue 6)
 	"getAllSettings": TokenOnly,
@@ -133,9 +149,14 @@ var OperationPermissions = map[string]string{
 	"listDevices": "Account", "createDevice": "Account", "getDevice": "Account", "putDevice": "Account",
 	"updateDevice": "Account", "removeDevice": "Account", "registrationStatus": "Account",
 	"provisioningStatus": "Account", "swapDevice": "Account", "swapPrevalidate": "Account",
-	"listDeviceLinesForMac": "Account", "deleteDeviceByMac": "Account",
+	"listDeviceLinesForMac": "Account", "deleteDeviceByMac": "Account", "listDevicesCSV": "Account",
 	"listDeviceByUser": "Account", "createDevice_1": "Account", "getDevice_1": "Account",
 	"updateDevice_1": "Account", "patchDevice": "Account", "removeDevice_1": "Account",
+	// account tree: actions (swaps, status changes in bulk, validators)
+	"swapDevice_1": "Account", "swapCallingPlan": "Account", "swapCallingPlan_2": "Account",
+	"bulkStatusChange": "AccountBulkStatuses", "bulkStatusChange_2": "AccountBulkStatuses",
+	"getBulkStatusChangeDefinition": TokenOnly, "prevalidate": "Account",
+	"prevalidateCymbusGroupName": "Account", "checkBusinessLineVoicemailBoxPinStatus": "Account",
 	// account tree: history
 	"accountHistoryByAccountIdSearch": "AccountHistory", "accountHistoryByAccountNumberSearch": "AccountHistory",
 	// account tree: calling plan products and the plans attached in accounts
@@ -152,7 +173,8 @@ var OperationPermissions = map[string]string{
 	"deleteTnFromInventory": "PhoneNumberInventory", "reserve": "PhoneNumberInventory",
 	"reserveForAccount": "PhoneNumberInventory", "releaseReservation": "PhoneNumberInventory",
 	"retrieveTelephoneNumberAvailability": "PhoneNumberInventory", "getRateCenter": "PhoneNumberInventory",
-	"cooldownRecover": "PhoneNumberInventory",
+	"cooldownRecover": "PhoneNumberInventory", "bulkInsert": "PhoneNumberInventory",
+	"bulkTelephoneNumberImport": "PhoneNumberInventory",
 	// telephone numbers: numbers on accounts, routing, E911
 	"retrieveAccountTelephoneNumbers": "PhoneNumber", "createOrAddTelephoneNumberToAccount": "PhoneNumber",
 	"retrieveTelephoneNumberOnAccount": "PhoneNumber", "updateTelephoneNumberOnAccount": "PhoneNumber",
@@ -173,7 +195,7 @@ var OperationPermissions = map[string]string{
 	"listManagementUsers": "ProductUsers", "createManagementUser": "ProductUsers",
 	"getManagementUser": "ProductUsers", "updateManagementUser": "ProductUsers",
 	"patchManagementUser": "ProductUsers", "deleteManagementUser": "ProductUsers",
-	"searchManagementUsers": "ProductUsers",
+	"searchManagementUsers": "ProductUsers", "getManagementUserGroupCSV": "ProductUsers",
 
 	// voice products (hand-built): specialty lines, business lines, hunt groups
 	"retrieve_specialty_line_by_account": "Account", "create_specialty_line": "Account",
@@ -185,6 +207,7 @@ var OperationPermissions = map[string]string{
 	"getBusinessLinePortAssignment": "Account", "createBusinessLinePortAssignment": "Account",
 	"retrieveBusinessLinesExpanded": "Account", "retrieveBusinessLineExpanded": "Account",
 	"updateBusinessLinePortAssignment": "Account", "deleteBusinessLinePortAssignment": "Account",
+	"swapBusinessLinePortAssignment": "Account",
 	"retrieveBusinessLineHuntGroups": "Account", "createBusinessLineHuntGroup": "Account",
 	"retrieveBusinessLineHuntGroup": "Account", "updateBusinessLineHuntGroup": "Account",
 	"deleteBusinessLineHuntGroup": "Account",

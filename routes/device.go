@@ -56,6 +56,15 @@ func (a *api) deviceRoutes() map[string]Handler {
 		d, err := st.Device(p, acct, id)
 		return okOr(d, err)
 	}
+	swap := func(r *Request) (Response, error) {
+		var in store.DeviceSwap
+		if err := decode(r, &in); err != nil {
+			return Response{}, err
+		}
+		p, acct, id := line(r)
+		d, err := st.SwapDevice(p, acct, id, in, actor(r))
+		return okOr(d, err)
+	}
 	return map[string]Handler{
 		"listDevices": func(r *Request) (Response, error) {
 			q := r.URL.Query()
@@ -80,14 +89,15 @@ func (a *api) deviceRoutes() map[string]Handler {
 			s, err := st.DeviceProvisioning(p, acct, id)
 			return okOr(s, err)
 		},
-		"swapDevice": func(r *Request) (Response, error) {
-			var in store.DeviceSwap
-			if err := decode(r, &in); err != nil {
-				return Response{}, err
+		"swapDevice": swap,
+		// the older per-user swap declares no 404: a line not there (or
+		// not the user's) is a 400 EntityNotFound
+		"swapDevice_1": func(r *Request) (Response, error) {
+			if err := userLine(r); err != nil {
+				return Response{}, declaredError(r.Op, err)
 			}
-			p, acct, id := line(r)
-			d, err := st.SwapDevice(p, acct, id, in, actor(r))
-			return okOr(d, err)
+			resp, err := swap(r)
+			return resp, declaredError(r.Op, err)
 		},
 		"swapPrevalidate": func(r *Request) (Response, error) {
 			p, acct, id := line(r)

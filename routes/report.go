@@ -33,11 +33,7 @@ func (a *api) reportRoutes() map[string]Handler {
 			if _, err := st.JobOutput(id, r.Principal.Partitions); err != nil {
 				return Response{}, err
 			}
-			scheme := "http"
-			if r.TLS != nil {
-				scheme = "https"
-			}
-			return OK(jobOutputURL{URL: scheme + "://" + r.Host + "/v2/job/" + id + "/output"}), nil
+			return OK(jobOutputURL{URL: baseURL(r) + "/v2/job/" + id + "/output"}), nil
 		},
 		"endUserAccountHistory2": func(r *Request) (Response, error) {
 			q := r.URL.Query()

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"runtime/debug"
 	"sort"
@@ -119,6 +120,9 @@ func build(d Deps, testOps map[string]Handler) (*Router, error) {
 		a.sipTrunkRoutes(),
 		a.voicemailRoutes(),
 		a.reportRoutes(),
+		a.exportRoutes(),
+		a.rpcRoutes(),
+		a.mediaRoutes(),
 		a.accountRoutes(),
 		a.endUserRoutes(),
 		a.deviceRoutes(),
@@ -366,9 +370,10 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 	if int64(len(b)) > limit {
 		return nil, errBodyTooLarge
 	}
-	// Every body is JSON, and JSON is UTF-8: a Java parser refuses bytes
-	// that are not, where Go's would store them as U+FFFD.
-	if !utf8.Valid(b) {
+	// A JSON body is UTF-8: a Java parser refuses bytes that are not, where
+	// Go's would store them as U+FFFD. A file (a multipart upload, an octet
+	// stream, audio) is bytes.
+	if !fileBody(r.Header.Get("Content-Type")) && !utf8.Valid(b) {
 		return nil, errInvalidBody
 	}
 	r.Body = io.NopCloser(bytes.NewReader(b))
@@ -376,6 +381,14 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 		r.Body = http.NoBody
 	}
 	return b, nil
+}
+
+// fileBody reports whether a request's media type carries a file rather
+// than JSON.
+func fileBody(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (strings.HasPrefix(mt, "multipart/") || strings.HasPrefix(mt, "audio/") ||
+		mt == "application/octet-stream")
 }
 
 // resourceNotFound is Alianza's answer to a path it does not serve.

@@ -344,10 +344,89 @@ func (s *Store) ReleaseHeldActivation(partitionID, accountID, tn, status string,
 	return eventOut(e), nil
 }
 
-// StatusQuery is a statussearch question.
+// StatusQuery is a statussearch question. EventTypes and StatusTypes (the
+// exports' lists) add to EventType and StatusType: an event matches when its
+// serviceType and activationStatusType are among those asked (any, when none
+// is). OnlyMainTn matches telephoneNumber against the main number alone
+// (the exports' includeSubTns=false).
 type StatusQuery struct {
 	AccountID, TelephoneNumber, DateType, StartDate, EndDate, EventType, StatusType string
 	FirstResultIndex, MaxResult                                                     int
+	EventTypes, StatusTypes                                                         []string
+	OnlyMainTn                                                                      bool
+}
+
+// statusFilter is a checked StatusQuery.
+type statusFilter struct {
+	q                       StatusQuery
+	from, to                time.Time
+	eventTypes, statusTypes []string
+}
+
+// check reads a StatusQuery's dates and lists.
+func (q StatusQuery) check() (statusFilter, error) {
+	f := statusFilter{q: q, eventTypes: q.EventTypes, statusTypes: q.StatusTypes}
+	var err error
+	if q.StartDate != "" {
+		if f.from, err = time.Parse(time.DateOnly, q.StartDate); err != nil {
+			return f, invalidField("startDate")
+		}
+	}
+	if q.EndDate != "" {
+		if f.to, err = time.Parse(time.DateOnly, q.EndDate); err != nil {
+			return f, invalidField("endDate")
+		}
+		f.to = f.to.AddDate(0, 0, 1)
+	}
+	if q.FirstResultIndex < 0 {
+		return f, invalidField("firstResultIndex")
+	}
+	if q.EventType != "" {
+		f.eventTypes = append(slices.Clip(f.eventTypes), q.EventType)
+	}
+	if q.StatusType != "" {
+		f.statusTypes = append(slices.Clip(f.statusTypes), q.StatusType)
+	}
+	return f, nil
+}
+
+func (f *statusFilter) matches(partitionID string, e *ActivationEvent) bool {
+	q := f.q
+	if e.PartitionID != partitionID || q.AccountID != "" && e.AccountID != q.AccountID ||
+		len(f.eventTypes) > 0 && !slices.Contains(f.eventTypes, e.ServiceType) ||
+		len(f.statusTypes) > 0 && !slices.Contains(f.statusTypes, e.ActivationStatusType) {
+		return false
+	}
+	if q.TelephoneNumber != "" && e.MainTelephoneNumber != q.TelephoneNumber &&
+		(q.OnlyMainTn || !slices.Contains(e.SubTelephoneNumbers, q.TelephoneNumber)) {
+		return false
+	}
+	if f.from.IsZero() && f.to.IsZero() {
+		return true
+	}
+	date := e.CreatedDate
+	switch q.DateType {
+	case "FOCDate":
+		date = e.FocDate
+	case "UpdatedDate":
+		date = e.LastUpdatedDate
+	}
+	t, err := time.Parse(timeLayout, date)
+	return err == nil && (f.from.IsZero() || !t.Before(f.from)) && (f.to.IsZero() || t.Before(f.to))
+}
+
+// statusHits lists a partition's events that match, newest first, after
+// moving their lifecycles on. Lock held (write).
+func (s *Store) statusHits(partitionID string, f statusFilter) []*ActivationEvent {
+	s.lifecycleSweep(KindActivation)
+	s.lifecycleSweep(KindPort)
+	var hits []*ActivationEvent
+	for i := len(s.eventOrder) - 1; i >= 0; i-- {
+		if e := s.events[s.eventOrder[i]]; f.matches(partitionID, e) {
+			hits = append(hits, e)
+		}
+	}
+	return hits
 }
 
 // StatusSearch pages a partition's service activation events, newest first.
@@ -357,53 +436,15 @@ func (s *Store) StatusSearch(partitionID string, q StatusQuery) (EventPage, erro
 	if _, ok := s.partitions[partitionID]; !ok {
 		return EventPage{}, NotFound("Partition", partitionID)
 	}
-	var from, to time.Time
-	var err error
-	if q.StartDate != "" {
-		if from, err = time.Parse(time.DateOnly, q.StartDate); err != nil {
-			return EventPage{}, invalidField("startDate")
-		}
-	}
-	if q.EndDate != "" {
-		if to, err = time.Parse(time.DateOnly, q.EndDate); err != nil {
-			return EventPage{}, invalidField("endDate")
-		}
-		to = to.AddDate(0, 0, 1)
-	}
-	if q.FirstResultIndex < 0 {
-		return EventPage{}, invalidField("firstResultIndex")
+	f, err := q.check()
+	if err != nil {
+		return EventPage{}, err
 	}
 	limit := q.MaxResult
 	if limit <= 0 {
 		limit = 50
 	}
-	s.lifecycleSweep(KindActivation)
-	s.lifecycleSweep(KindPort)
-	var hits []*ActivationEvent
-	for i := len(s.eventOrder) - 1; i >= 0; i-- {
-		e := s.events[s.eventOrder[i]]
-		if e.PartitionID != partitionID || q.AccountID != "" && e.AccountID != q.AccountID ||
-			q.EventType != "" && e.ServiceType != q.EventType || q.StatusType != "" && e.ActivationStatusType != q.StatusType {
-			continue
-		}
-		if q.TelephoneNumber != "" && e.MainTelephoneNumber != q.TelephoneNumber && !slices.Contains(e.SubTelephoneNumbers, q.TelephoneNumber) {
-			continue
-		}
-		if !from.IsZero() || !to.IsZero() {
-			date := e.CreatedDate
-			switch q.DateType {
-			case "FOCDate":
-				date = e.FocDate
-			case "UpdatedDate":
-				date = e.LastUpdatedDate
-			}
-			t, err := time.Parse(timeLayout, date)
-			if err != nil || !from.IsZero() && t.Before(from) || !to.IsZero() && !t.Before(to) {
-				continue
-			}
-		}
-		hits = append(hits, e)
-	}
+	hits := s.statusHits(partitionID, f)
 	page := EventPage{TotalRecords: int64(len(hits)), Results: []ActivationEvent{}}
 	for i := q.FirstResultIndex; i < len(hits) && len(page.Results) < limit; i++ {
 		page.Results = append(page.Results, eventOut(hits[i]))

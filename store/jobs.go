@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -99,19 +100,40 @@ func (s *Store) finishJob(r *jobRecord) {
 	}
 	rows, err := r.produce(s)
 	r.produce = nil
+	var rowErrs rowErrors
+	if errors.As(err, &rowErrs) {
+		// rows the job could not apply: it is done, with them in errors
+		r.Job.Errors = append(r.Job.Errors, rowErrs...)
+		err = nil
+	}
 	if err != nil {
 		s.failJob(r, err.Error())
 		return
 	}
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	if err := w.WriteAll(rows); err != nil {
+	out, err := encodeCSV(rows)
+	if err != nil {
 		s.failJob(r, "JobOutputUnavailable")
 		return
 	}
-	r.Output = buf.String()
+	r.Output = out
 	r.Job.Status = JobDone
 	r.Job.OutputKey = r.Job.ID + ".csv"
+}
+
+// rowErrors are the rows of an input a job could not apply: a producer
+// returns them with its rows, and the job ends DONE with them in errors.
+type rowErrors []JobError
+
+func (e rowErrors) Error() string { return strconv.Itoa(len(e)) + " rows failed" }
+
+// encodeCSV writes rows as CSV text.
+func encodeCSV(rows [][]string) (string, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.WriteAll(rows); err != nil {
+		return "", err
+	}
+	return buf.String(), nil
 }
 
 func (s *Store) failJob(r *jobRecord, msg string) {
@@ -134,22 +156,13 @@ func (s *Store) StartJob(partitionID, userID, name string, produce CSVProducer) 
 	return s.startJob(partitionID, userID, name, produce), nil
 }
 
-// StartCDRExportJob starts cdrsearch/csv_2 for an account: the records the
-// search matches now (every match unless all is false, then q's page), in
-// the datafeed files' CSV form.
+// StartCDRExportJob starts cdrsearch/csv_2 for an account; see CDRExport.
 func (s *Store) StartCDRExportJob(partitionID, accountID, userID string, q CDRQuery, all bool) (Job, error) {
-	if all {
-		q.First, q.Max = 0, math.MaxInt
-	}
-	page, err := s.SearchCDRs(partitionID, accountID, q)
+	e, err := s.CDRExport(partitionID, accountID, q, all)
 	if err != nil {
 		return Job{}, err
 	}
-	rows := [][]string{CDRColumns()}
-	for i := range page.Results {
-		rows = append(rows, page.Results[i].csvRow())
-	}
-	return s.StartJob(partitionID, userID, "cdr export "+accountID, func(*Store) ([][]string, error) { return rows, nil })
+	return s.StartExport(e, userID)
 }
 
 // startJob is StartJob with the lock held.

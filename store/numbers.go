@@ -269,6 +269,12 @@ func (s *Store) Inventory(partitionID string) ([]TelephoneNumberView, error) {
 	if _, ok := s.partitions[partitionID]; !ok {
 		return nil, NotFound("Partition", partitionID)
 	}
+	return s.inventoryViews(partitionID), nil
+}
+
+// inventoryViews lists every number of a partition, by number, after moving
+// their lifecycles on. Lock held (write).
+func (s *Store) inventoryViews(partitionID string) []TelephoneNumberView {
 	s.lifecycleSweep(KindActivation)
 	s.lifecycleSweep(KindPort)
 	list := s.settledPartition(partitionID)
@@ -276,7 +282,7 @@ func (s *Store) Inventory(partitionID string) ([]TelephoneNumberView, error) {
 	for i, n := range list {
 		out[i] = s.numberView(n)
 	}
-	return out, nil
+	return out
 }
 
 // InventoryNumber returns one number of a partition.
@@ -297,6 +303,12 @@ func (s *Store) AddInventoryNumber(partitionID string, in TelephoneNumberView) (
 	if _, ok := s.partitions[partitionID]; !ok {
 		return TelephoneNumberView{}, NotFound("Partition", partitionID)
 	}
+	return s.addInventoryNumber(partitionID, in)
+}
+
+// addInventoryNumber is AddInventoryNumber in a partition that exists. Lock
+// held (write).
+func (s *Store) addInventoryNumber(partitionID string, in TelephoneNumberView) (TelephoneNumberView, error) {
 	tn := in.PhoneNumber
 	switch {
 	case tn == "":

@@ -16,19 +16,9 @@ type PortAssignment struct {
 
 // validatePortAssignment checks a port assignment for line l. Lock held.
 func (s *Store) validatePortAssignment(p *PortAssignment, l *BusinessLine) error {
-	if p.DeviceTypeID == "" {
-		return Invalid("DeviceTypeIdRequired")
-	}
-	dt, ok := s.deviceTypes[p.DeviceTypeID]
-	if !ok {
-		return NotFound("DeviceType", p.DeviceTypeID)
-	}
-	mac := bareMac(p.MacAddress)
-	switch {
-	case p.MacAddress == "":
-		return Invalid("MacAddressRequired")
-	case !macPattern.MatchString(mac):
-		return invalidField("macAddress")
+	dt, mac, err := s.mtaOf(p.DeviceTypeID, p.MacAddress)
+	if err != nil {
+		return err
 	}
 	if p.PortNumber == 0 {
 		p.PortNumber = 1
@@ -52,6 +42,27 @@ func (s *Store) validatePortAssignment(p *PortAssignment, l *BusinessLine) error
 	p.MacAddress = strings.ToUpper(mac)
 	p.BusinessLineID = l.ID
 	return nil
+}
+
+// mtaOf checks the device type and MAC of a port assignment (or a swap):
+// the type must exist, the MAC be 12 hex digits; it returns the type and
+// the bare MAC. Lock held.
+func (s *Store) mtaOf(deviceTypeID, macAddress string) (*DeviceType, string, error) {
+	if deviceTypeID == "" {
+		return nil, "", Invalid("DeviceTypeIdRequired")
+	}
+	dt, ok := s.deviceTypes[deviceTypeID]
+	if !ok {
+		return nil, "", NotFound("DeviceType", deviceTypeID)
+	}
+	mac := bareMac(macAddress)
+	switch {
+	case macAddress == "":
+		return nil, "", Invalid("MacAddressRequired")
+	case !macPattern.MatchString(mac):
+		return nil, "", invalidField("macAddress")
+	}
+	return dt, mac, nil
 }
 
 // indexPortAssignment and unindexPortAssignment keep blByMac. Lock held.

@@ -213,21 +213,32 @@ var MonthlyReports = []string{ReportTN, ReportSip, ReportVfax, ReportBusinessLin
 // exist when the job finishes; a monthly report keeps those created by the
 // end of that month.
 func (s *Store) StartReportJob(partitionID, userID, kind string, month, year int) (Job, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	e, err := s.ReportExport(partitionID, kind, month, year, false)
+	if err != nil {
+		return Job{}, err
+	}
+	return s.StartExport(e, userID)
+}
+
+// ReportExport checks a CSV report (the checks of StartReportJob). whole
+// asks a monthly kind for every object, whatever month it was created in
+// (the legacy synchronous reports whose month and year are optional).
+func (s *Store) ReportExport(partitionID, kind string, month, year int, whole bool) (Export, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	if _, ok := s.partitions[partitionID]; !ok {
-		return Job{}, NotFound("Partition", partitionID)
+		return Export{}, NotFound("Partition", partitionID)
 	}
 	fields, ok := reportFields[kind]
 	if !ok && kind != ReportTN {
-		return Job{}, NotFound("Report", kind)
+		return Export{}, NotFound("Report", kind)
 	}
 	until := time.Time{}
 	name := kind + " report"
-	if slices.Contains(MonthlyReports, kind) {
+	if slices.Contains(MonthlyReports, kind) && !whole {
 		now := s.clock.Now()
 		if month < 1 || month > 12 || year < 2000 || year > now.Year() || (year == now.Year() && month > int(now.Month())) {
-			return Job{}, ErrInvalidMonthOrYear
+			return Export{}, ErrInvalidMonthOrYear
 		}
 		until = time.Date(year, time.Month(month)+1, 1, 0, 0, 0, 0, time.UTC)
 		name = fmt.Sprintf("%s report %04d-%02d", kind, year, month)
@@ -238,7 +249,7 @@ func (s *Store) StartReportJob(partitionID, userID, kind string, month, year int
 		}
 		return s.reportRows(partitionID, kind, fields, until)
 	}
-	return s.startJob(partitionID, userID, name, produce), nil
+	return Export{partitionID: partitionID, name: name, produce: produce}, nil
 }
 
 // reportRows builds a report's rows from the live state. Lock held.
@@ -291,22 +302,32 @@ var endUserChangeFields = []string{"loggedDate", "accountId", "accountNumber", "
 	"referenceId", "referenceName", "userName", "userType", "oldValue", "newValue"}
 
 // StartEndUserChangesJob starts the end user change report (202 with the
-// Job): every account history record about an end user logged from
-// startDate to endDate (yyyy-MM-dd, both inclusive) in the partition, deleted
-// accounts included, oldest first.
+// Job); see EndUserChangesExport.
 func (s *Store) StartEndUserChangesJob(partitionID, userID, startDate, endDate string) (Job, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	e, err := s.EndUserChangesExport(partitionID, startDate, endDate)
+	if err != nil {
+		return Job{}, err
+	}
+	return s.StartExport(e, userID)
+}
+
+// EndUserChangesExport checks the end user change report: every account
+// history record about an end user logged from startDate to endDate
+// (yyyy-MM-dd, both inclusive) in the partition, deleted accounts included,
+// oldest first.
+func (s *Store) EndUserChangesExport(partitionID, startDate, endDate string) (Export, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	if _, ok := s.partitions[partitionID]; !ok {
-		return Job{}, NotFound("Partition", partitionID)
+		return Export{}, NotFound("Partition", partitionID)
 	}
 	start, err := time.Parse(time.DateOnly, startDate)
 	if err != nil {
-		return Job{}, invalidField("startDate")
+		return Export{}, invalidField("startDate")
 	}
 	end, err := time.Parse(time.DateOnly, endDate)
 	if err != nil || end.Before(start) {
-		return Job{}, invalidField("endDate")
+		return Export{}, invalidField("endDate")
 	}
 	end = end.Add(24 * time.Hour)
 	produce := func(s *Store) ([][]string, error) {
@@ -326,7 +347,7 @@ func (s *Store) StartEndUserChangesJob(partitionID, userID, startDate, endDate s
 		slices.SortStableFunc(recs, func(a, b AccountHistory) int { return strings.Compare(a.LoggedDate, b.LoggedDate) })
 		return csvRows(endUserChangeFields, recs)
 	}
-	return s.startJob(partitionID, userID, "end user changes "+startDate+" to "+endDate, produce), nil
+	return Export{partitionID: partitionID, name: "end user changes " + startDate + " to " + endDate, produce: produce}, nil
 }
 
 // ---- partition settings ----

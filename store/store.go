@@ -111,6 +111,7 @@ type Store struct {
 	tnCooldownDays int // overrides every partition's tnDeleteCooldownDays when > 0
 	historyMax     int // records kept per account history (0: DefaultHistoryLimit)
 	feed           feedState
+	inputs         jobInputs // uploaded job input files (not state)
 }
 
 // New builds a store from a seed state. The seed is kept so Reset can go
@@ -229,6 +230,7 @@ func (s *Store) restore(st State) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.adopt(fresh, nil)
+	s.inputs.forget()
 	return nil
 }
 

@@ -354,16 +354,26 @@ func (s *Store) DeleteVoicemailMessages(partitionID, accountID, boxID string, id
 			return NotFound("VoicemailMessage", id)
 		}
 	}
+	s.dropMessages(b, ids)
+	return nil
+}
+
+// dropMessages deletes messages of a box, all checked to be its. Lock held.
+func (s *Store) dropMessages(b *VoicemailBox, ids []string) {
 	for _, id := range ids {
 		delete(s.vmMessages, id)
 	}
 	s.vmByBox[b.ID] = slices.DeleteFunc(s.vmByBox[b.ID], func(id string) bool { return slices.Contains(ids, id) })
-	return nil
 }
 
 // VoicemailContent returns a message's audio (a WAV file) and marks it read,
 // as listening to a message does.
 func (s *Store) VoicemailContent(partitionID, accountID, boxID, id string) ([]byte, error) {
+	return s.VoicemailAudio(partitionID, accountID, boxID, id, "wav")
+}
+
+// VoicemailAudio is VoicemailContent in a format: wav, or mp3.
+func (s *Store) VoicemailAudio(partitionID, accountID, boxID, id, format string) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, m, err := s.message(partitionID, accountID, boxID, id)
@@ -371,6 +381,9 @@ func (s *Store) VoicemailContent(partitionID, accountID, boxID, id string) ([]by
 		return nil, err
 	}
 	m.Read = true
+	if format == "mp3" {
+		return VoicemailMP3(m.LengthInSeconds), nil
+	}
 	return VoicemailWAV(m.LengthInSeconds), nil
 }
 

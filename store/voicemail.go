@@ -80,10 +80,12 @@ func boxOwnedBy(b *VoicemailBox, userID string) bool {
 	return slices.ContainsFunc(b.ReferencedBy, func(r VoicemailReference) bool { return r.Type == "EndUser" && r.ID == userID })
 }
 
-// removeVoicemailBox deletes a box and clears every end user's reference to
-// it, so no user points at a box that is gone. Lock held.
+// removeVoicemailBox deletes a box (and its greetings' audio) and clears
+// every end user's reference to it, so no user points at a box that is
+// gone. Lock held.
 func (s *Store) removeVoicemailBox(b *VoicemailBox) {
 	s.dropForwardRefs(b.AccountID, "VOICEMAIL", b.ID)
+	s.dropGreetings(b)
 	if kids := s.kids[b.AccountID]; kids != nil {
 		kids.boxes = slices.DeleteFunc(kids.boxes, func(id string) bool { return id == b.ID })
 		for _, id := range kids.users {

@@ -1,0 +1,71 @@
+package routes
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/fakealianza/fakealianza/store"
+)
+
+// mediaRoutes serves stored audio: voicemail greetings uploaded and read
+// back (hand-built boxes and business-line boxes), and the audio of
+// voicemail messages in either format.
+func (a *api) mediaRoutes() map[string]Handler {
+	st := a.deps.Store
+	ref := func(r *Request) store.MediaRef {
+		return store.MediaRef{PartitionID: r.Vars["partitionId"], AccountID: r.Vars["accountId"],
+			BoxID: r.Vars["voicemailBoxId"], GreetingType: r.Vars["greetingType"], Path: r.URL.Path, Template: r.Op.Path}
+	}
+	upload := func(put func(store.MediaRef, []byte) error) Handler {
+		return func(r *Request) (Response, error) {
+			file, err := uploadedFile(r)
+			if err != nil {
+				return Response{}, err
+			}
+			return emptyOr(http.StatusAccepted, put(ref(r), file))
+		}
+	}
+	retrieve := func(get func(store.MediaRef) ([]byte, error)) Handler {
+		return func(r *Request) (Response, error) {
+			audio, err := get(ref(r))
+			if err != nil {
+				return Response{}, err
+			}
+			return Response{Status: http.StatusOK, Raw: audio, ContentType: "application/octet-stream"}, nil
+		}
+	}
+	remove := func(del func(store.MediaRef) error) Handler {
+		return func(r *Request) (Response, error) { return emptyOr(http.StatusOK, del(ref(r))) }
+	}
+	return map[string]Handler{
+		"uploadGreeting": upload(func(m store.MediaRef, b []byte) error {
+			_, err := st.UploadGreeting(m, b)
+			return err
+		}),
+		"retrieveGreeting":             retrieve(st.Greeting),
+		"deleteGreeting":               remove(st.DeleteGreeting),
+		"uploadBusinessLineGreeting":   upload(st.UploadBusinessLineGreeting),
+		"retrieveBusinessLineGreeting": retrieve(st.BusinessLineGreeting),
+		"deleteBusinessLineGreeting":   remove(st.DeleteBusinessLineGreeting),
+		"getVoicemailUrl": func(r *Request) (Response, error) {
+			format, ct := "wav", "audio/wave"
+			if r.URL.Query().Get("mediatype") == "mp3" {
+				format, ct = "mp3", "audio/mpeg"
+			}
+			audio, err := st.VoicemailAudio(r.Vars["partitionId"], r.Vars["accountId"], r.Vars["voicemailBoxId"], r.Vars["messageId"], format)
+			if err != nil {
+				return Response{}, err
+			}
+			return Response{Status: http.StatusOK, Raw: audio, ContentType: ct}, nil
+		},
+		"retrieveBusinessLineVoicemailMessageMedia": func(r *Request) (Response, error) {
+			msgPath := strings.TrimSuffix(r.URL.Path, "/media")
+			boxPath := msgPath[:strings.LastIndex(msgPath, "/message/")]
+			audio, err := st.BusinessLineMessageAudio(r.Vars["partitionId"], r.Vars["accountId"], boxPath, msgPath)
+			if err != nil {
+				return Response{}, err
+			}
+			return Response{Status: http.StatusOK, Raw: audio, ContentType: "audio/wave"}, nil
+		},
+	}
+}
