@@ -43,8 +43,8 @@ func (a *api) rpcRoutes() map[string]Handler {
 			if err != nil {
 				return Response{}, err
 			}
-			// the spec's success with a body is the 200 (its 202 has none)
-			return okOr(st.StartBulkStatusChange(r.Vars["partitionId"], r.Principal.User.ID, key, actor(r)))
+			// 202 with the Job, as every *_2 job start (ALIANZA.md 3.1)
+			return acceptedOr(st.StartBulkStatusChange(r.Vars["partitionId"], r.Principal.User.ID, key, actor(r)))
 		},
 		"bulkInsert": func(r *Request) (Response, error) {
 			file, err := uploadedFile(r)

@@ -155,7 +155,7 @@ func TestBulkStatusChange(t *testing.T) {
 		t.Fatalf("upload %v", up)
 	}
 	// a key with nothing uploaded to it: the job fails
-	early := c.do(http.MethodPost, alphaP+"/account/bulkstatuschange_2", map[string]any{"key": key}, http.StatusOK).Map(t)
+	early := c.do(http.MethodPost, alphaP+"/account/bulkstatuschange_2", map[string]any{"key": key}, http.StatusAccepted).Map(t)
 	if early["status"] != "FAILED" || fmt.Sprint(early["errors"]) != "[map[error:JobInputMissing]]" {
 		t.Fatalf("job over an empty upload: %v", early)
 	}
@@ -166,7 +166,7 @@ func TestBulkStatusChange(t *testing.T) {
 	wantError(t, srv.Call(t, http.MethodPut, "/__admin/job-input/nope", []byte(file2), "Content-Type: text/csv"), http.StatusNotFound, "EntityNotFound")
 
 	srv.Call(t, http.MethodPut, "/__admin/lifecycle", map[string]any{"job": "manual"})
-	job := c.do(http.MethodPost, alphaP+"/account/bulkstatuschange_2", map[string]any{"key": key}, http.StatusOK).Map(t)
+	job := c.do(http.MethodPost, alphaP+"/account/bulkstatuschange_2", map[string]any{"key": key}, http.StatusAccepted).Map(t)
 	id := job["id"].(string)
 	if job["status"] != "PENDING" || job["inputKey"] != key || status("BULK-1") != "SUSPENDED" {
 		t.Fatalf("a job not yet run changed nothing: %v", job)
@@ -191,7 +191,7 @@ func TestBulkStatusChange(t *testing.T) {
 		t.Fatalf("job output %v (%v)", rows, err)
 	}
 
-	if j := c.do(http.MethodPost, alphaP+"/account/bulkstatuschange_2", map[string]any{"key": "nope"}, http.StatusOK).Map(t); j["status"] != "FAILED" ||
+	if j := c.do(http.MethodPost, alphaP+"/account/bulkstatuschange_2", map[string]any{"key": "nope"}, http.StatusAccepted).Map(t); j["status"] != "FAILED" ||
 		fmt.Sprint(j["errors"]) != "[map[error:JobInputNotFound]]" {
 		t.Fatalf("job over an unknown key: %v", j)
 	}
