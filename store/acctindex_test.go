@@ -232,3 +232,25 @@ func TestSearchIndexAtScale(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSearchNeedles100k times needles of each kind over 100,000
+// accounts with the route's limit of 100: few hits, every account a hit,
+// hits only late in number order, no hit, and needles too short for the
+// trigrams (the walk in number order: "9" stops soon, "zz" walks all).
+func BenchmarkSearchNeedles100k(b *testing.B) {
+	s := newTree(b)
+	for i := range 100_000 {
+		if _, err := s.CreateAccount("p1", Account{AccountNumber: fmt.Sprintf("ACC-%06d", i), AccountName: fmt.Sprintf("Customer %d", i), AccountType: "SIMPLE"}, tester); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, q := range []string{"customer 4242", "customer", "acc-099", "nobody", "00000", "9", "zz"} {
+		b.Run(strings.ReplaceAll(q, " ", "_"), func(b *testing.B) {
+			for range b.N {
+				if _, err := s.SearchAccounts("p1", q, 100); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
