@@ -176,24 +176,21 @@ func (ix *acctIndex) inOrder() []*searchEntry {
 }
 
 // rebuild indexes sorted (live entries in account-number order) afresh:
-// slot i is the i-th account by number; every posting list is carved from
-// one array of the exact size.
+// slot i is the i-th account by number; every posting list has the exact
+// size.
 func (ix *acctIndex) rebuild(sorted []*searchEntry) {
 	counts := map[uint32]int{}
-	total := 0
 	for i, e := range sorted {
 		e.slot = uint32(i)
 		for _, g := range ix.entryGrams(e) {
 			counts[g]++
-			total++
 		}
 	}
-	back := make([]uint32, total)
+	// Each list has its own array of the exact size: one that grows later
+	// leaves nothing of its old array behind.
 	ix.grams = make(map[uint32][]uint32, len(counts))
-	off := 0
 	for g, n := range counts {
-		ix.grams[g] = back[off : off : off+n]
-		off += n
+		ix.grams[g] = make([]uint32, 0, n)
 	}
 	for _, e := range sorted {
 		for _, g := range ix.entryGrams(e) {
