@@ -106,41 +106,6 @@ type accountKids struct {
 
 func newAccountKids() *accountKids { return &accountKids{extensions: map[string]string{}} }
 
-// searchEntry is one account with its lower-case search keys.
-type searchEntry struct {
-	acct         *Account
-	number, name string
-}
-
-// partitionAccounts is a partition's accounts as a dense slice (fast to
-// scan) with the position of each account id in it.
-type partitionAccounts struct {
-	list []searchEntry
-	pos  map[string]int
-}
-
-func (pa *partitionAccounts) put(a *Account) {
-	e := searchEntry{acct: a, number: strings.ToLower(a.AccountNumber), name: strings.ToLower(a.AccountName)}
-	if i, ok := pa.pos[a.ID]; ok {
-		pa.list[i] = e
-		return
-	}
-	pa.pos[a.ID] = len(pa.list)
-	pa.list = append(pa.list, e)
-}
-
-func (pa *partitionAccounts) remove(id string) {
-	i, ok := pa.pos[id]
-	if !ok {
-		return
-	}
-	last := len(pa.list) - 1
-	pa.list[i] = pa.list[last]
-	pa.pos[pa.list[i].acct.ID] = i
-	pa.list = pa.list[:last]
-	delete(pa.pos, id)
-}
-
 const timeLayout = "2006-01-02T15:04:05.000Z"
 
 func (s *Store) now() string { return s.clock.Now().Format(timeLayout) }
@@ -280,7 +245,7 @@ func (s *Store) insertAccount(a *Account) {
 	s.acctByNumber[acctKey(a.PartitionID, a.AccountNumber)] = a.ID
 	pa := s.acctsByPartition[a.PartitionID]
 	if pa == nil {
-		pa = &partitionAccounts{pos: map[string]int{}}
+		pa = newPartitionAccounts(s.loadingAccounts)
 		s.acctsByPartition[a.PartitionID] = pa
 	}
 	pa.put(a)
@@ -498,17 +463,9 @@ func (s *Store) SearchAccounts(partitionID, q string, limit int) ([]AccountView,
 		return nil, NotFound("Partition", partitionID)
 	}
 	needle := strings.ToLower(strings.TrimSpace(q))
-	var hits []searchEntry
+	var hits []*searchEntry
 	if pa := s.acctsByPartition[partitionID]; pa != nil {
-		for _, e := range pa.list {
-			if strings.Contains(e.number, needle) || strings.Contains(e.name, needle) {
-				hits = append(hits, e)
-			}
-		}
-	}
-	slices.SortFunc(hits, func(x, y searchEntry) int { return cmp.Compare(x.acct.AccountNumber, y.acct.AccountNumber) })
-	if limit > 0 && len(hits) > limit {
-		hits = hits[:limit]
+		hits = pa.search(needle, limit)
 	}
 	out := make([]AccountView, len(hits))
 	for i, e := range hits {

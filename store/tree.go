@@ -17,6 +17,7 @@ type accountTree struct {
 	acctByNumber        map[string]string // partition + "\x00" + accountNumber -> id
 	deletedAcctByNumber map[string]string // same key -> id of the last deleted account
 	acctsByPartition    map[string]*partitionAccounts
+	loadingAccounts     bool // a load indexes each partition's accounts once they are all in
 	kids                map[string]*accountKids
 
 	endUsers     map[string]*EndUser
@@ -48,6 +49,7 @@ func newAccountTree() accountTree {
 // same rules the API enforces. Partitions are loaded already.
 func (s *Store) loadAccountTree(st State) error {
 	s.accountTree = newAccountTree()
+	s.loadingAccounts = true
 	for i := range st.DeviceTypes {
 		t := st.DeviceTypes[i]
 		if t.ID == "" || t.NumLines < 1 {
@@ -97,6 +99,10 @@ func (s *Store) loadAccountTree(st State) error {
 		}
 		s.insertAccount(a)
 	}
+	for _, pa := range s.acctsByPartition {
+		pa.buildIndex()
+	}
+	s.loadingAccounts = false
 	if err := s.loadNumbers(st); err != nil {
 		return err
 	}
