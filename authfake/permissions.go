@@ -97,6 +97,10 @@ var OperationPermissions = map[string]string{
 	"uploadBusinessLineGreeting": "Account", "retrieveBusinessLineGreeting": "Account",
 	"deleteBusinessLineGreeting": "Account", "retrieveBusinessLineVoicemailMessageMedia": "Account",
 	"bulkVoicemailMessageUpdate": "Account", "updateBusinessLineVoicemailMessageRead": "Account",
+	// account media and hold music (stored media)
+	"uploadAccountMedia": "Account", "add": "Account", "getMediaFile": "Account", "deprecatedGetMedia": "Account",
+	"deleteHoldMusic": "Account", "getAccountHoldMusic": "Account", "updateAccountMusicOnHold": "Account",
+	"update_2": "Account", "deleteAccountMusicOnHold": "Account",
 
 	// reports and jobs (issue 6)
 	"telephoneNumberSummaryReport":          "Reports",
