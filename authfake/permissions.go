@@ -161,6 +161,7 @@ var OperationPermissions = map[string]string{
 	"bulkStatusChange": "AccountBulkStatuses", "bulkStatusChange_2": "AccountBulkStatuses",
 	"getBulkStatusChangeDefinition": TokenOnly, "prevalidate": "Account",
 	"prevalidateCymbusGroupName": "Account", "checkBusinessLineVoicemailBoxPinStatus": "Account",
+	"resetBusinessLineVoicemailBoxPinStatus": "Account",
 	// account tree: history
 	"accountHistoryByAccountIdSearch": "AccountHistory", "accountHistoryByAccountNumberSearch": "AccountHistory",
 	// account tree: calling plan products and the plans attached in accounts

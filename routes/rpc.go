@@ -88,6 +88,10 @@ func (a *api) rpcRoutes() map[string]Handler {
 			box := strings.TrimSuffix(r.URL.Path, "/rpc/check-pin-status")
 			return okOr(st.BusinessLinePinStatus(r.Vars["partitionId"], r.Vars["accountId"], box))
 		},
+		"resetBusinessLineVoicemailBoxPinStatus": func(r *Request) (Response, error) {
+			box := strings.TrimSuffix(r.URL.Path, "/rpc/reset-pin")
+			return emptyOr(http.StatusOK, st.ResetBusinessLinePin(r.Vars["partitionId"], r.Vars["accountId"], box))
+		},
 		"swapBusinessLinePortAssignment": func(r *Request) (Response, error) {
 			var in store.DeviceSwap
 			if len(r.Body) > 0 {
