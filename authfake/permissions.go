@@ -191,6 +191,8 @@ var OperationPermissions = map[string]string{
 	"preValidateAccount": "PhoneNumberServiceActivation", "retrievePort": "PhoneNumberServiceActivation",
 	"updatePort": "PhoneNumberServiceActivation", "patchPort": "PhoneNumberServiceActivation",
 	"cancelPort": "PhoneNumberServiceActivation", "triggerPort": "PhoneNumberServiceActivation",
+	"uploadLOA": "PhoneNumberServiceActivation", "findLoa": "PhoneNumberServiceActivation",
+	"getLoaMetadata":             "PhoneNumberServiceActivation",
 	"getServiceActivationEvents": "PhoneNumberServiceActivation", "updateHeldActivation": "PhoneNumberServiceActivation",
 	"statusSearch": "PhoneNumberServiceActivation",
 	// telephone numbers: address

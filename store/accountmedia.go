@@ -75,12 +75,10 @@ func (s *Store) AccountMedia(partitionID, accountID, id string) ([]byte, error) 
 	if err != nil {
 		return nil, err
 	}
-	data, _ := o.Body["data"].(string)
-	b, err := base64.StdEncoding.DecodeString(data)
-	if err != nil {
-		return []byte{}, nil
+	if b, ok := s.media(o.Path); ok {
+		return b, nil
 	}
-	return b, nil
+	return []byte{}, nil // a state naming the file without its bytes
 }
 
 // DeleteAccountMedia removes an account's media file; a hold-music
