@@ -2,7 +2,6 @@ package routes_test
 
 import (
 	"bytes"
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -83,10 +82,7 @@ func TestAccountMedia(t *testing.T) {
 			} else {
 				r = srv.Call(t, tc.method, tc.path, nil, fatest.Auth(c.tok))
 			}
-			wantError(t, r, tc.status, tc.code)
-			if _, _, data := r.Envelope(t); tc.data404 != "" && fmt.Sprint(data) != tc.data404 {
-				t.Fatalf("data %v, want %s", data, tc.data404)
-			}
+			wantErrorData(t, r, tc.status, tc.code, tc.data404)
 		})
 	}
 	if a := c.do(http.MethodGet, A, nil, http.StatusOK).Map(t); a["holdMusicMediaId"] != nil {
@@ -144,12 +140,7 @@ func TestAccountMedia(t *testing.T) {
 	c.do(http.MethodPut, A+"/media_2/type/holdmusic/"+id2, nil, http.StatusOK)
 
 	// the file and the selection are in the state: a snapshot brings them back
-	state := srv.Call(t, http.MethodGet, "/__admin/state", nil)
-	srv.Call(t, http.MethodPost, "/__admin/reset", nil)
-	if r := srv.Call(t, http.MethodPut, "/__admin/state", state.Body); r.Status != http.StatusNoContent {
-		t.Fatalf("state back: %d %s", r.Status, r.Body)
-	}
-	c = login(t, srv, fatest.AdminUser)
+	c = stateBack(t, srv)
 	if got := c.do(http.MethodGet, A+"/media_2/"+id2+"?mediaType=HoldMusic", nil, http.StatusOK); !bytes.Equal(got.Body, prompt) {
 		t.Fatalf("after a state round trip: %d bytes", len(got.Body))
 	}

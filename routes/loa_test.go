@@ -96,10 +96,7 @@ func TestPortLOA(t *testing.T) {
 			} else {
 				r = srv.Call(t, tc.method, tc.path, nil, fatest.Auth(c.tok))
 			}
-			wantError(t, r, tc.status, tc.code)
-			if _, _, data := r.Envelope(t); tc.data != "" && fmt.Sprint(data) != tc.data {
-				t.Fatalf("data %v, want %s", data, tc.data)
-			}
+			wantErrorData(t, r, tc.status, tc.code, tc.data)
 		})
 	}
 	if got := c.do(http.MethodGet, loa, nil, http.StatusOK); !bytes.Equal(got.Body, tiff) {
@@ -108,12 +105,7 @@ func TestPortLOA(t *testing.T) {
 
 	// the LOA is in the state: a snapshot brings it back, and it goes with
 	// its account
-	state := srv.Call(t, http.MethodGet, "/__admin/state", nil)
-	srv.Call(t, http.MethodPost, "/__admin/reset", nil)
-	if r := srv.Call(t, http.MethodPut, "/__admin/state", state.Body); r.Status != http.StatusNoContent {
-		t.Fatalf("state back: %d %s", r.Status, r.Body)
-	}
-	c = login(t, srv, fatest.AdminUser)
+	c = stateBack(t, srv)
 	if got := c.do(http.MethodGet, loa, nil, http.StatusOK); !bytes.Equal(got.Body, tiff) {
 		t.Fatalf("after a state round trip: %q", got.Body)
 	}

@@ -1,7 +1,6 @@
 package routes_test
 
 import (
-	"fmt"
 	"net/http"
 	"testing"
 
@@ -59,9 +58,7 @@ func TestBusinessLinePinReset(t *testing.T) {
 		{boxes + "nope/rpc/reset-pin", "map[id:nope type:VoicemailBox]"},
 		{alphaP + "/account/nope/business-line/voicemail-box/" + lockedBL + "/rpc/reset-pin", "map[id:nope type:Account]"},
 	} {
-		r := c.fails(http.MethodPost, tc.path, nil, http.StatusNotFound, "EntityNotFound")
-		if _, _, data := r.Envelope(t); fmt.Sprint(data) != tc.data {
-			t.Fatalf("%s: data %v, want %s", tc.path, data, tc.data)
-		}
+		r := srv.Call(t, http.MethodPost, tc.path, nil, fatest.Auth(c.tok))
+		wantErrorData(t, r, http.StatusNotFound, "EntityNotFound", tc.data)
 	}
 }
