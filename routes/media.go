@@ -9,8 +9,9 @@ import (
 )
 
 // mediaRoutes serves stored audio: voicemail greetings uploaded and read
-// back (hand-built boxes and business-line boxes), and the audio of
-// voicemail messages in either format.
+// back (hand-built boxes and business-line boxes), the audio of voicemail
+// messages in either format, and an account's media files (media_2 and the
+// deprecated media path) with its hold-music selection.
 func (a *api) mediaRoutes() map[string]Handler {
 	st := a.deps.Store
 	ref := func(r *Request) store.MediaRef {
