@@ -142,6 +142,7 @@ var OperationPermissions = map[string]string{
 	"getLanguages":   TokenOnly,
 	// account tree (issue 4): accounts, end users, account users, device lines
 	"getAccounts": "Account", "createAccount": "Account", "accountSearch": "Account",
+	"activation": "Account", "activation_1": "Account",
 	"validateAccountProperties": "Account", "retrieveAccount": "Account", "updateAccount": "Account",
 	"accountPatch": "Account", "deleteAccount": "Account", "sendWelcomeEmailToAll": "Account",
 	"retrieveEndUserList": "Account", "createEndUser": "Account", "prevalidateEmailAddress": "Account",
