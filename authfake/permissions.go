@@ -97,6 +97,10 @@ var OperationPermissions = map[string]string{
 	"uploadBusinessLineGreeting": "Account", "retrieveBusinessLineGreeting": "Account",
 	"deleteBusinessLineGreeting": "Account", "retrieveBusinessLineVoicemailMessageMedia": "Account",
 	"bulkVoicemailMessageUpdate": "Account", "updateBusinessLineVoicemailMessageRead": "Account",
+	// account media and hold music (stored media)
+	"uploadAccountMedia": "Account", "add": "Account", "getMediaFile": "Account", "deprecatedGetMedia": "Account",
+	"deleteHoldMusic": "Account", "getAccountHoldMusic": "Account", "updateAccountMusicOnHold": "Account",
+	"update_2": "Account", "deleteAccountMusicOnHold": "Account",
 
 	// reports and jobs (issue 6)
 	"telephoneNumberSummaryReport":          "Reports",
@@ -138,6 +142,7 @@ var OperationPermissions = map[string]string{
 	"getLanguages":   TokenOnly,
 	// account tree (issue 4): accounts, end users, account users, device lines
 	"getAccounts": "Account", "createAccount": "Account", "accountSearch": "Account",
+	"activation": "Account", "activation_1": "Account",
 	"validateAccountProperties": "Account", "retrieveAccount": "Account", "updateAccount": "Account",
 	"accountPatch": "Account", "deleteAccount": "Account", "sendWelcomeEmailToAll": "Account",
 	"retrieveEndUserList": "Account", "createEndUser": "Account", "prevalidateEmailAddress": "Account",
@@ -157,6 +162,7 @@ var OperationPermissions = map[string]string{
 	"bulkStatusChange": "AccountBulkStatuses", "bulkStatusChange_2": "AccountBulkStatuses",
 	"getBulkStatusChangeDefinition": TokenOnly, "prevalidate": "Account",
 	"prevalidateCymbusGroupName": "Account", "checkBusinessLineVoicemailBoxPinStatus": "Account",
+	"resetBusinessLineVoicemailBoxPinStatus": "Account",
 	// account tree: history
 	"accountHistoryByAccountIdSearch": "AccountHistory", "accountHistoryByAccountNumberSearch": "AccountHistory",
 	// account tree: calling plan products and the plans attached in accounts
@@ -186,6 +192,8 @@ var OperationPermissions = map[string]string{
 	"preValidateAccount": "PhoneNumberServiceActivation", "retrievePort": "PhoneNumberServiceActivation",
 	"updatePort": "PhoneNumberServiceActivation", "patchPort": "PhoneNumberServiceActivation",
 	"cancelPort": "PhoneNumberServiceActivation", "triggerPort": "PhoneNumberServiceActivation",
+	"uploadLOA": "PhoneNumberServiceActivation", "findLoa": "PhoneNumberServiceActivation",
+	"getLoaMetadata":             "PhoneNumberServiceActivation",
 	"getServiceActivationEvents": "PhoneNumberServiceActivation", "updateHeldActivation": "PhoneNumberServiceActivation",
 	"statusSearch": "PhoneNumberServiceActivation",
 	// telephone numbers: address

@@ -57,6 +57,20 @@ func (a *api) accountRoutes() map[string]Handler {
 			acct, err := st.CreateAccount(r.Vars["partitionId"], in, actor(r))
 			return okOr(acct, err)
 		},
+		"activation": func(r *Request) (Response, error) {
+			var in store.ActivationBundle
+			if err := decode(r, &in); err != nil {
+				return Response{}, err
+			}
+			return okOr(st.ActivateAccount(r.Vars["partitionId"], in, actor(r)))
+		},
+		"activation_1": func(r *Request) (Response, error) {
+			var in store.ActivationBundle
+			if err := decode(r, &in); err != nil {
+				return Response{}, err
+			}
+			return okOr(st.ActivateEndUser(r.Vars["partitionId"], r.Vars["accountId"], in, actor(r)))
+		},
 		"accountSearch": func(r *Request) (Response, error) {
 			hits, err := st.SearchAccounts(r.Vars["partitionId"], r.URL.Query().Get("q"), maxSearchHits)
 			return okOr(hits, err)

@@ -2,7 +2,6 @@ package routes
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"maps"
@@ -59,9 +58,6 @@ type genericPlan struct {
 	// items with no id of their own (see naturalKeys); "" for the others.
 	// duplicate is the code refusing a second item of the same key.
 	keyField, duplicate string
-	// alias is the collection template this operation's items live in when
-	// another path also serves them (see sharedCollections); "" when its own.
-	alias string
 	// declares404: the operation lists a 404 answer (a delete whose
 	// operation lists none takes the removal of an absent item as done).
 	declares404 bool
@@ -140,13 +136,12 @@ func genericPlans(spec *openapi.Spec, served map[string]bool) map[string]*generi
 				p.kind = genAction
 			}
 		}
-		p.alias = sharedCollections[collection]
 		p.idField = idField(p.resp, itemOf[collection], op.Path)
 		if item := itemOf[collection]; naturalKeys[lastSegment(item)] != "" {
 			param := lastSegment(item)
 			p.keyField, p.duplicate = naturalKeys[param], "Duplicate"+upperFirst(strings.Trim(param, "{}"))
 		}
-		p.uuidIDs = uuidIDs(cmp.Or(p.alias, collection), p.resp)
+		p.uuidIDs = uuidIDs(collection, p.resp)
 		p.typeName = typeName(p.resp, collection)
 		segs := strings.Split(op.Path, "/")
 		for n := 3; n < len(segs); n++ { // the last segment is the operation's own
@@ -164,13 +159,6 @@ func genericPlans(spec *openapi.Spec, served map[string]bool) map[string]*generi
 // number is deleted by the number (or wildcard) it was created with, a
 // custom caller id by the caller id number.
 var naturalKeys = map[string]string{"{fromNumber}": "fromWildcard", "{callerId}": "customCallerIdNumber"}
-
-// sharedCollections are collections whose items another collection holds,
-// by template (the two differ in their last segment only): media added on
-// the deprecated media path are the media of media_2, read on either path.
-var sharedCollections = map[string]string{
-	"/v2/partition/{partitionId}/account/{accountId}/media": "/v2/partition/{partitionId}/account/{accountId}/media_2",
-}
 
 // handBuiltParents are the path parameters of hand-built objects (checked by
 // the store's CheckParents, never as generic items).
@@ -300,10 +288,6 @@ func (a *api) serveGeneric(p *genericPlan, r *Request) (Response, error) {
 	if i := strings.LastIndexByte(path, '/'); i > 0 && isParam(p.op.Path[strings.LastIndexByte(p.op.Path, '/')+1:]) {
 		collection = path[:i]
 	}
-	if p.alias != "" {
-		shared := collection[:strings.LastIndexByte(collection, '/')+1] + lastSegment(p.alias)
-		path, collection = shared+path[len(collection):], shared
-	}
 	st := a.deps.Store
 	switch p.kind {
 	case genCreate:
@@ -315,7 +299,7 @@ func (a *api) serveGeneric(p *genericPlan, r *Request) (Response, error) {
 		a.fillFromPath(p, r, body)
 		a.fillFromPartition(p, r, body)
 		o := store.GenericObject{
-			Path: collection + "/" + id, Collection: collection, Template: cmp.Or(p.alias, p.op.Path) + "/{id}", ID: id,
+			Path: collection + "/" + id, Collection: collection, Template: p.op.Path + "/{id}", ID: id,
 			PartitionID: r.Vars["partitionId"], Body: withDefaults(p.resp, body),
 		}
 		if p.keyField != "" {

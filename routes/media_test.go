@@ -75,12 +75,7 @@ func TestGreetingsRoundTrip(t *testing.T) {
 		t.Fatalf("box greetings %v", g)
 	}
 	// the audio is in the state: a snapshot brings it back after a reset
-	state := srv.Call(t, http.MethodGet, "/__admin/state", nil)
-	srv.Call(t, http.MethodPost, "/__admin/reset", nil)
-	if r := srv.Call(t, http.MethodPut, "/__admin/state", state.Body); r.Status != http.StatusNoContent {
-		t.Fatalf("state back: %d %s", r.Status, r.Body)
-	}
-	c = login(t, srv, fatest.AdminUser)
+	c = stateBack(t, srv)
 	if got := c.do(http.MethodGet, media, nil, http.StatusOK); !bytes.Equal(got.Body, wav) {
 		t.Fatalf("after a state round trip: %d bytes", len(got.Body))
 	}
@@ -96,6 +91,29 @@ func TestGreetingsRoundTrip(t *testing.T) {
 	wantError(t, r, http.StatusNotFound, "EntityNotFound")
 	if _, _, data := r.Envelope(t); fmt.Sprint(data) != "map[id:nope type:VoicemailBox]" {
 		t.Fatalf("data %v", data)
+	}
+}
+
+// stateBack takes the server's state, resets it and puts the state back,
+// as a restart from a state file would, and logs in again (a reset ends
+// the tokens).
+func stateBack(t *testing.T, srv *fatest.Server) caller {
+	t.Helper()
+	state := srv.Call(t, http.MethodGet, "/__admin/state", nil)
+	srv.Call(t, http.MethodPost, "/__admin/reset", nil)
+	if r := srv.Call(t, http.MethodPut, "/__admin/state", state.Body); r.Status != http.StatusNoContent {
+		t.Fatalf("state back: %d %s", r.Status, r.Body)
+	}
+	return login(t, srv, fatest.AdminUser)
+}
+
+// wantErrorData is wantError that also checks the envelope's data (as
+// fmt prints it; "" checks none).
+func wantErrorData(t *testing.T, r *fatest.Resp, status int, code, data string) {
+	t.Helper()
+	wantError(t, r, status, code)
+	if _, _, got := r.Envelope(t); data != "" && fmt.Sprint(got) != data {
+		t.Fatalf("data %v, want %s", got, data)
 	}
 }
 

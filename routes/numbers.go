@@ -206,6 +206,26 @@ func (a *api) numberRoutes() map[string]Handler {
 		"triggerPort": func(r *Request) (Response, error) {
 			return emptyOr(http.StatusOK, st.TriggerPort(pid(r), aid(r), r.Vars["portId"]))
 		},
+		// a port's letter of authorization (deprecated operations)
+		"uploadLOA": func(r *Request) (Response, error) {
+			f, err := uploadedPart(r)
+			if err != nil {
+				return Response{}, err
+			}
+			_, err = st.UploadLOA(pid(r), aid(r), r.Vars["portId"], f.name, f.contentType, f.data)
+			return emptyOr(http.StatusOK, err)
+		},
+		"findLoa": func(r *Request) (Response, error) {
+			b, err := st.LOAFile(pid(r), aid(r), r.Vars["portId"])
+			if err != nil {
+				return Response{}, err
+			}
+			return Response{Status: http.StatusOK, Raw: b, ContentType: "application/octet-stream"}, nil
+		},
+		"getLoaMetadata": func(r *Request) (Response, error) {
+			l, err := st.LOAMetadata(pid(r), aid(r), r.Vars["portId"])
+			return okOr(l, declaredError(r.Op, err)) // the operation declares no 404: 400
+		},
 		"getServiceActivationEvents": func(r *Request) (Response, error) {
 			e, err := st.ServiceEvent(pid(r), aid(r), r.Vars["referenceId"], r.Vars["serviceType"])
 			return okOr(e, err)

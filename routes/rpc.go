@@ -88,6 +88,10 @@ func (a *api) rpcRoutes() map[string]Handler {
 			box := strings.TrimSuffix(r.URL.Path, "/rpc/check-pin-status")
 			return okOr(st.BusinessLinePinStatus(r.Vars["partitionId"], r.Vars["accountId"], box))
 		},
+		"resetBusinessLineVoicemailBoxPinStatus": func(r *Request) (Response, error) {
+			box := strings.TrimSuffix(r.URL.Path, "/rpc/reset-pin")
+			return emptyOr(http.StatusOK, st.ResetBusinessLinePin(r.Vars["partitionId"], r.Vars["accountId"], box))
+		},
 		"swapBusinessLinePortAssignment": func(r *Request) (Response, error) {
 			var in store.DeviceSwap
 			if len(r.Body) > 0 {
@@ -167,42 +171,54 @@ func baseURL(r *Request) string {
 // named file, else the first part that carries a file name, else the first
 // part. A body with no part is 400 FileRequired.
 func uploadedFile(r *Request) ([]byte, error) {
+	f, err := uploadedPart(r)
+	return f.data, err
+}
+
+// filePart is an uploaded file: its bytes, the name and media type its part
+// gave.
+type filePart struct {
+	data              []byte
+	name, contentType string
+}
+
+// uploadedPart is uploadedFile with the part's file name and media type.
+func uploadedPart(r *Request) (filePart, error) {
 	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || params["boundary"] == "" {
-		return nil, errInvalidBody
+		return filePart{}, errInvalidBody
 	}
 	mr := multipart.NewReader(bytes.NewReader(r.Body), params["boundary"])
-	var first, named []byte
-	found := false
+	var first, named *filePart
 	for {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, errInvalidBody
+			return filePart{}, errInvalidBody
 		}
 		b, err := io.ReadAll(p)
 		if err != nil {
-			return nil, errInvalidBody
+			return filePart{}, errInvalidBody
 		}
+		f := &filePart{data: b, name: p.FileName(), contentType: p.Header.Get("Content-Type")}
 		switch {
 		case p.FormName() == "file":
-			return b, nil
-		case named == nil && p.FileName() != "":
-			named = b
-		case !found:
-			first = b
+			return *f, nil
+		case named == nil && f.name != "":
+			named = f
+		case first == nil:
+			first = f
 		}
-		found = true
 	}
 	switch {
 	case named != nil:
-		return named, nil
-	case found:
-		return first, nil
+		return *named, nil
+	case first != nil:
+		return *first, nil
 	}
-	return nil, store.Invalid("FileRequired")
+	return filePart{}, store.Invalid("FileRequired")
 }
 
 // uploadKey reads a JobUploadKey body (optional: no body, no key).

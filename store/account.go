@@ -258,19 +258,28 @@ func (s *Store) insertAccount(a *Account) {
 func (s *Store) CreateAccount(partitionID string, in Account, by Actor) (Account, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	a, err := s.createAccount(partitionID, in)
+	if err != nil {
+		return Account{}, err
+	}
+	s.logHistory(a, by, "CREATE", "ACCOUNT", "Account", a.ID, a.AccountName, nil, a)
+	return s.accountOut(a), nil
+}
+
+// createAccount checks and stores a new account (no history). Lock held.
+func (s *Store) createAccount(partitionID string, in Account) (*Account, error) {
 	p, ok := s.partitions[partitionID]
 	if !ok {
-		return Account{}, NotFound("Partition", partitionID)
+		return nil, NotFound("Partition", partitionID)
 	}
 	a := in.clone()
 	a.ID, a.PartitionID, a.EndUserCount, a.CallingPlans = NewID(), partitionID, 0, nil
 	s.fillAccountDefaults(&a, p)
 	if err := s.validateAccount(&a, nil); err != nil {
-		return Account{}, err
+		return nil, err
 	}
 	s.insertAccount(&a)
-	s.logHistory(&a, by, "CREATE", "ACCOUNT", "Account", a.ID, a.AccountName, nil, &a)
-	return s.accountOut(&a), nil
+	return &a, nil
 }
 
 // Account returns one account of a partition.

@@ -137,18 +137,30 @@ func (s *Store) CreateAccountNumbers(partitionID, accountID string, in Activatio
 	if err := s.checkActivation(a, &req, by); err != nil {
 		return Activation{}, err
 	}
+	s.applyActivation(a, &req)
+	s.logActivation(a, &req, by)
+	return req, nil
+}
+
+// applyActivation carries out a checked activation: a port, or numbers put
+// on the account. Lock held.
+func (s *Store) applyActivation(a *Account, req *Activation) {
 	req.ID, req.PartitionID, req.AccountID = NewID(), a.PartitionID, a.ID
 	switch {
 	case req.Port != nil:
-		s.startPort(a, &req)
+		s.startPort(a, req)
 	default:
-		s.activate(a, &req)
+		s.activate(a, req)
 	}
+}
+
+// logActivation writes an activation's numbers in the account's history.
+// Lock held.
+func (s *Store) logActivation(a *Account, req *Activation, by Actor) {
 	for _, b := range req.TelephoneNumbers {
 		n := s.numbers[b.PhoneNumber]
 		s.logHistory(a, by, "CREATE", "PHONE_NUMBER", "Telephone", b.PhoneNumber, b.PhoneNumber, nil, n.OnAccount)
 	}
-	return req, nil
 }
 
 // checkActivation applies every rule before anything changes. Lock held.

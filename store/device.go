@@ -258,8 +258,19 @@ func (s *Store) CreateDevice(partitionID, accountID string, in Device, by Actor)
 	if err != nil {
 		return Device{}, err
 	}
+	d, err := s.createDevice(a, in)
+	if err != nil {
+		return Device{}, err
+	}
+	s.logHistory(a, by, "CREATE", "DEVICE", "Device", d.ID, d.DeviceName, nil, d)
+	return deviceOut(d), nil
+}
+
+// createDevice checks and stores a new device line of a (no history). Lock
+// held.
+func (s *Store) createDevice(a *Account, in Device) (*Device, error) {
 	d := in
-	d.ID, d.PartitionID, d.AccountID = NewID(), partitionID, a.ID
+	d.ID, d.PartitionID, d.AccountID = NewID(), a.PartitionID, a.ID
 	if d.SipUsername == "" {
 		d.SipUsername = d.ID
 	}
@@ -270,11 +281,10 @@ func (s *Store) CreateDevice(partitionID, accountID string, in Device, by Actor)
 		d.LineNumber = 1
 	}
 	if err := s.validateDevice(&d, a, nil); err != nil {
-		return Device{}, err
+		return nil, err
 	}
 	s.insertDevice(&d)
-	s.logHistory(a, by, "CREATE", "DEVICE", "Device", d.ID, d.DeviceName, nil, &d)
-	return deviceOut(&d), nil
+	return &d, nil
 }
 
 // Device returns one device line of an account.

@@ -540,21 +540,31 @@ func (s *Store) CreateEndUser(partitionID, accountID string, in EndUser, by Acto
 	if err != nil {
 		return EndUser{}, err
 	}
+	u, err := s.createEndUser(a, in)
+	if err != nil {
+		return EndUser{}, err
+	}
+	s.logHistory(a, by, "CREATE", "USER", "EndUser", u.ID, displayName(u.FirstName, u.LastName), nil, u)
+	return s.endUserOut(u), nil
+}
+
+// createEndUser checks and stores a new end user of a, with its voicemail
+// box (no history). Lock held.
+func (s *Store) createEndUser(a *Account, in EndUser) (*EndUser, error) {
 	u := deepCopy(in)
-	u.ID, u.PartitionID, u.AccountID, u.Devices = NewID(), partitionID, a.ID, nil
+	u.ID, u.PartitionID, u.AccountID, u.Devices = NewID(), a.PartitionID, a.ID, nil
 	u.VoicemailBoxID = ""
 	if a.AccountType == "SIMPLE" {
 		u.Extension = ""
 	}
 	s.fillEndUserDefaults(&u, a)
 	if err := s.validateEndUser(&u, a, nil); err != nil {
-		return EndUser{}, err
+		return nil, err
 	}
 	box := s.newVoicemailBox(a, &u)
 	u.VoicemailBoxID = box.ID
 	s.insertEndUser(&u)
-	s.logHistory(a, by, "CREATE", "USER", "EndUser", u.ID, displayName(u.FirstName, u.LastName), nil, &u)
-	return s.endUserOut(&u), nil
+	return &u, nil
 }
 
 func displayName(first, last string) string { return strings.TrimSpace(first + " " + last) }

@@ -246,6 +246,27 @@ func (s *Store) BusinessLinePinStatus(partitionID, accountID, boxPath string) (P
 	return PinStatus{LockedOut: locked}, nil
 }
 
+// ResetBusinessLinePin answers a business-line box's reset-pin: the box's
+// PIN is no longer locked out (an account's own box: pinLockedOut cleared,
+// as unlockVoicemailBox does; a generic one: its body's pinLockedOut false).
+// The PIN itself stays.
+func (s *Store) ResetBusinessLinePin(partitionID, accountID, boxPath string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, err := s.genericBox(partitionID, accountID, boxPath)
+	if err != nil {
+		return err
+	}
+	if b != nil {
+		b.PinLockedOut = false
+		return nil
+	}
+	if o := s.generic[boxPath]; o.Body["pinLockedOut"] != nil {
+		o.Body["pinLockedOut"] = false
+	}
+	return nil
+}
+
 // wavSeconds is a WAV file's length in whole seconds (0 when it is not a
 // PCM WAV file the header describes).
 func wavSeconds(b []byte) int {
