@@ -44,6 +44,9 @@ func (s *Store) UploadAccountMedia(partitionID, accountID string, file []byte) (
 	}
 	id := NewUUID()
 	m := MediaFile{ID: id, URL: accountMediaPath(partitionID, accountID, id)}
+	if err := s.roomForFile(m.URL, len(file)); err != nil {
+		return MediaFile{}, err
+	}
 	collection := m.URL[:len(m.URL)-len(id)-1]
 	if _, err := s.genericPut(GenericObject{Path: m.URL, Collection: collection, Template: accountMediaTemplate,
 		ID: id, PartitionID: partitionID, Body: map[string]any{

@@ -153,3 +153,42 @@ func BenchmarkDropGenericUnder(b *testing.B) {
 		})
 	}
 }
+
+// The files the store keeps count together against maxFileBytes: an upload
+// that would pass it is refused, a state loaded back counts its files, and
+// removing a file makes room again.
+func TestStoredFilesAreBounded(t *testing.T) {
+	defer func(n int) { maxFileBytes = n }(maxFileBytes)
+	maxFileBytes = 100
+	s, err := New(feedSeed(), NewClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.UploadAccountMedia("pAlpha", "acct1", make([]byte, 60))
+	if err != nil {
+		t.Fatalf("first file: %v", err)
+	}
+	full := func(what string, err error) {
+		t.Helper()
+		if e, ok := err.(*Error); !ok || e.Status != 400 || e.Code != "FileStorageFull" {
+			t.Fatalf("%s: %v, want 400 FileStorageFull", what, err)
+		}
+	}
+	_, err = s.UploadAccountMedia("pAlpha", "acct2", make([]byte, 41))
+	full("a second file over the bound", err)
+	// A state loaded back (sizes come back as JSON numbers) still counts.
+	if err := s.Restore(s.Snapshot()); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.UploadAccountMedia("pAlpha", "acct1", make([]byte, 41))
+	full("after a state load", err)
+	if _, err := s.UploadAccountMedia("pAlpha", "acct1", make([]byte, 40)); err != nil {
+		t.Fatalf("a file that fits: %v", err)
+	}
+	if err := s.DeleteAccountMedia("pAlpha", "acct1", first.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UploadAccountMedia("pAlpha", "acct2", make([]byte, 60)); err != nil {
+		t.Fatalf("after a delete: %v", err)
+	}
+}

@@ -36,6 +36,34 @@ func (s *Store) putMedia(ref MediaRef, audio []byte) {
 	}
 }
 
+// maxFileBytes bounds the files the store keeps (greetings, account media,
+// LOAs) together, so that a state holding them (base64 makes them a third
+// larger) stays well within MaxStateBytes and loads again.
+var maxFileBytes = 64 << 20 // a variable so that a test can lower it
+
+// roomForFile refuses a file of n bytes that would take the stored files
+// over maxFileBytes (400 FileStorageFull); the file at path, which the new
+// one replaces, does not count. It reads every generic object: uploads are
+// rare. Lock held.
+func (s *Store) roomForFile(path string, n int) error {
+	total := n
+	for p, o := range s.generic {
+		if p == path || o.Body["data"] == nil {
+			continue
+		}
+		switch v := o.Body["sizeInBytes"].(type) {
+		case int:
+			total += v
+		case float64:
+			total += int(v)
+		}
+	}
+	if total > maxFileBytes {
+		return Invalid("FileStorageFull")
+	}
+	return nil
+}
+
 // media reads the audio at a media path. Lock held.
 func (s *Store) media(path string) ([]byte, bool) {
 	o, ok := s.generic[path]
@@ -60,6 +88,9 @@ func (s *Store) UploadGreeting(ref MediaRef, audio []byte) (VoicemailMessage, er
 	ref.Path = greetingPath(b, ref.GreetingType)
 	if len(audio) == 0 {
 		return VoicemailMessage{}, Invalid("FileRequired")
+	}
+	if err := s.roomForFile(ref.Path, len(audio)); err != nil {
+		return VoicemailMessage{}, err
 	}
 	g := VoicemailMessage{
 		ID: NewID(), CreatedDate: s.now(), MessageType: "VOICE", SizeInBytes: int64(len(audio)),
@@ -164,6 +195,9 @@ func (s *Store) UploadBusinessLineGreeting(ref MediaRef, audio []byte) error {
 	}
 	if len(audio) == 0 {
 		return Invalid("FileRequired")
+	}
+	if err := s.roomForFile(ref.Path, len(audio)); err != nil {
+		return err
 	}
 	s.putMedia(ref, audio)
 	return nil

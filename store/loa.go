@@ -46,6 +46,9 @@ func (s *Store) UploadLOA(partitionID, accountID, portID, fileName, contentType 
 	l := LOA{ID: NewID(), Extension: strings.TrimPrefix(path.Ext(fileName), "."),
 		Date: s.clock.Now().UnixMilli(), ContentType: contentType}
 	at := loaPath(p)
+	if err := s.roomForFile(at, len(file)); err != nil {
+		return LOA{}, err
+	}
 	if _, err := s.genericPut(GenericObject{Path: at, Collection: at, Template: loaTemplate, PartitionID: p.PartitionID,
 		Body: map[string]any{"id": l.ID, "extension": l.Extension, "date": l.Date, "contentType": l.ContentType,
 			"sizeInBytes": len(file), "data": base64.StdEncoding.EncodeToString(file)}}); err != nil {
