@@ -334,17 +334,22 @@ func (s *Store) Accounts(partitionID string) ([]Account, error) {
 	if _, ok := s.partitions[partitionID]; !ok {
 		return nil, NotFound("Partition", partitionID)
 	}
-	var list []*Account
-	if pa := s.acctsByPartition[partitionID]; pa != nil {
-		list = make([]*Account, len(pa.list))
-		for i, e := range pa.list {
-			list[i] = e.acct
-		}
+	pa := s.acctsByPartition[partitionID]
+	if pa == nil {
+		return []Account{}, nil
 	}
-	slices.SortFunc(list, func(x, y *Account) int { return cmp.Compare(x.AccountNumber, y.AccountNumber) })
-	out := make([]Account, len(list))
-	for i, a := range list {
-		out[i] = s.accountOut(a)
+	// The search index keeps the accounts in number order; only a partition
+	// still loading (never seen here) has none.
+	entries := pa.list
+	if pa.deferred {
+		entries = slices.Clone(pa.list)
+		slices.SortFunc(entries, func(x, y *searchEntry) int { return cmp.Compare(x.key, y.key) })
+	} else {
+		entries = pa.idx.inOrder()
+	}
+	out := make([]Account, len(entries))
+	for i, e := range entries {
+		out[i] = s.accountOut(e.acct)
 	}
 	return out, nil
 }

@@ -163,6 +163,9 @@ func TestSearchIndexMatchesNaiveScan(t *testing.T) {
 				if accts, err = s.Accounts(p); err != nil {
 					t.Fatal(err)
 				}
+				if !slices.IsSortedFunc(accts, func(x, y Account) int { return cmp.Compare(x.AccountNumber, y.AccountNumber) }) {
+					t.Fatalf("step %d: the list is not in account-number order", step)
+				}
 				for range 6 {
 					q := randomNeedle(r, accts)
 					limit := []int{0, 1, 2, 5, 100}[r.IntN(5)]
