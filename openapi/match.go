@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/gorilla/mux"
 )
@@ -33,15 +34,31 @@ var unserved = &Operation{}
 // never spans one), and a route is tried only when the request's path has
 // its literal segments: a request goes to the routes that could match it, in
 // the same order, so the first match is the one a single router would find.
+// A route's regular expression is compiled when a request first reaches it:
+// compiling them all took most of the matcher's making (30 ms of a cold
+// start), and most paths are never asked for in a run.
 type Matcher struct {
-	routes map[int][]candidate              // slashes in the path -> its routes, in order
+	routes map[int][]*candidate             // slashes in the path -> its routes, in order
 	byPath map[string]map[string]*Operation // path template -> method -> op
 }
 
 // candidate is one route with the literal segments its path must have.
 type candidate struct {
-	route    *mux.Route
+	path     string
+	methods  map[string]*Operation
 	literals []literal
+	once     sync.Once
+	route    *mux.Route // made by the first request that reaches it
+}
+
+// match reports whether r matches the route, making it the first time.
+func (c *candidate) match(r *http.Request, match *mux.RouteMatch) bool {
+	c.once.Do(func() {
+		methods := c.methods
+		c.route = mux.NewRouter().SkipClean(true).Path(c.path).Name(c.path).
+			MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool { return methods[req.Method] != nil })
+	})
+	return c.route.Match(r, match)
 }
 
 // literal is a path segment that is no parameter: segs[at] must be text.
@@ -59,7 +76,7 @@ func (s *Spec) Matcher() *Matcher {
 // NewMatcher builds a matcher over every operation of the spec and every
 // path of the vendor's.
 func (s *Spec) NewMatcher() *Matcher {
-	m := &Matcher{routes: map[int][]candidate{}, byPath: map[string]map[string]*Operation{}}
+	m := &Matcher{routes: map[int][]*candidate{}, byPath: map[string]map[string]*Operation{}}
 	// Templates that differ only in parameter names are one route; the
 	// spec's own template (and its parameter names) wins.
 	template := map[string]string{} // shape -> template
@@ -88,13 +105,8 @@ func (s *Spec) NewMatcher() *Matcher {
 		paths = append(paths, p)
 	}
 	slices.SortFunc(paths, comparePaths)
-	router := mux.NewRouter().SkipClean(true) // makes the routes; route matches
 	for _, p := range paths {
-		methods := m.byPath[p]
-		route := router.Path(p).Name(p).MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool {
-			return methods[req.Method] != nil
-		})
-		c := candidate{route: route}
+		c := &candidate{path: p, methods: m.byPath[p]}
 		segs := strings.Split(p, "/")
 		for i, seg := range segs {
 			if !isParam(seg) {
@@ -141,7 +153,7 @@ func (m *Matcher) route(r *http.Request) (mux.RouteMatch, bool) {
 			continue
 		}
 		var match mux.RouteMatch
-		if c.route.Match(r, &match) {
+		if c.match(r, &match) {
 			return match, true
 		}
 	}
@@ -149,7 +161,7 @@ func (m *Matcher) route(r *http.Request) (mux.RouteMatch, bool) {
 }
 
 // fits reports whether a path split at its slashes has c's literal segments.
-func (c candidate) fits(segs []string) bool {
+func (c *candidate) fits(segs []string) bool {
 	for _, l := range c.literals {
 		if segs[l.at] != l.text {
 			return false

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gorilla/mux"
@@ -77,7 +78,8 @@ func TestSplitRoutersMatchOneRouter(t *testing.T) {
 		})
 	}
 	fill := regexp.MustCompile(`\{[^}]+\}`)
-	checked := 0
+	type probe struct{ method, url, want string }
+	var probes []probe
 	for _, p := range paths {
 		url := fill.ReplaceAllString(p, "x1")
 		for _, u := range []string{url, url + "/", url + "/extra", strings.Replace(url, "/", "//", 2), strings.TrimSuffix(url, "/x1"),
@@ -90,13 +92,28 @@ func TestSplitRoutersMatchOneRouter(t *testing.T) {
 				if one.Match(r, &match) && match.Route != nil {
 					want = match.Route.GetName()
 				}
-				if got := m.Template(r); got != want {
-					t.Errorf("%s %s: split matcher %q, one router %q", method, u, got, want)
-				}
-				checked++
+				probes = append(probes, probe{method, u, want})
 			}
 		}
 	}
+	// Routes are made by the first request that reaches them: four
+	// goroutines ask the fresh matcher at once (under -race), each in
+	// another order.
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range probes {
+				pr := probes[(i*(2*g+1))%len(probes)]
+				r := httptest.NewRequest(pr.method, "http://127.0.0.1/", nil)
+				r.URL.Path = pr.url
+				if got := m.Template(r); got != pr.want {
+					t.Errorf("%s %s: split matcher %q, one router %q", pr.method, pr.url, got, pr.want)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	checked := len(probes)
 	if checked < len(paths)*7 {
 		t.Fatalf("checked %d requests over %d paths", checked, len(paths))
 	}
