@@ -57,6 +57,8 @@ func TestPortLOA(t *testing.T) {
 		ext            string
 	}{
 		{"a PDF", "signed.pdf", "application/pdf", pdf, "pdf"},
+		// an empty extension is still sent (a held "" is not null)
+		{"a name without an extension", "letter", "application/pdf", pdf, ""},
 		{"a second upload replaces it", "scan.tiff", "image/tiff", tiff, "tiff"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

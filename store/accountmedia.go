@@ -19,8 +19,8 @@ type MediaFile struct {
 
 // HoldMusic is HoldMusicX: the media an account plays to a caller on hold.
 type HoldMusic struct {
-	StorageID string `json:"storageId,omitempty"`
-	URL       string `json:"url,omitempty"`
+	StorageID string `json:"storageId"`
+	URL       string `json:"url"`
 }
 
 // accountMediaTemplate is the spec's path of one account media file.

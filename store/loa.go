@@ -18,9 +18,9 @@ import (
 // the metadata answer).
 type LOA struct {
 	ID          string `json:"id"`
-	Extension   string `json:"extension,omitempty"`
+	Extension   string `json:"extension"`
 	Date        int64  `json:"date"`
-	ContentType string `json:"contentType,omitempty"`
+	ContentType string `json:"contentType"`
 }
 
 // loaTemplate is the spec's path of a port's LOA.
