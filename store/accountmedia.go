@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/base64"
 )
 
 // Account media: the IVR prompts and hold music an account uploads (media_2,
@@ -39,18 +38,11 @@ func (s *Store) UploadAccountMedia(partitionID, accountID string, file []byte) (
 	if _, err := s.account(partitionID, accountID); err != nil {
 		return MediaFile{}, err
 	}
-	if len(file) == 0 {
-		return MediaFile{}, Invalid("FileRequired")
-	}
 	id := NewUUID()
 	m := MediaFile{ID: id, URL: accountMediaPath(partitionID, accountID, id)}
-	if err := s.roomForFile(m.URL, len(file)); err != nil {
-		return MediaFile{}, err
-	}
 	collection := m.URL[:len(m.URL)-len(id)-1]
-	if _, err := s.genericPut(GenericObject{Path: m.URL, Collection: collection, Template: accountMediaTemplate,
-		ID: id, PartitionID: partitionID, Body: map[string]any{
-			"id": id, "url": m.URL, "sizeInBytes": len(file), "data": base64.StdEncoding.EncodeToString(file)}}); err != nil {
+	if err := s.putFile(GenericObject{Path: m.URL, Collection: collection, Template: accountMediaTemplate,
+		ID: id, PartitionID: partitionID, Body: map[string]any{"id": id, "url": m.URL}}, file); err != nil {
 		return MediaFile{}, err
 	}
 	return m, nil

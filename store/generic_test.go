@@ -192,3 +192,36 @@ func TestStoredFilesAreBounded(t *testing.T) {
 		t.Fatalf("after a delete: %v", err)
 	}
 }
+
+// A stored file goes with its owner: a greeting's audio, once its account is
+// deleted, is neither in the state nor counted against maxFileBytes.
+func TestGreetingGoesWithItsAccount(t *testing.T) {
+	s, err := New(feedSeed(), NewClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	box, err := s.CreateVoicemailBox("pAlpha", "acct1", VoicemailBox{Name: "Front desk"}, tester)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UploadGreeting(MediaRef{PartitionID: "pAlpha", AccountID: "acct1", BoxID: box.ID, GreetingType: "STANDARD"}, []byte("RIFF....")); err != nil {
+		t.Fatal(err)
+	}
+	under := func() (n int) {
+		for p := range s.generic {
+			if strings.Contains(p, "/account/acct1/") {
+				n++
+			}
+		}
+		return n
+	}
+	if under() != 1 {
+		t.Fatalf("%d objects under the account after the upload, want the greeting", under())
+	}
+	if err := s.DeleteAccount("pAlpha", "acct1", tester); err != nil {
+		t.Fatal(err)
+	}
+	if n := under(); n != 0 {
+		t.Fatalf("%d objects left under the deleted account", n)
+	}
+}

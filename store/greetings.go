@@ -25,15 +25,29 @@ type MediaRef struct {
 // greetingNotFound is the 404 of a greeting type a box has not recorded.
 func greetingNotFound(greetingType string) *Error { return NotFound("Greeting", greetingType) }
 
+// putFile stores a file (a greeting's audio, an account's media, a port's
+// LOA) in o, a generic object whose path the file's owner gives: its bytes
+// in base64 and its size beside o's own fields, filed under its path so it
+// goes with its owner. An empty file is 400 FileRequired; one that would
+// take the stored files over maxFileBytes 400 FileStorageFull. Lock held.
+func (s *Store) putFile(o GenericObject, file []byte) error {
+	if len(file) == 0 {
+		return Invalid("FileRequired")
+	}
+	if err := s.roomForFile(o.Path, len(file)); err != nil {
+		return err
+	}
+	if o.Body == nil {
+		o.Body = map[string]any{}
+	}
+	o.Body["sizeInBytes"], o.Body["data"] = len(file), base64.StdEncoding.EncodeToString(file)
+	_, err := s.genericPut(o)
+	return err
+}
+
 // putMedia stores audio at a media path. Lock held.
-func (s *Store) putMedia(ref MediaRef, audio []byte) {
-	if _, ok := s.generic[ref.Path]; ok {
-		s.dropGeneric(ref.Path)
-	}
-	s.generic[ref.Path] = &GenericObject{
-		Path: ref.Path, Collection: ref.Path, Template: ref.Template, PartitionID: ref.PartitionID,
-		Body: map[string]any{"sizeInBytes": len(audio), "data": base64.StdEncoding.EncodeToString(audio)},
-	}
+func (s *Store) putMedia(ref MediaRef, audio []byte) error {
+	return s.putFile(GenericObject{Path: ref.Path, Collection: ref.Path, Template: ref.Template, PartitionID: ref.PartitionID}, audio)
 }
 
 // maxFileBytes bounds the files the store keeps (greetings, account media,
@@ -44,18 +58,16 @@ var maxFileBytes = 64 << 20 // a variable so that a test can lower it
 // roomForFile refuses a file of n bytes that would take the stored files
 // over maxFileBytes (400 FileStorageFull); the file at path, which the new
 // one replaces, does not count. It reads every generic object: uploads are
-// rare. Lock held.
+// rare. Every file goes through putFile and so through genericPut's JSON
+// copy: its size is a float64. Lock held.
 func (s *Store) roomForFile(path string, n int) error {
 	total := n
 	for p, o := range s.generic {
 		if p == path || o.Body["data"] == nil {
 			continue
 		}
-		switch v := o.Body["sizeInBytes"].(type) {
-		case int:
-			total += v
-		case float64:
-			total += int(v)
+		if n, ok := o.Body["sizeInBytes"].(float64); ok {
+			total += int(n)
 		}
 	}
 	if total > maxFileBytes {
@@ -86,10 +98,7 @@ func (s *Store) UploadGreeting(ref MediaRef, audio []byte) (VoicemailMessage, er
 		return VoicemailMessage{}, err
 	}
 	ref.Path = greetingPath(b, ref.GreetingType)
-	if len(audio) == 0 {
-		return VoicemailMessage{}, Invalid("FileRequired")
-	}
-	if err := s.roomForFile(ref.Path, len(audio)); err != nil {
+	if err := s.putMedia(ref, audio); err != nil {
 		return VoicemailMessage{}, err
 	}
 	g := VoicemailMessage{
@@ -102,7 +111,6 @@ func (s *Store) UploadGreeting(ref MediaRef, audio []byte) (VoicemailMessage, er
 		b.Greetings = map[string]VoicemailMessage{}
 	}
 	b.Greetings[ref.GreetingType] = g
-	s.putMedia(ref, audio)
 	return g, nil
 }
 
@@ -193,14 +201,7 @@ func (s *Store) UploadBusinessLineGreeting(ref MediaRef, audio []byte) error {
 	if _, err := s.genericBox(ref.PartitionID, ref.AccountID, boxPathOf(ref)); err != nil {
 		return err
 	}
-	if len(audio) == 0 {
-		return Invalid("FileRequired")
-	}
-	if err := s.roomForFile(ref.Path, len(audio)); err != nil {
-		return err
-	}
-	s.putMedia(ref, audio)
-	return nil
+	return s.putMedia(ref, audio)
 }
 
 // BusinessLineGreeting returns a business-line box's greeting audio.

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/base64"
 	"path"
 	"strings"
 )
@@ -40,18 +39,11 @@ func (s *Store) UploadLOA(partitionID, accountID, portID, fileName, contentType 
 	if err != nil {
 		return LOA{}, err
 	}
-	if len(file) == 0 {
-		return LOA{}, Invalid("FileRequired")
-	}
 	l := LOA{ID: NewID(), Extension: strings.TrimPrefix(path.Ext(fileName), "."),
 		Date: s.clock.Now().UnixMilli(), ContentType: contentType}
 	at := loaPath(p)
-	if err := s.roomForFile(at, len(file)); err != nil {
-		return LOA{}, err
-	}
-	if _, err := s.genericPut(GenericObject{Path: at, Collection: at, Template: loaTemplate, PartitionID: p.PartitionID,
-		Body: map[string]any{"id": l.ID, "extension": l.Extension, "date": l.Date, "contentType": l.ContentType,
-			"sizeInBytes": len(file), "data": base64.StdEncoding.EncodeToString(file)}}); err != nil {
+	if err := s.putFile(GenericObject{Path: at, Collection: at, Template: loaTemplate, PartitionID: p.PartitionID,
+		Body: map[string]any{"id": l.ID, "extension": l.Extension, "date": l.Date, "contentType": l.ContentType}}, file); err != nil {
 		return LOA{}, err
 	}
 	p.LoaSaved = true
