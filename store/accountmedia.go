@@ -1,7 +1,6 @@
 package store
 
-import (
-)
+import ()
 
 // Account media: the IVR prompts and hold music an account uploads (media_2,
 // and the deprecated media path that shares its collection), kept byte for
