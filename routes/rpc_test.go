@@ -270,6 +270,12 @@ func TestPortAssignmentSwap(t *testing.T) {
 		"partitionId": fatest.AlphaPartition}, http.StatusOK)["id"].(string)
 	c.do(http.MethodPost, A+"/business-line/"+other+"/port-assignment", map[string]any{"deviceTypeId": "SIP_4_Port_MTA",
 		"macAddress": "0A0B0C0D0E09", "portNumber": 1}, http.StatusOK)
+	// another account's line on the same MAC, another port: not this MTA's
+	B := alphaP + "/account/fakeAcct00000000000002"
+	elsewhere := c.create(B+"/business-line", map[string]any{"name": "Annex", "accountId": "fakeAcct00000000000002",
+		"partitionId": fatest.AlphaPartition}, http.StatusOK)["id"].(string)
+	c.do(http.MethodPost, B+"/business-line/"+elsewhere+"/port-assignment", map[string]any{"deviceTypeId": "SIP_8_Port_MTA",
+		"macAddress": "0A0B0C0D0E01", "portNumber": 3}, http.StatusOK)
 	swap := A + "/business-line/" + one + "/port-assignment/rpc/swap"
 	for _, c2 := range []struct {
 		name   string
@@ -302,6 +308,9 @@ func TestPortAssignmentSwap(t *testing.T) {
 	}
 	if pa := c.do(http.MethodGet, A+"/business-line/"+other+"/port-assignment", nil, http.StatusOK).Map(t); pa["macAddress"] != "0A0B0C0D0E09" {
 		t.Fatalf("a line on another MTA moved: %v", pa)
+	}
+	if pa := c.do(http.MethodGet, B+"/business-line/"+elsewhere+"/port-assignment", nil, http.StatusOK).Map(t); pa["macAddress"] != "0A0B0C0D0E01" {
+		t.Fatalf("another account's line moved: %v", pa)
 	}
 	// the old MAC is free again
 	c.do(http.MethodPut, A+"/business-line/"+other+"/port-assignment", map[string]any{"deviceTypeId": "SIP_4_Port_MTA",

@@ -80,7 +80,11 @@ func (s *Store) SwapBusinessLinePortAssignment(partitionID, accountID, id string
 		return PortAssignment{}, err
 	}
 	old := bareMac(l.PortAssignment.MacAddress)
-	moving := slices.Clone(s.blByMac[old])
+	// the lines on this MTA in this account (another account may use the
+	// same MAC on other ports: its lines stay where they are)
+	moving := slices.DeleteFunc(slices.Clone(s.blByMac[old]), func(bid string) bool {
+		return s.businessLines[bid].AccountID != l.AccountID
+	})
 	if mac != old {
 		if len(s.slByMac[mac]) > 0 || len(s.blByMac[mac]) > 0 {
 			return PortAssignment{}, Invalid("DuplicateMACAddress")
