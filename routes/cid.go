@@ -1,7 +1,6 @@
 package routes
 
 import (
-	"encoding/json"
 	"strings"
 
 	"github.com/fakealianza/fakealianza/store"
@@ -25,8 +24,8 @@ func (a *api) putCallerIDMapping(p *genericPlan, r *Request) (Response, error) {
 		FromWildcard         string `json:"fromWildcard"`
 		CustomCallerIDNumber string `json:"customCallerIdNumber"`
 	}
-	if err := json.Unmarshal(r.Body, &in); err != nil {
-		return Response{}, errInvalidBody
+	if err := decode(r, &in); err != nil {
+		return Response{}, err
 	}
 	o, err := a.deps.Store.SetCallerIDMapping(cidBase(r.URL.Path), in.FromWildcard, in.CustomCallerIDNumber)
 	if err != nil {

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -338,15 +337,9 @@ func (s *Store) Accounts(partitionID string) ([]Account, error) {
 	if pa == nil {
 		return []Account{}, nil
 	}
-	// The search index keeps the accounts in number order; only a partition
-	// still loading (never seen here) has none.
-	entries := pa.list
-	if pa.deferred {
-		entries = slices.Clone(pa.list)
-		slices.SortFunc(entries, func(x, y *searchEntry) int { return cmp.Compare(x.key, y.key) })
-	} else {
-		entries = pa.idx.inOrder()
-	}
+	// The search index keeps the accounts in number order (a load builds it
+	// before it lets the lock go).
+	entries := pa.idx.inOrder()
 	out := make([]Account, len(entries))
 	for i, e := range entries {
 		out[i] = s.accountOut(e.acct)

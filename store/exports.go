@@ -30,12 +30,7 @@ func (s *Store) ExportCSV(e Export) (string, error) {
 // StartExport starts a job that builds an export for a user (202 with the
 // Job): the lifecycle modes move it, the rows are read when it is done.
 func (s *Store) StartExport(e Export, userID string) (Job, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.partitions[e.partitionID]; !ok {
-		return Job{}, NotFound("Partition", e.partitionID)
-	}
-	return s.startJob(e.partitionID, userID, e.name, e.produce), nil
+	return s.StartJob(e.partitionID, userID, e.name, e.produce)
 }
 
 // CDRExport checks cdrsearch's CSV export for an account: the records the

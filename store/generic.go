@@ -203,8 +203,7 @@ func (s *Store) GenericList(collection string) []GenericObject {
 
 // GenericDelete removes the object at path and everything under it, and
 // returns what it removed; false when there was none. A call group that a
-// paging or pickup group names is refused (groupInUse); a caller id leaves
-// the mappings to it (unmapCallerID).
+// paging or pickup group names is refused (groupInUse).
 func (s *Store) GenericDelete(path string) (GenericObject, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -216,19 +215,20 @@ func (s *Store) GenericDelete(path string) (GenericObject, bool, error) {
 		return GenericObject{}, true, err
 	}
 	out := *o // dropped from the store: nothing else holds it now
-	s.unmapCallerID(path)
 	s.dropGeneric(path)
 	s.dropGenericUnder(path + "/")
 	return out, true, nil
 }
 
-// dropGeneric removes one object. Lock held.
+// dropGeneric removes one object: the numbers routed to it are unrouted, a
+// caller id leaves no mapping to it. Lock held.
 func (s *Store) dropGeneric(path string) {
 	o, ok := s.generic[path]
 	if !ok {
 		return
 	}
 	s.unrouteGeneric(path)
+	s.unmapCallerID(path)
 	delete(s.generic, path)
 	s.unindex(path)
 	s.unlist(o.Collection, path)
