@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -76,6 +77,28 @@ type Operation struct {
 	// checked is route without security requirements (checkRoute).
 	checked atomic.Pointer[routers.Route]
 	spec    *Spec
+	// declared are the statuses the operation lists (0: a default answer),
+	// worked out at the first Declares.
+	declaredOnce sync.Once
+	declared     map[int]bool
+}
+
+// Declares reports whether the operation's spec lists status among its
+// answers, or a default answer that covers it.
+func (o *Operation) Declares(status int) bool {
+	o.declaredOnce.Do(func() {
+		o.declared = map[int]bool{}
+		if r := o.Route(); r.Operation != nil && r.Operation.Responses != nil {
+			for code := range r.Operation.Responses.Map() {
+				if code == "default" {
+					o.declared[0] = true
+				} else if n, err := strconv.Atoi(code); err == nil {
+					o.declared[n] = true
+				}
+			}
+		}
+	})
+	return o.declared[status] || o.declared[0]
 }
 
 // IndexEntry is one operation of generic-ops.json.

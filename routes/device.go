@@ -91,13 +91,12 @@ func (a *api) deviceRoutes() map[string]Handler {
 		},
 		"swapDevice": swap,
 		// the older per-user swap declares no 404: a line not there (or
-		// not the user's) is a 400 EntityNotFound
+		// not the user's) is a 400 EntityNotFound (the router's rule)
 		"swapDevice_1": func(r *Request) (Response, error) {
 			if err := userLine(r); err != nil {
-				return Response{}, declaredError(r.Op, err)
+				return Response{}, err
 			}
-			resp, err := swap(r)
-			return resp, declaredError(r.Op, err)
+			return swap(r)
 		},
 		"swapPrevalidate": func(r *Request) (Response, error) {
 			p, acct, id := line(r)

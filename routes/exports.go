@@ -21,12 +21,9 @@ func (a *api) exportRoutes() map[string]Handler {
 			// month and year are optional on some legacy reports: none at
 			// all asks for every object, whenever it was created
 			whole := !q.Has("month") && !q.Has("year")
-			e, err := st.ReportExport(r.Vars["partitionId"], kind, queryInt(r, "month"), queryInt(r, "year"), whole)
-			if err == store.ErrInvalidMonthOrYear {
-				// the legacy variants declare no 412: the same code as a 400
-				err = store.Invalid(store.ErrInvalidMonthOrYear.Code)
-			}
-			return e, err
+			// the legacy variants declare no 412: the router answers a 400
+			// with the same code
+			return st.ReportExport(r.Vars["partitionId"], kind, queryInt(r, "month"), queryInt(r, "year"), whole)
 		}
 	}
 	statusQuery := func(r *Request) store.StatusQuery {

@@ -97,7 +97,7 @@ func genericPlans(spec *openapi.Spec, served map[string]bool) map[string]*generi
 		p := &genericPlan{op: op}
 		p.status, p.resp, p.media = successOf(op.Route().Operation)
 		p.req = requestSchema(op.Route().Operation)
-		p.declares404 = op.Route().Operation.Responses.Value("404") != nil
+		p.declares404 = op.Declares(http.StatusNotFound)
 		p.job = p.resp != nil && strings.HasSuffix(p.resp.Ref, "/Job")
 		last := op.Path[strings.LastIndexByte(op.Path, '/')+1:]
 		collection := op.Path

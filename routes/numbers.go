@@ -224,7 +224,7 @@ func (a *api) numberRoutes() map[string]Handler {
 		},
 		"getLoaMetadata": func(r *Request) (Response, error) {
 			l, err := st.LOAMetadata(pid(r), aid(r), r.Vars["portId"])
-			return okOr(l, declaredError(r.Op, err)) // the operation declares no 404: 400
+			return okOr(l, err) // the operation declares no 404: the router makes it a 400
 		},
 		"getServiceActivationEvents": func(r *Request) (Response, error) {
 			e, err := st.ServiceEvent(pid(r), aid(r), r.Vars["referenceId"], r.Vars["serviceType"])

@@ -303,6 +303,13 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var se *store.Error
 		if !errors.As(err, &se) {
 			rt.log.Error("handler error", "op", op.ID, "err", err)
+		} else if se.Status/100 == 4 && !op.Declares(se.Status) {
+			// An answer stays within the statuses its operation declares:
+			// where the spec lists no 404 (or 412, ...) for an operation,
+			// that refusal is a 400 with the same code and data.
+			e := *se
+			e.Status = http.StatusBadRequest
+			err = &e
 		}
 		renderErrorFor(sw, op, err)
 		return

@@ -7,10 +7,8 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
-	"strconv"
 	"strings"
 
-	"github.com/fakealianza/fakealianza/openapi"
 	"github.com/fakealianza/fakealianza/store"
 )
 
@@ -28,7 +26,7 @@ func (a *api) rpcRoutes() map[string]Handler {
 			}
 		}
 		plans, err := st.SwapCallingPlan(r.Vars["partitionId"], r.Vars["accountId"], refType, refID, in, actor(r))
-		return okOr(plans, declaredError(r.Op, err))
+		return okOr(plans, err)
 	}
 	return map[string]Handler{
 		"bulkStatusChange": func(r *Request) (Response, error) {
@@ -131,26 +129,6 @@ func (a *api) rpcRoutes() map[string]Handler {
 			return swapPlan(r, "END_USER", r.Vars["userId"])
 		},
 	}
-}
-
-// declaredError keeps an error within the statuses an operation declares:
-// where the spec gives an operation no 404 (its only error is a 400), a
-// missing object answers 400 with the same message code and data.
-func declaredError(op *openapi.Operation, err error) error {
-	var se *store.Error
-	if !errors.As(err, &se) || se.Status != http.StatusNotFound || declares(op, http.StatusNotFound) {
-		return err
-	}
-	e := *se
-	e.Status = http.StatusBadRequest
-	return &e
-}
-
-// declares reports whether an operation's spec lists a response status.
-func declares(op *openapi.Operation, status int) bool {
-	route := op.Route()
-	return route.Operation != nil && route.Operation.Responses != nil &&
-		route.Operation.Responses.Value(strconv.Itoa(status)) != nil
 }
 
 // jobUpload is JobUpload: where to PUT a job's input, and its key.
