@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -435,32 +434,17 @@ func (a *api) fillFromPath(p *genericPlan, r *Request, body map[string]any) {
 	}
 }
 
-// partitionDefaults are the fields a new object takes from its partition's
-// settings when the request does not give them (as a new account does), by
-// field name: only where the object's schema has the field, and before the
-// schema's own defaults.
-var partitionDefaults = map[string]func(p store.Partition, body map[string]any) any{
-	"timeZone":             func(p store.Partition, _ map[string]any) any { return p.DefaultTimeZone },
-	"directoryListingType": func(p store.Partition, _ map[string]any) any { return p.DefaultDirectoryListingType },
-	"holdTimeoutSeconds":   func(p store.Partition, _ map[string]any) any { return int64(p.DefaultHoldTimeoutSeconds) },
-	"extensionLength":      func(p store.Partition, _ map[string]any) any { return int64(p.DefaultExtensionLength) },
-	"dialingBehaviorType": func(p store.Partition, body map[string]any) any {
-		if body["accountType"] == "SIMPLE" {
-			return p.DefaultSimpleDialingBehaviorType
-		}
-		return p.DefaultAdvancedDialingBehaviorType
-	},
-}
-
 // fillFromPartition sets the fields of a new object that default from its
-// partition (partitionDefaults): the path's partition, else the caller's.
+// partition (store.Partition.DefaultFor), where its schema has them and the
+// request leaves them out, before the schema's own defaults: the path's
+// partition, else the caller's.
 func (a *api) fillFromPartition(p *genericPlan, r *Request, body map[string]any) {
 	s := flatValue(p.resp)
 	if s == nil {
 		return
 	}
 	missing := func(k string) bool { return s.Properties[k] != nil && body[k] == nil }
-	if !slices.ContainsFunc(slices.Collect(maps.Keys(partitionDefaults)), missing) {
+	if !slices.ContainsFunc(store.PartitionDefaultFields, missing) {
 		return
 	}
 	pid := r.Vars["partitionId"]
@@ -471,9 +455,10 @@ func (a *api) fillFromPartition(p *genericPlan, r *Request, body map[string]any)
 	if err != nil {
 		return
 	}
-	for k, fill := range partitionDefaults {
+	accountType, _ := body["accountType"].(string)
+	for _, k := range store.PartitionDefaultFields {
 		if missing(k) {
-			if v := fill(part, body); v != "" && v != int64(0) {
+			if v := part.DefaultFor(k, accountType); v != "" && v != int64(0) {
 				body[k] = v
 			}
 		}

@@ -210,13 +210,7 @@ func (s *Store) fillAccountDefaults(a *Account, p *Partition) {
 		}
 	}
 	if a.DialingBehaviorType == "" {
-		a.DialingBehaviorType = p.DefaultAdvancedDialingBehaviorType
-		if a.AccountType == "SIMPLE" {
-			a.DialingBehaviorType = p.DefaultSimpleDialingBehaviorType
-		}
-		if a.DialingBehaviorType == "" {
-			a.DialingBehaviorType = "OPEN_DIAL_PLAN"
-		}
+		a.DialingBehaviorType = p.dialingBehaviorFor(a.AccountType)
 	}
 	if a.ExtensionLength == 0 {
 		a.ExtensionLength = p.DefaultExtensionLength

@@ -83,3 +83,40 @@ func (s *Store) PartitionIDs() []string {
 	slices.Sort(ids)
 	return ids
 }
+
+// PartitionDefaultFields are the fields a new object takes from its
+// partition when the request leaves them out (DefaultFor), as a new account
+// does.
+var PartitionDefaultFields = []string{"timeZone", "dialingBehaviorType", "directoryListingType", "holdTimeoutSeconds", "extensionLength"}
+
+// DefaultFor is the partition's default for a new object's field (one of
+// PartitionDefaultFields; "" or 0 where the partition has none): the
+// dialing behaviour follows the object's account type.
+func (p *Partition) DefaultFor(field, accountType string) any {
+	switch field {
+	case "timeZone":
+		return p.DefaultTimeZone
+	case "dialingBehaviorType":
+		return p.dialingBehaviorFor(accountType)
+	case "directoryListingType":
+		return p.DefaultDirectoryListingType
+	case "holdTimeoutSeconds":
+		return int64(p.DefaultHoldTimeoutSeconds)
+	case "extensionLength":
+		return int64(p.DefaultExtensionLength)
+	}
+	return nil
+}
+
+// dialingBehaviorFor is the partition's dialing behaviour for a new object
+// of an account type (SIMPLE or ADVANCED), OPEN_DIAL_PLAN when it sets none.
+func (p *Partition) dialingBehaviorFor(accountType string) string {
+	d := p.DefaultAdvancedDialingBehaviorType
+	if accountType == "SIMPLE" {
+		d = p.DefaultSimpleDialingBehaviorType
+	}
+	if d == "" {
+		d = "OPEN_DIAL_PLAN"
+	}
+	return d
+}
