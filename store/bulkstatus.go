@@ -98,15 +98,13 @@ func (s *Store) applyBulkStatus(partitionID string, file []byte, by Actor) ([][]
 // bulkAccount finds a row's account, by id when the row gives one, else by
 // number; it also names the column and input that failed. Lock held.
 func (s *Store) bulkAccount(partitionID, id, number string) (*Account, string, string) {
-	if id != "" {
-		a, err := s.account(partitionID, id)
-		if err != nil {
-			return nil, "accountId", id
-		}
-		return a, "accountId", id
+	column, key, idType := "accountId", id, AccountIDTypeID
+	if id == "" {
+		column, key, idType = "accountNumber", number, AccountIDTypeAccountNumber
 	}
-	if aid, ok := s.acctByNumber[acctKey(partitionID, number)]; ok {
-		return s.accounts[aid], "accountNumber", number
+	a, err := s.accountByIDType(partitionID, key, idType)
+	if err != nil {
+		return nil, column, key
 	}
-	return nil, "accountNumber", number
+	return a, column, key
 }

@@ -34,8 +34,9 @@ func (s *Store) StartExport(e Export, userID string) (Job, error) {
 }
 
 // CDRExport checks cdrsearch's CSV export for an account: the records the
-// search matches now (every match unless all is false, then q's page), in
-// the datafeed files' CSV form.
+// search matches now (every match unless all is false, then q's page), with
+// the datafeed files' columns and values (as every job output, its lines
+// end in LF; the files' in CRLF).
 func (s *Store) CDRExport(partitionID, accountID string, q CDRQuery, all bool) (Export, error) {
 	if all {
 		q.First, q.Max = 0, math.MaxInt
