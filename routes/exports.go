@@ -26,15 +26,6 @@ func (a *api) exportRoutes() map[string]Handler {
 			return st.ReportExport(r.Vars["partitionId"], kind, queryInt(r, "month"), queryInt(r, "year"), whole)
 		}
 	}
-	statusQuery := func(r *Request) store.StatusQuery {
-		q := r.URL.Query()
-		return store.StatusQuery{
-			AccountID: q.Get("accountId"), TelephoneNumber: q.Get("telephoneNumber"), DateType: q.Get("dateType"),
-			StartDate: q.Get("startDate"), EndDate: q.Get("endDate"),
-			EventTypes: queryList(q["eventType"]), StatusTypes: queryList(q["statusType"]),
-			OnlyMainTn: q.Get("includeSubTns") == "false",
-		}
-	}
 	inventory := func(r *Request) (store.Export, error) { return st.InventoryExport(r.Vars["partitionId"]) }
 	statusSearch := func(r *Request) (store.Export, error) {
 		return st.StatusSearchExport(r.Vars["partitionId"], statusQuery(r))

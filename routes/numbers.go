@@ -59,12 +59,7 @@ func (a *api) numberRoutes() map[string]Handler {
 			return okOr(hits, err)
 		},
 		"statusSearch": func(r *Request) (Response, error) {
-			q := r.URL.Query()
-			page, err := st.StatusSearch(pid(r), store.StatusQuery{
-				AccountID: q.Get("accountId"), TelephoneNumber: q.Get("telephoneNumber"), DateType: q.Get("dateType"),
-				StartDate: q.Get("startDate"), EndDate: q.Get("endDate"), EventType: q.Get("eventType"),
-				StatusType: q.Get("statusType"), FirstResultIndex: queryInt(r, "firstResultIndex"), MaxResult: queryInt(r, "maxResult"),
-			})
+			page, err := st.StatusSearch(pid(r), statusQuery(r))
 			return okOr(page, err)
 		},
 		"retrieveTelephoneNumber": func(r *Request) (Response, error) {
@@ -253,5 +248,19 @@ func (a *api) numberRoutes() map[string]Handler {
 		"getZipCodeByCityAndState": func(r *Request) (Response, error) {
 			return OK(st.ZipCodes(r.Vars["state"], r.Vars["city"])), nil
 		},
+	}
+}
+
+// statusQuery is the activation-event question of statussearch and its
+// exports (lists of event and status types; includeSubTns=false matches the
+// main number alone).
+func statusQuery(r *Request) store.StatusQuery {
+	q := r.URL.Query()
+	return store.StatusQuery{
+		AccountID: q.Get("accountId"), TelephoneNumber: q.Get("telephoneNumber"), DateType: q.Get("dateType"),
+		StartDate: q.Get("startDate"), EndDate: q.Get("endDate"),
+		EventTypes: queryList(q["eventType"]), StatusTypes: queryList(q["statusType"]),
+		OnlyMainTn:       q.Get("includeSubTns") == "false",
+		FirstResultIndex: queryInt(r, "firstResultIndex"), MaxResult: queryInt(r, "maxResult"),
 	}
 }

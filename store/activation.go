@@ -356,16 +356,16 @@ func (s *Store) ReleaseHeldActivation(partitionID, accountID, tn, status string,
 	return eventOut(e), nil
 }
 
-// StatusQuery is a statussearch question. EventTypes and StatusTypes (the
-// exports' lists) add to EventType and StatusType: an event matches when its
-// serviceType and activationStatusType are among those asked (any, when none
-// is). OnlyMainTn matches telephoneNumber against the main number alone
+// StatusQuery is a statussearch question: an event matches when its
+// serviceType and activationStatusType are among EventTypes and StatusTypes
+// (any, when none is given; the exports take lists, the search one of
+// each). OnlyMainTn matches telephoneNumber against the main number alone
 // (the exports' includeSubTns=false).
 type StatusQuery struct {
-	AccountID, TelephoneNumber, DateType, StartDate, EndDate, EventType, StatusType string
-	FirstResultIndex, MaxResult                                                     int
-	EventTypes, StatusTypes                                                         []string
-	OnlyMainTn                                                                      bool
+	AccountID, TelephoneNumber, DateType, StartDate, EndDate string
+	FirstResultIndex, MaxResult                              int
+	EventTypes, StatusTypes                                  []string
+	OnlyMainTn                                               bool
 }
 
 // statusFilter is a checked StatusQuery.
@@ -392,12 +392,6 @@ func (q StatusQuery) check() (statusFilter, error) {
 	}
 	if q.FirstResultIndex < 0 {
 		return f, invalidField("firstResultIndex")
-	}
-	if q.EventType != "" {
-		f.eventTypes = append(slices.Clip(f.eventTypes), q.EventType)
-	}
-	if q.StatusType != "" {
-		f.statusTypes = append(slices.Clip(f.statusTypes), q.StatusType)
 	}
 	return f, nil
 }

@@ -264,7 +264,7 @@ func TestCooldownThenBackToInventory(t *testing.T) {
 	}
 	_, err := s.CreateAccountNumbers("p1", a.ID, activation("18015550100"), tester)
 	wantCode(t, err, 400, "TelephoneNumberInCooldown")
-	page, _ := s.StatusSearch("p1", StatusQuery{TelephoneNumber: "18015550100", EventType: "DISCONNECT"})
+	page, _ := s.StatusSearch("p1", StatusQuery{TelephoneNumber: "18015550100", EventTypes: []string{"DISCONNECT"}})
 	if page.TotalRecords != 1 || page.Results[0].ActivationStatusType != "COOLDOWN" {
 		t.Fatalf("disconnect event: %+v", page)
 	}
@@ -444,7 +444,7 @@ func TestPortStepsInDurationMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"PENDING", "IN_PROGRESS", "FOC_RECEIVED", "FOC_RECEIVED"} {
-		page, _ := s.StatusSearch("p1", StatusQuery{EventType: "PORT_REQUEST"})
+		page, _ := s.StatusSearch("p1", StatusQuery{EventTypes: []string{"PORT_REQUEST"}})
 		if got := page.Results[0].ActivationStatusType; got != want {
 			t.Fatalf("got %s, want %s", got, want)
 		}
@@ -592,7 +592,7 @@ func TestStatusSearchPagesAndFilters(t *testing.T) {
 	if page.TotalRecords != 3 {
 		t.Fatalf("by date: %d", page.TotalRecords)
 	}
-	page, _ = s.StatusSearch("p1", StatusQuery{StatusType: "PENDING"})
+	page, _ = s.StatusSearch("p1", StatusQuery{StatusTypes: []string{"PENDING"}})
 	if page.TotalRecords != 0 {
 		t.Fatalf("by status: %d", page.TotalRecords)
 	}
