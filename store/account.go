@@ -447,12 +447,18 @@ func (s *Store) DeleteAccount(partitionID, id string, by Actor) error {
 	s.releaseAccountNumbers(a)
 	s.dropGenericUnder("/v2/partition/" + a.PartitionID + "/account/" + a.ID + "/")
 	s.logHistory(a, by, "DELETE", "ACCOUNT", "Account", a.ID, a.AccountName, a, nil)
+	s.unindexAccount(a)
+	s.deletedAcctByNumber[acctKey(a.PartitionID, a.AccountNumber)] = a.ID
+	return nil
+}
+
+// unindexAccount takes an account out of the store's maps, the reverse of
+// insertAccount. Lock held.
+func (s *Store) unindexAccount(a *Account) {
 	delete(s.accounts, a.ID)
 	delete(s.acctByNumber, acctKey(a.PartitionID, a.AccountNumber))
 	s.acctsByPartition[a.PartitionID].remove(a.ID)
 	delete(s.kids, a.ID)
-	s.deletedAcctByNumber[acctKey(a.PartitionID, a.AccountNumber)] = a.ID
-	return nil
 }
 
 // SearchAccounts finds accounts whose number or name contains q (case

@@ -40,7 +40,7 @@ func (s *Store) ActivateAccount(partitionID string, in ActivationBundle, by Acto
 	}
 	made, err := s.activateBundle(a, in, by)
 	if err != nil {
-		s.dropNewAccount(a)
+		s.unindexAccount(a) // never seen: it holds nothing and has no history
 		return ActivationBundle{}, err
 	}
 	s.logHistory(a, by, "CREATE", "ACCOUNT", "Account", a.ID, a.AccountName, nil, a)
@@ -138,13 +138,4 @@ func (s *Store) logBundle(a *Account, made bundleMade, in ActivationBundle, by A
 		out.TelephoneNumberAccount, out.Port = &v, req.Port
 	}
 	return out
-}
-
-// dropNewAccount takes away an account that was never seen (its activation
-// was refused): it holds nothing and has no history. Lock held.
-func (s *Store) dropNewAccount(a *Account) {
-	delete(s.accounts, a.ID)
-	delete(s.acctByNumber, acctKey(a.PartitionID, a.AccountNumber))
-	s.acctsByPartition[a.PartitionID].remove(a.ID)
-	delete(s.kids, a.ID)
 }

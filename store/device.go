@@ -389,17 +389,24 @@ func (s *Store) DevicesByMAC(partitionID, accountID, mac string) ([]Device, erro
 	if err != nil {
 		return nil, err
 	}
-	out := []Device{}
-	for _, id := range s.devByMAC[macKey(mac)] {
-		if d := s.devices[id]; d.AccountID == a.ID {
-			out = append(out, deviceOut(d))
-		}
-	}
+	out := s.linesOfMAC(a.ID, mac)
 	if len(out) == 0 {
 		return nil, NotFound("Device", mac)
 	}
-	slices.SortFunc(out, func(x, y Device) int { return x.LineNumber - y.LineNumber })
 	return out, nil
+}
+
+// linesOfMAC are the lines of one physical device in an account, by line
+// number. Lock held.
+func (s *Store) linesOfMAC(accountID, mac string) []Device {
+	out := []Device{}
+	for _, id := range s.devByMAC[macKey(mac)] {
+		if d := s.devices[id]; d.AccountID == accountID {
+			out = append(out, deviceOut(d))
+		}
+	}
+	slices.SortFunc(out, func(x, y Device) int { return x.LineNumber - y.LineNumber })
+	return out
 }
 
 // DeleteDevicesByMAC removes every line of one physical device.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"math"
-	"slices"
 	"strings"
 )
 
@@ -116,14 +115,7 @@ func (s *Store) DeviceLinesExport(partitionID, accountID, mac string) (Export, e
 		return Export{}, err
 	}
 	return Export{partitionID: partitionID, name: "device " + mac, produce: func(s *Store) ([][]string, error) {
-		var lines []Device
-		for _, id := range s.devByMAC[macKey(mac)] {
-			if d := s.devices[id]; d.AccountID == accountID {
-				lines = append(lines, deviceOut(d))
-			}
-		}
-		slices.SortFunc(lines, func(x, y Device) int { return x.LineNumber - y.LineNumber })
-		return csvRows(reportFields[ReportDevice], lines)
+		return csvRows(reportFields[ReportDevice], s.linesOfMAC(accountID, mac))
 	}}, nil
 }
 
@@ -138,15 +130,8 @@ func (s *Store) ManagementUserGroupsExport(partitionID string) (Export, error) {
 		return Export{}, err
 	}
 	return Export{partitionID: partitionID, name: "management user groups", produce: func(s *Store) ([][]string, error) {
-		var users []*ManagementUser
-		for _, u := range s.mgmtUsers {
-			if u.PartitionID == partitionID {
-				users = append(users, u)
-			}
-		}
-		slices.SortFunc(users, func(a, b *ManagementUser) int { return strings.Compare(a.Username, b.Username) })
 		rows := [][]string{mgmtUserGroupFields}
-		for _, u := range users {
+		for _, u := range s.managementUsersOf(partitionID) {
 			rows = append(rows, []string{u.ID, u.Username, u.FirstName, u.LastName, u.EmailAddress,
 				strings.Join(u.Roles, "|"), strings.Join(u.GroupIDs, "|")})
 		}

@@ -142,13 +142,23 @@ func (s *Store) ManagementUsers(partitionID string) ([]ManagementUser, error) {
 		return nil, NotFound("Partition", partitionID)
 	}
 	var out []ManagementUser
+	for _, u := range s.managementUsersOf(partitionID) {
+		out = append(out, s.withGroupPermissions(u.clone()))
+	}
+	return out, nil
+}
+
+// managementUsersOf are a partition's management users by username. Lock
+// held.
+func (s *Store) managementUsersOf(partitionID string) []*ManagementUser {
+	var users []*ManagementUser
 	for _, u := range s.mgmtUsers {
 		if u.PartitionID == partitionID {
-			out = append(out, s.withGroupPermissions(u.clone()))
+			users = append(users, u)
 		}
 	}
-	slices.SortFunc(out, func(a, b ManagementUser) int { return strings.Compare(a.Username, b.Username) })
-	return out, nil
+	slices.SortFunc(users, func(a, b *ManagementUser) int { return strings.Compare(a.Username, b.Username) })
+	return users
 }
 
 // ManagementUserIn returns one management user of a partition.
