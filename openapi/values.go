@@ -5,6 +5,7 @@ import (
 	"regexp/syntax"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -242,16 +243,35 @@ func zeroString(s *openapi3.Schema) string {
 	case "byte":
 		return ""
 	}
+	// The rest depends on the schema alone (its bounds and pattern, whose
+	// compiling is the cost): worked out once per schema of the spec.
+	if c, ok := plainZeros.Load(s); ok {
+		return c.(string)
+	}
+	c := plainZero(s)
+	plainZeros.Store(s, c)
+	return c
+}
+
+// plainZeros caches plainZero by schema.
+var plainZeros sync.Map // *openapi3.Schema -> string
+
+// plainZero is the plainest string a schema with no format takes: a stock
+// value that fits its bounds and pattern, else one its pattern spells out.
+func plainZero(s *openapi3.Schema) string {
 	want := int(s.MinLength)
+	var re *regexp.Regexp
+	if s.Pattern != "" {
+		var err error
+		if re, err = regexp.Compile(s.Pattern); err != nil {
+			return strings.Repeat("a", want)
+		}
+	}
 	fit := func(c string) bool {
 		if len(c) < want || (s.MaxLength != nil && uint64(len(c)) > *s.MaxLength) {
 			return false
 		}
-		if s.Pattern == "" {
-			return true
-		}
-		re, err := regexp.Compile(s.Pattern)
-		return err == nil && re.MatchString(c)
+		return re == nil || re.MatchString(c)
 	}
 	for _, c := range patternCandidates {
 		if fit(c) {
