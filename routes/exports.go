@@ -26,6 +26,23 @@ func (a *api) exportRoutes() map[string]Handler {
 			return st.ReportExport(r.Vars["partitionId"], kind, queryInt(r, "month"), queryInt(r, "year"), whole)
 		}
 	}
+	// newest is a report of the newest variants: no month is this month.
+	newest := func(kind string) func(*Request) (store.Export, error) {
+		return func(r *Request) (store.Export, error) {
+			return st.ReportExport(r.Vars["partitionId"], kind, queryInt(r, "month"), queryInt(r, "year"), false)
+		}
+	}
+	endUserChanges := func(r *Request) (store.Export, error) {
+		q := r.URL.Query()
+		return st.EndUserChangesExport(r.Vars["partitionId"], q.Get("startDate"), q.Get("endDate"))
+	}
+	cdrExport := func(r *Request) (store.Export, error) {
+		q, err := store.ParseCDRQuery(r.URL.Query())
+		if err != nil {
+			return store.Export{}, err
+		}
+		return st.CDRExport(r.Vars["partitionId"], r.Vars["accountId"], q, !r.URL.Query().Has("maxResult"))
+	}
 	inventory := func(r *Request) (store.Export, error) { return st.InventoryExport(r.Vars["partitionId"]) }
 	statusSearch := func(r *Request) (store.Export, error) {
 		return st.StatusSearchExport(r.Vars["partitionId"], statusQuery(r))
@@ -35,19 +52,10 @@ func (a *api) exportRoutes() map[string]Handler {
 		"userCSVReport": report(store.ReportUser), "sipCSVReport": report(store.ReportSip),
 		"vFaxCSVReport": report(store.ReportVfax), "telephoneNumberCSVReport": report(store.ReportTN),
 		"telephoneNumberPortOutCSVReport": report(store.ReportPortOut),
-		"endUserAccountHistory": func(r *Request) (store.Export, error) {
-			q := r.URL.Query()
-			return st.EndUserChangesExport(r.Vars["partitionId"], q.Get("startDate"), q.Get("endDate"))
-		},
-		"cdrSearchCSV": func(r *Request) (store.Export, error) {
-			q, err := store.ParseCDRQuery(r.URL.Query())
-			if err != nil {
-				return store.Export{}, err
-			}
-			return st.CDRExport(r.Vars["partitionId"], r.Vars["accountId"], q, !r.URL.Query().Has("maxResult"))
-		},
-		"exportTnInventory":    inventory,
-		"exportTNStatusSearch": statusSearch,
+		"endUserAccountHistory":           endUserChanges,
+		"cdrSearchCSV":                    cdrExport,
+		"exportTnInventory":               inventory,
+		"exportTNStatusSearch":            statusSearch,
 		"listDevicesCSV": func(r *Request) (store.Export, error) {
 			return st.DeviceLinesExport(r.Vars["partitionId"], r.Vars["accountId"], r.Vars["macAddress"])
 		},
@@ -58,7 +66,17 @@ func (a *api) exportRoutes() map[string]Handler {
 	asJob := map[string]func(*Request) (store.Export, error){
 		"accountCSVReport2": report(store.ReportAccount), "deviceCSVReport2": report(store.ReportDevice),
 		"userCSVReport2": report(store.ReportUser), "asyncExportTnInventory": inventory,
-		"exportTNStatusSearch2": statusSearch,
+		"exportTNStatusSearch2": statusSearch, "endUserAccountHistory2": endUserChanges, "cdrSearchCSV_2": cdrExport,
+	}
+	for op, kind := range map[string]string{
+		"telephoneNumberCSVReport2": store.ReportTN, "sipCSVReport2": store.ReportSip,
+		"vFaxCSVReport2": store.ReportVfax, "businessLinesCSVReport2": store.ReportBusinessLines,
+		"specialtyLinesReport": store.ReportSpecialtyLines, "telephoneNumberPortOutCSVReport2": store.ReportPortOut,
+		"userCSVReport3": store.ReportUser, "accountCSVReport3": store.ReportAccount,
+		"deviceCSVReport3": store.ReportDevice, "deviceRegistrationReport": store.ReportDeviceRegistration,
+		"userProductsReport": store.ReportUserProducts, "emergencyNotificationComplianceReport": store.ReportEmergencyNotification,
+	} {
+		asJob[op] = newest(kind)
 	}
 	out := map[string]Handler{}
 	for op, plan := range atOnce {

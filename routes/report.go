@@ -35,18 +35,6 @@ func (a *api) reportRoutes() map[string]Handler {
 			}
 			return OK(jobOutputURL{URL: baseURL(r) + "/v2/job/" + id + "/output"}), nil
 		},
-		"endUserAccountHistory2": func(r *Request) (Response, error) {
-			q := r.URL.Query()
-			return acceptedOr(st.StartEndUserChangesJob(r.Vars["partitionId"], r.Principal.User.ID, q.Get("startDate"), q.Get("endDate")))
-		},
-		"cdrSearchCSV_2": func(r *Request) (Response, error) {
-			q, err := store.ParseCDRQuery(r.URL.Query())
-			if err != nil {
-				return Response{}, err
-			}
-			all := !r.URL.Query().Has("maxResult")
-			return acceptedOr(st.StartCDRExportJob(r.Vars["partitionId"], r.Vars["accountId"], r.Principal.User.ID, q, all))
-		},
 		"adminFailJob": func(r *Request) (Response, error) {
 			var in struct {
 				Error string `json:"error"`
@@ -66,18 +54,6 @@ func (a *api) reportRoutes() map[string]Handler {
 	} {
 		out[op] = func(r *Request) (Response, error) {
 			return okOr(st.ReportSummary(r.Vars["partitionId"], kind))
-		}
-	}
-	for op, kind := range map[string]string{
-		"telephoneNumberCSVReport2": store.ReportTN, "sipCSVReport2": store.ReportSip,
-		"vFaxCSVReport2": store.ReportVfax, "businessLinesCSVReport2": store.ReportBusinessLines,
-		"specialtyLinesReport": store.ReportSpecialtyLines, "telephoneNumberPortOutCSVReport2": store.ReportPortOut,
-		"userCSVReport3": store.ReportUser, "accountCSVReport3": store.ReportAccount,
-		"deviceCSVReport3": store.ReportDevice, "deviceRegistrationReport": store.ReportDeviceRegistration,
-		"userProductsReport": store.ReportUserProducts, "emergencyNotificationComplianceReport": store.ReportEmergencyNotification,
-	} {
-		out[op] = func(r *Request) (Response, error) {
-			return acceptedOr(st.StartReportJob(r.Vars["partitionId"], r.Principal.User.ID, kind, queryInt(r, "month"), queryInt(r, "year")))
 		}
 	}
 	return out

@@ -156,15 +156,6 @@ func (s *Store) StartJob(partitionID, userID, name string, produce CSVProducer) 
 	return s.startJob(partitionID, userID, name, produce), nil
 }
 
-// StartCDRExportJob starts cdrsearch/csv_2 for an account; see CDRExport.
-func (s *Store) StartCDRExportJob(partitionID, accountID, userID string, q CDRQuery, all bool) (Job, error) {
-	e, err := s.CDRExport(partitionID, accountID, q, all)
-	if err != nil {
-		return Job{}, err
-	}
-	return s.StartExport(e, userID)
-}
-
 // startJob is StartJob with the lock held.
 func (s *Store) startJob(partitionID, userID, name string, produce CSVProducer) Job {
 	now := s.now()

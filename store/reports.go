@@ -207,22 +207,13 @@ var reportFields = map[string][]string{
 // MonthlyReports take month and year; the rest take neither.
 var MonthlyReports = []string{ReportTN, ReportSip, ReportVfax, ReportBusinessLines, ReportSpecialtyLines, ReportPortOut, ReportUser}
 
-// StartReportJob starts a CSV report job (202 with the Job). Monthly kinds
-// need month (1-12) and year (2000 to now, not a month still to come): any
-// other value answers 412 InvalidMonthOrYear. The rows are the objects that
-// exist when the job finishes; a monthly report keeps those created by the
-// end of that month.
-func (s *Store) StartReportJob(partitionID, userID, kind string, month, year int) (Job, error) {
-	e, err := s.ReportExport(partitionID, kind, month, year, false)
-	if err != nil {
-		return Job{}, err
-	}
-	return s.StartExport(e, userID)
-}
-
-// ReportExport checks a CSV report (the checks of StartReportJob). whole
-// asks a monthly kind for every object, whatever month it was created in
-// (the legacy synchronous reports whose month and year are optional).
+// ReportExport checks a CSV report (StartExport starts it as a job, 202).
+// Monthly kinds need month (1-12) and year (2000 to now, not a month still
+// to come): any other value answers 412 InvalidMonthOrYear. The rows are the
+// objects that exist when the report is built; a monthly report keeps those
+// created by the end of that month. whole asks a monthly kind for every
+// object, whatever month it was created in (the legacy synchronous reports
+// whose month and year are optional).
 func (s *Store) ReportExport(partitionID, kind string, month, year int, whole bool) (Export, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -300,16 +291,6 @@ func (s *Store) reportRows(partitionID, kind string, fields []string, until time
 // account history record's own fields.
 var endUserChangeFields = []string{"loggedDate", "accountId", "accountNumber", "action", "accountHistoryType",
 	"referenceId", "referenceName", "userName", "userType", "oldValue", "newValue"}
-
-// StartEndUserChangesJob starts the end user change report (202 with the
-// Job); see EndUserChangesExport.
-func (s *Store) StartEndUserChangesJob(partitionID, userID, startDate, endDate string) (Job, error) {
-	e, err := s.EndUserChangesExport(partitionID, startDate, endDate)
-	if err != nil {
-		return Job{}, err
-	}
-	return s.StartExport(e, userID)
-}
 
 // EndUserChangesExport checks the end user change report: every account
 // history record about an end user logged from startDate to endDate

@@ -87,11 +87,11 @@ func TestTrunkTreeSnapshotRestore(t *testing.T) {
 	if err := s.SetVoicemailPin("p1", a.ID, u.VoicemailBoxID, "1234", tester); err != nil {
 		t.Fatal(err)
 	}
-	done, _ := s.StartReportJob("p1", "u1", ReportAccount, 0, 0)
+	done, _ := startReport(s, "p1", "u1", ReportAccount, 0, 0)
 	if err := s.SetLifecycleMode(KindJob, LifecycleMode{Mode: ModeManual}); err != nil {
 		t.Fatal(err)
 	}
-	pending, _ := s.StartReportJob("p1", "u1", ReportAccount, 0, 0)
+	pending, _ := startReport(s, "p1", "u1", ReportAccount, 0, 0)
 
 	snap := s.Snapshot()
 	if err := s.Restore(snap); err != nil {
@@ -135,7 +135,7 @@ func TestJobsSurvivePartitionEdits(t *testing.T) {
 	if err := s.SetLifecycleMode(KindJob, LifecycleMode{Mode: ModeManual}); err != nil {
 		t.Fatal(err)
 	}
-	j, _ := s.StartReportJob("p1", "u1", ReportAccount, 0, 0)
+	j, _ := startReport(s, "p1", "u1", ReportAccount, 0, 0)
 	if err := s.ResetPartition("p2"); err != nil {
 		t.Fatal(err)
 	}
@@ -246,14 +246,14 @@ func TestJobsAreBounded(t *testing.T) {
 	if err := s.SetLifecycleMode(KindJob, LifecycleMode{Mode: ModeManual}); err != nil {
 		t.Fatal(err)
 	}
-	pending, _ := s.StartReportJob("p1", "u1", ReportAccount, 0, 0)
+	pending, _ := startReport(s, "p1", "u1", ReportAccount, 0, 0)
 	if err := s.SetLifecycleMode(KindJob, LifecycleMode{Mode: ModeImmediate}); err != nil {
 		t.Fatal(err)
 	}
-	first, _ := s.StartReportJob("p1", "u1", ReportAccount, 0, 0)
+	first, _ := startReport(s, "p1", "u1", ReportAccount, 0, 0)
 	var last Job
 	for i := 0; i < MaxJobs; i++ {
-		last, _ = s.StartReportJob("p1", "u1", ReportAccount, 0, 0)
+		last, _ = startReport(s, "p1", "u1", ReportAccount, 0, 0)
 	}
 	if n := len(s.Snapshot().Jobs); n != MaxJobs {
 		t.Fatalf("%d jobs kept, want %d", n, MaxJobs)
@@ -293,7 +293,7 @@ func BenchmarkUserReportJob(b *testing.B) {
 	now := s.Clock().Now()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		j, err := s.StartReportJob("p1", "u1", ReportUser, int(now.Month()), now.Year())
+		j, err := startReport(s, "p1", "u1", ReportUser, int(now.Month()), now.Year())
 		if err != nil || j.Status != JobDone {
 			b.Fatalf("%v %+v", err, j)
 		}
@@ -339,4 +339,14 @@ func TestLoadedStateSendsListsAsEmpty(t *testing.T) {
 			t.Errorf("%s: %s, want %s and no null", c.name, b, c.want)
 		}
 	}
+}
+
+// startReport starts a report job as the routes do: the report checked,
+// then started.
+func startReport(s *Store, partitionID, userID, kind string, month, year int) (Job, error) {
+	e, err := s.ReportExport(partitionID, kind, month, year, false)
+	if err != nil {
+		return Job{}, err
+	}
+	return s.StartExport(e, userID)
 }
