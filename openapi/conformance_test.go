@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/fakealianza/fakealianza/internal/vendorspec"
 )
 
 // Deviations: every place where the project's spec knowingly differs from the
@@ -89,12 +91,7 @@ const (
 	forwardAlwaysFlat = "the vendor composes SipTrunkForwardAlwaysReference with allOf (SipTrunkForwardReference + enabled); ours lists the same three fields flat so the strict response check can close the object"
 )
 
-func vendorSpecPath() string {
-	if p := os.Getenv("FAKEALIANZA_VENDOR_SPEC"); p != "" {
-		return p
-	}
-	return filepath.Join("..", "..", "shared", "reference", "alianza-openapi-vendor.yml")
-}
+func vendorSpecPath() string { return vendorspec.Path() }
 
 // vendorMissing says what to do when the vendor's spec is not at p: a
 // user's machine skips the conformance check, CI (env CI set) fails, since

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/fakealianza/fakealianza"
 	"github.com/fakealianza/fakealianza/fatest"
+	"github.com/fakealianza/fakealianza/internal/vendorspec"
 	"github.com/fakealianza/fakealianza/openapi"
 	"github.com/fakealianza/fakealianza/store"
 )
@@ -70,10 +70,7 @@ func TestCDRColumnsFollowTheSpecOrder(t *testing.T) {
 	if ours := schemaPropertyOrder(t, openapi.Embedded(), "CallDetailRecord"); !slices.Equal(ours, cols) {
 		t.Fatalf("our spec's order\n%v\nCSV columns\n%v", ours, cols)
 	}
-	vendorPath := filepath.Join("..", "..", "shared", "reference", "alianza-openapi-vendor.yml")
-	if p := os.Getenv("FAKEALIANZA_VENDOR_SPEC"); p != "" {
-		vendorPath = p
-	}
+	vendorPath := vendorspec.Path()
 	raw, err := os.ReadFile(vendorPath)
 	if err != nil && os.Getenv("CI") != "" {
 		t.Fatalf("vendor spec not found at %s, and CI is set: it must be there", vendorPath)

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	yaml "go.yaml.in/yaml/v4"
 
 	"github.com/fakealianza/fakealianza/fatest"
+	"github.com/fakealianza/fakealianza/internal/vendorspec"
 	"github.com/fakealianza/fakealianza/openapi"
 )
 
@@ -41,10 +41,7 @@ func readVendor(t *testing.T) vendorDoc {
 // spec: ok is false where it is absent (and CI is not set).
 func tryReadVendor(t *testing.T) (doc vendorDoc, ok bool) {
 	t.Helper()
-	p := os.Getenv("FAKEALIANZA_VENDOR_SPEC")
-	if p == "" {
-		p = filepath.Join("..", "..", "shared", "reference", "alianza-openapi-vendor.yml")
-	}
+	p := vendorspec.Path()
 	raw, err := os.ReadFile(p)
 	if err != nil {
 		if os.Getenv("CI") != "" {
